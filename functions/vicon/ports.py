@@ -1,0 +1,135 @@
+"""The small interfaces the core talks to; adapters live in their own modules and are handed in."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from typing import Any, Protocol
+
+
+class BlobNotFound(LookupError):
+    """No blob is stored under that key."""
+
+
+class Blobs(Protocol):
+    """Binary objects (letters, later recordings) under server-generated keys."""
+
+    def put(self, key: str, data: bytes, content_type: str) -> None: ...
+
+    def get(self, key: str) -> bytes: ...
+
+    def exists(self, key: str) -> bool: ...
+
+    def delete(self, key: str) -> None:
+        """Remove the blob; removing a missing blob is not an error."""
+        ...
+
+
+class MailDeliveryError(RuntimeError):
+    """The mail server could not be reached or refused the message; the caller retries later."""
+
+
+class Mailer(Protocol):
+    """Hands one complete message to the outgoing mail system."""
+
+    def send(self, message: EmailMessage) -> None: ...
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    # Large attachments stay in blob storage and are read at send time, so outbox rows stay small.
+    blob_key: str | None = None
+    data: bytes | None = None
+
+
+@dataclass(frozen=True)
+class OutgoingMail:
+    to: tuple[str, ...]
+    subject: str
+    text: str
+    html: str
+    attachments: tuple[Attachment, ...] = ()
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    id: str
+    mail: OutgoingMail
+    request_id: str | None
+    attempts: int
+    next_attempt_at: dt.datetime
+    last_error: str | None = None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    request_id: str
+    at: dt.datetime
+    actor: str
+    action: str
+    from_status: str | None
+    to_status: str | None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+class TransitionRefused(Exception):
+    """The request is not in a status that allows this transition; nothing was changed."""
+
+    def __init__(self, request_id: str, current: str | None) -> None:
+        super().__init__(f"request {request_id} is {current!r}")
+        self.request_id = request_id
+        self.current = current
+
+
+class Store(Protocol):
+    """Requests, their audit trail and the mail outbox; every multi-record write is one transaction."""
+
+    def next_request_number(self, year: int) -> int:
+        """Atomically allocate the next sequence number of `year` (unique under concurrency)."""
+        ...
+
+    def create_request(self, request: dict[str, Any], audit: AuditEntry, outbox: Sequence[OutgoingMail]) -> None:
+        """Store a new request with its first audit entry and its mails, all or nothing."""
+        ...
+
+    def get_request(self, request_id: str) -> dict[str, Any] | None: ...
+
+    def transition(
+        self,
+        request_id: str,
+        from_statuses: Sequence[str],
+        to_status: str,
+        audit: AuditEntry,
+        changes: dict[str, Any] | None = None,
+        outbox: Sequence[OutgoingMail] = (),
+    ) -> dict[str, Any]:
+        """Compare-and-set the status, apply `changes`, append audit and mails in one transaction.
+
+        Returns the updated request; raises TransitionRefused (and changes nothing) when the current
+        status is not in `from_statuses`, or LookupError when there is no such request.
+        """
+        ...
+
+    def requests_by_status(self, status: str, limit: int = 100) -> list[dict[str, Any]]: ...
+
+    def requests_starting_between(self, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
+        """Requests whose event start lies in [start, end), ordered by start."""
+        ...
+
+    def audit_trail(self, request_id: str) -> list[AuditEntry]: ...
+
+    def claim_due_mail(self, now: dt.datetime, lease: dt.timedelta, limit: int = 50) -> list[OutboxEntry]:
+        """Lease due outbox entries so that two concurrent ticks never send the same mail."""
+        ...
+
+    def mail_sent(self, entry_id: str) -> None: ...
+
+    def mail_failed(self, entry_id: str, error: str, retry_at: dt.datetime) -> None: ...
+
+    def pending_mail(self, request_id: str | None = None) -> list[OutboxEntry]:
+        """Every unsent mail (optionally of one request), due or not."""
+        ...

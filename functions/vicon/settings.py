@@ -1,0 +1,213 @@
+"""One settings object, read from the environment once, with embedded local defaults."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# The repository root when running from a checkout; in a deployed function the source folder itself.
+FUNCTIONS_DIR = Path(__file__).resolve().parent.parent
+REPO_DIR = FUNCTIONS_DIR.parent
+DEFAULT_DATA_DIR = REPO_DIR / ".data"
+
+# Sandbox hosts: two licensed users of different sizes, so capacity rules are visible locally.
+SANDBOX_HOSTS = "host-besar@vicon.example:300,host-kecil@vicon.example:100"
+DEFAULT_HOST_CAPACITY = 100
+
+
+class SettingsError(ValueError):
+    """A configuration value is missing or malformed; raised at start-up, never per request."""
+
+
+class ZoomHost(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    user: str
+    capacity: int = DEFAULT_HOST_CAPACITY
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    port: int = 8080
+    public_base_url: str
+    store_url: str
+    blob_url: str
+    data_dir: Path = DEFAULT_DATA_DIR
+
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_security: str = "none"
+    smtp_timeout_seconds: float = 10.0
+
+    mail_from: str = "Vicon Diskominfo <vicon@diskominfo.example>"
+    verifier_emails: tuple[str, ...] = ("verifikator@diskominfo.example",)
+    supervisor_emails: tuple[str, ...] = ("kabid.informatika@diskominfo.example",)
+    operator_emails: tuple[str, ...] = ("petugas@diskominfo.example",)
+
+    zoom_account_id: str | None = None
+    zoom_client_id: str | None = None
+    zoom_client_secret: str | None = None
+    zoom_api_url: str | None = None
+    zoom_oauth_url: str | None = None
+    zoom_hosts: tuple[ZoomHost, ...] = ()
+    zoom_webhook_secret: str | None = None
+
+    signing_key: str
+    timezone: str = "Asia/Jakarta"
+    min_lead_working_days: int = Field(default=2, ge=0)
+    recording_retention_days: int = Field(default=30, ge=1)
+    host_buffer_minutes: int = Field(default=30, ge=0)
+    extra_holidays: frozenset[dt.date] = frozenset()
+    extra_working_days: frozenset[dt.date] = frozenset()
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def max_participants(self) -> int:
+        return max(host.capacity for host in self.zoom_hosts)
+
+    @property
+    def uses_mail_sink(self) -> bool:
+        return not self.smtp_host
+
+    @property
+    def mail_sink_dir(self) -> Path:
+        return self.data_dir / "mail"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read every variable of DESIGN.md; anything unset gets its embedded local default."""
+        env = dict(os.environ if environ is None else environ)
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        in_production = bool(get("K_SERVICE") or get("FUNCTION_TARGET") and get("GOOGLE_CLOUD_PROJECT"))
+        data_dir = Path(get("VICON_DATA_DIR") or DEFAULT_DATA_DIR)
+        port = _int(get("PORT") or "8080", "PORT")
+        timezone = get("TIMEZONE") or "Asia/Jakarta"
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise SettingsError(f"TIMEZONE {timezone!r} is not a known IANA time zone") from exc
+
+        signing_key = get("SIGNING_KEY")
+        if signing_key is None:
+            if in_production:
+                raise SettingsError("SIGNING_KEY is required in production (set it from Secret Manager)")
+            signing_key = _local_signing_key(data_dir)
+
+        security = (get("SMTP_SECURITY") or "none").lower()
+        if security not in ("none", "starttls", "ssl"):
+            raise SettingsError("SMTP_SECURITY must be one of none, starttls, ssl")
+        default_smtp_port = {"none": 25, "starttls": 587, "ssl": 465}[security]
+
+        has_zoom_credentials = bool(get("ZOOM_ACCOUNT_ID") and get("ZOOM_CLIENT_ID"))
+        hosts = _parse_hosts(get("ZOOM_HOSTS") or ("" if has_zoom_credentials else SANDBOX_HOSTS))
+        if not hosts:
+            raise SettingsError("ZOOM_HOSTS must list at least one licensed user (user[:capacity])")
+
+        optional = {
+            name: value
+            for name, value in {
+                "mail_from": get("MAIL_FROM"),
+                "zoom_account_id": get("ZOOM_ACCOUNT_ID"),
+                "zoom_client_id": get("ZOOM_CLIENT_ID"),
+                "zoom_client_secret": get("ZOOM_CLIENT_SECRET"),
+                "zoom_api_url": get("ZOOM_API_URL") or ("https://api.zoom.us/v2" if has_zoom_credentials else None),
+                "zoom_oauth_url": get("ZOOM_OAUTH_URL")
+                or ("https://zoom.us/oauth/token" if has_zoom_credentials else None),
+                "zoom_webhook_secret": get("ZOOM_WEBHOOK_SECRET"),
+                "smtp_username": get("SMTP_USERNAME"),
+                "smtp_password": get("SMTP_PASSWORD"),
+            }.items()
+            if value is not None
+        }
+        for name, variable in (
+            ("verifier_emails", "VERIFIER_EMAILS"),
+            ("supervisor_emails", "SUPERVISOR_EMAILS"),
+            ("operator_emails", "OPERATOR_EMAILS"),
+        ):
+            value = get(variable)
+            if value is not None:
+                optional[name] = _split(value)
+
+        return cls(
+            port=port,
+            public_base_url=(get("PUBLIC_BASE_URL") or f"http://127.0.0.1:{port}").rstrip("/"),
+            store_url=get("STORE_URL") or f"sqlite:///{data_dir / 'vicon.sqlite3'}",
+            blob_url=get("BLOB_URL") or f"file://{data_dir / 'blobs'}",
+            data_dir=data_dir,
+            smtp_host=get("SMTP_HOST"),
+            smtp_port=_int(get("SMTP_PORT") or str(default_smtp_port), "SMTP_PORT"),
+            smtp_security=security,
+            signing_key=signing_key,
+            timezone=timezone,
+            min_lead_working_days=_int(get("MIN_LEAD_WORKING_DAYS") or "2", "MIN_LEAD_WORKING_DAYS"),
+            recording_retention_days=_int(get("RECORDING_RETENTION_DAYS") or "30", "RECORDING_RETENTION_DAYS"),
+            host_buffer_minutes=_int(get("HOST_BUFFER_MINUTES") or "30", "HOST_BUFFER_MINUTES"),
+            extra_holidays=_parse_dates(get("EXTRA_HOLIDAYS"), "EXTRA_HOLIDAYS"),
+            extra_working_days=_parse_dates(get("EXTRA_WORKING_DAYS"), "EXTRA_WORKING_DAYS"),
+            zoom_hosts=hosts,
+            **optional,
+        )
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def _int(value: str, name: str) -> int:
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be an integer, got {value!r}") from exc
+
+
+def _parse_dates(value: str | None, name: str) -> frozenset[dt.date]:
+    try:
+        return frozenset(dt.date.fromisoformat(part) for part in _split(value or ""))
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be comma-separated YYYY-MM-DD dates") from exc
+
+
+def _parse_hosts(value: str) -> tuple[ZoomHost, ...]:
+    hosts = []
+    for entry in _split(value):
+        user, _, capacity = entry.partition(":")
+        hosts.append(
+            ZoomHost(
+                user=user.strip(),
+                capacity=_int(capacity.strip(), "ZOOM_HOSTS capacity") if capacity else DEFAULT_HOST_CAPACITY,
+            )
+        )
+    return tuple(hosts)
+
+
+def _local_signing_key(data_dir: Path) -> str:
+    """Generate a signing key once per checkout so links survive a restart of `make run`."""
+    path = data_dir / "signing-key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(32)
+    # O_EXCL: two processes starting at once agree on one key.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key

@@ -1,0 +1,202 @@
+"""The production store on Firestore; Google imports happen on first use, not at import."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from vicon.ports import AuditEntry, OutboxEntry, OutgoingMail, TransitionRefused
+from vicon.store import (
+    audit_from_json,
+    audit_to_json,
+    history_item,
+    iso,
+    mail_to_json,
+    new_outbox_id,
+    outbox_entry,
+)
+
+# Writes are optimistic: read, then commit a batch whose main write carries the read's update time as a
+# precondition; a lost race re-reads and tries again. No locks are held, so contention (twenty submissions on
+# one counter, twenty approvals of one request) costs a few round trips instead of lock timeouts.
+CONTENTION_DEADLINE_SECONDS = 60.0
+T = TypeVar("T")
+
+
+class FirestoreStore:
+    """Store port on Firestore. Each multi-document write is one atomic batch, with no side effects inside."""
+
+    def __init__(self, project: str | None = None, client: Any = None, collection_prefix: str = "") -> None:
+        self._project = project
+        self._client = client
+        self._prefix = collection_prefix
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            from google.cloud import firestore
+
+            self._client = firestore.Client(project=self._project)
+        return self._client
+
+    def _collection(self, name: str) -> Any:
+        return self.client.collection(self._prefix + name)
+
+    def _optimistic(self, ref: Any, build: Callable[[Any, Any], T]) -> T:
+        """Commit the batch `build(snapshot, batch)` fills, retrying while another writer got there first."""
+        from google.api_core import exceptions
+
+        deadline = time.monotonic() + CONTENTION_DEADLINE_SECONDS
+        delay = 0.005
+        while True:
+            snapshot = ref.get()
+            batch = self.client.batch()
+            result = build(snapshot, batch)
+            try:
+                batch.commit()
+                return result
+            except (exceptions.FailedPrecondition, exceptions.Aborted, exceptions.AlreadyExists):
+                if time.monotonic() + delay > deadline:
+                    raise
+            time.sleep(delay * (0.5 + random.random()))
+            delay = min(delay * 2, 0.5)
+
+    def _unchanged_since(self, snapshot: Any) -> Any:
+        """The precondition that the document is still as `snapshot` saw it."""
+        return self.client.write_option(last_update_time=snapshot.update_time)
+
+    def next_request_number(self, year: int) -> int:
+        counter = self._collection("counters").document(f"requests-{year}")
+
+        def allocate(snapshot: Any, batch: Any) -> int:
+            if not snapshot.exists:
+                batch.create(counter, {"value": 1})
+                return 1
+            value = int(snapshot.to_dict()["value"]) + 1
+            batch.update(counter, {"value": value}, option=self._unchanged_since(snapshot))
+            return value
+
+        return self._optimistic(counter, allocate)
+
+    def _append(self, batch: Any, audit: AuditEntry, outbox: Sequence[OutgoingMail], sequence: int) -> None:
+        request_ref = self._collection("requests").document(audit.request_id)
+        # The position in the request's history orders the trail; the precondition on the request makes it unique.
+        batch.set(request_ref.collection("audit").document(f"{sequence:06d}"), audit_to_json(audit))
+        for mail in outbox:
+            batch.set(
+                self._collection("outbox").document(new_outbox_id()),
+                {
+                    "request_id": audit.request_id,
+                    "state": "pending",
+                    "next_attempt_at": iso(audit.at),
+                    "mail": mail_to_json(mail),
+                    "attempts": 0,
+                    "last_error": None,
+                },
+            )
+
+    def create_request(self, request: dict[str, Any], audit: AuditEntry, outbox: Sequence[OutgoingMail]) -> None:
+        record = dict(request, history=[history_item(audit)])
+        batch = self.client.batch()
+        # create() fails the whole batch if the id exists: no second request, audit entry or mail.
+        batch.create(self._collection("requests").document(record["id"]), record)
+        self._append(batch, audit, outbox, sequence=0)
+        batch.commit()
+
+    def get_request(self, request_id: str) -> dict[str, Any] | None:
+        if not request_id or "/" in request_id:
+            return None
+        snapshot = self._collection("requests").document(request_id).get()
+        return snapshot.to_dict() if snapshot.exists else None
+
+    def transition(
+        self,
+        request_id: str,
+        from_statuses: Sequence[str],
+        to_status: str,
+        audit: AuditEntry,
+        changes: dict[str, Any] | None = None,
+        outbox: Sequence[OutgoingMail] = (),
+    ) -> dict[str, Any]:
+        ref = self._collection("requests").document(request_id)
+
+        def apply(snapshot: Any, batch: Any) -> dict[str, Any]:
+            if not snapshot.exists:
+                raise LookupError(request_id)
+            record: dict[str, Any] = snapshot.to_dict()
+            if record["status"] not in from_statuses:
+                raise TransitionRefused(request_id, record["status"])
+            update = dict(changes or {})
+            update["status"] = to_status
+            update["history"] = [*record.get("history", []), history_item(audit)]
+            batch.update(ref, update, option=self._unchanged_since(snapshot))
+            self._append(batch, audit, outbox, sequence=len(update["history"]) - 1)
+            return {**record, **update}
+
+        return self._optimistic(ref, apply)
+
+    def requests_by_status(self, status: str, limit: int = 100) -> list[dict[str, Any]]:
+        from google.cloud.firestore import FieldFilter
+
+        query = self._collection("requests").where(filter=FieldFilter("status", "==", status))
+        records = [snapshot.to_dict() for snapshot in query.stream()]
+        return sorted(records, key=lambda record: record["start"])[:limit]
+
+    def requests_starting_between(self, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
+        from google.cloud.firestore import FieldFilter
+
+        query = (
+            self._collection("requests")
+            .where(filter=FieldFilter("start", ">=", iso(start)))
+            .where(filter=FieldFilter("start", "<", iso(end)))
+            .order_by("start")
+        )
+        records = [snapshot.to_dict() for snapshot in query.stream()]
+        return sorted(records, key=lambda record: (record["start"], record["id"]))
+
+    def audit_trail(self, request_id: str) -> list[AuditEntry]:
+        audit = self._collection("requests").document(request_id).collection("audit")
+        snapshots = sorted(audit.stream(), key=lambda snapshot: snapshot.id)
+        return [audit_from_json(snapshot.to_dict()) for snapshot in snapshots]
+
+    def _pending(self, request_id: str | None = None) -> list[tuple[Any, dict[str, Any]]]:
+        from google.cloud.firestore import FieldFilter
+
+        query = self._collection("outbox").where(filter=FieldFilter("state", "==", "pending"))
+        if request_id is not None:
+            query = query.where(filter=FieldFilter("request_id", "==", request_id))
+        rows = [(snapshot.reference, snapshot.to_dict()) for snapshot in query.stream()]
+        return sorted(rows, key=lambda row: row[1]["next_attempt_at"])
+
+    def claim_due_mail(self, now: dt.datetime, lease: dt.timedelta, limit: int = 50) -> list[OutboxEntry]:
+        due = [(ref, data) for ref, data in self._pending() if data["next_attempt_at"] <= iso(now)][:limit]
+        claimed = []
+        for ref, _ in due:
+
+            def lease_one(snapshot: Any, batch: Any, ref: Any = ref) -> dict[str, Any] | None:
+                data = snapshot.to_dict() if snapshot.exists else None
+                if not data or data["state"] != "pending" or data["next_attempt_at"] > iso(now):
+                    return None  # another tick took it meanwhile; the empty batch commits nothing
+                batch.update(ref, {"next_attempt_at": iso(now + lease)}, option=self._unchanged_since(snapshot))
+                return data
+
+            data = self._optimistic(ref, lease_one)
+            if data is not None:
+                claimed.append(outbox_entry(ref.id, data))
+        return claimed
+
+    def mail_sent(self, entry_id: str) -> None:
+        self._collection("outbox").document(entry_id).update({"state": "sent"})
+
+    def mail_failed(self, entry_id: str, error: str, retry_at: dt.datetime) -> None:
+        from google.cloud import firestore
+
+        self._collection("outbox").document(entry_id).update(
+            {"attempts": firestore.Increment(1), "last_error": error[:500], "next_attempt_at": iso(retry_at)}
+        )
+
+    def pending_mail(self, request_id: str | None = None) -> list[OutboxEntry]:
+        return [outbox_entry(ref.id, data) for ref, data in self._pending(request_id)]

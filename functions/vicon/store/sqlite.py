@@ -1,0 +1,201 @@
+"""The embedded store: one SQLite file, one short transaction per operation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from vicon.ports import AuditEntry, OutboxEntry, OutgoingMail, TransitionRefused
+from vicon.store import (
+    audit_from_json,
+    audit_to_json,
+    history_item,
+    iso,
+    mail_to_json,
+    new_outbox_id,
+    outbox_entry,
+)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS requests (
+    id TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    start_at TEXT NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS requests_status ON requests (status, start_at);
+CREATE INDEX IF NOT EXISTS requests_start ON requests (start_at);
+CREATE TABLE IF NOT EXISTS audit (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    request_id TEXT NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_request ON audit (request_id, seq);
+CREATE TABLE IF NOT EXISTS outbox (
+    id TEXT PRIMARY KEY,
+    request_id TEXT,
+    state TEXT NOT NULL,
+    next_attempt_at TEXT NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_attempt_at);
+"""
+
+
+class SqliteStore:
+    """Store port on SQLite; BEGIN IMMEDIATE makes every write transaction serial and atomic."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._local = threading.local()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # executescript manages its own transaction; every statement in SCHEMA is idempotent.
+        self._connection().executescript(SCHEMA)
+
+    def _connection(self) -> sqlite3.Connection:
+        # One connection per thread: sqlite3 connections must not be shared across threads.
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA busy_timeout=30000")
+            connection.execute("PRAGMA foreign_keys=ON")
+            self._local.connection = connection
+        return connection
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        db = self._connection()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def next_request_number(self, year: int) -> int:
+        with self._transaction() as db:
+            row = db.execute(
+                "INSERT INTO counters (name, value) VALUES (?, 1) "
+                "ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
+                (f"requests-{year}",),
+            ).fetchone()
+        return int(row[0])
+
+    def create_request(self, request: dict[str, Any], audit: AuditEntry, outbox: Sequence[OutgoingMail]) -> None:
+        record = dict(request, history=[history_item(audit)])
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO requests (id, status, start_at, data) VALUES (?, ?, ?, ?)",
+                (record["id"], record["status"], record["start"], json.dumps(record)),
+            )
+            self._append(db, audit, outbox)
+
+    def _append(self, db: sqlite3.Connection, audit: AuditEntry, outbox: Sequence[OutgoingMail]) -> None:
+        db.execute(
+            "INSERT INTO audit (request_id, data) VALUES (?, ?)", (audit.request_id, json.dumps(audit_to_json(audit)))
+        )
+        for mail in outbox:
+            db.execute(
+                "INSERT INTO outbox (id, request_id, state, next_attempt_at, data) VALUES (?, ?, 'pending', ?, ?)",
+                (
+                    new_outbox_id(),
+                    audit.request_id,
+                    iso(audit.at),
+                    json.dumps({"mail": mail_to_json(mail), "attempts": 0, "last_error": None}),
+                ),
+            )
+
+    def get_request(self, request_id: str) -> dict[str, Any] | None:
+        row = self._connection().execute("SELECT data FROM requests WHERE id = ?", (request_id,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def transition(
+        self,
+        request_id: str,
+        from_statuses: Sequence[str],
+        to_status: str,
+        audit: AuditEntry,
+        changes: dict[str, Any] | None = None,
+        outbox: Sequence[OutgoingMail] = (),
+    ) -> dict[str, Any]:
+        with self._transaction() as db:
+            row = db.execute("SELECT data FROM requests WHERE id = ?", (request_id,)).fetchone()
+            if row is None:
+                raise LookupError(request_id)
+            record = json.loads(row[0])
+            if record["status"] not in from_statuses:
+                raise TransitionRefused(request_id, record["status"])
+            record.update(changes or {})
+            record["status"] = to_status
+            record["history"] = [*record.get("history", []), history_item(audit)]
+            db.execute(
+                "UPDATE requests SET status = ?, start_at = ?, data = ? WHERE id = ?",
+                (to_status, record["start"], json.dumps(record), request_id),
+            )
+            self._append(db, audit, outbox)
+        return record
+
+    def requests_by_status(self, status: str, limit: int = 100) -> list[dict[str, Any]]:
+        rows = self._connection().execute(
+            "SELECT data FROM requests WHERE status = ? ORDER BY start_at LIMIT ?", (status, limit)
+        )
+        return [json.loads(row[0]) for row in rows]
+
+    def requests_starting_between(self, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
+        rows = self._connection().execute(
+            "SELECT data FROM requests WHERE start_at >= ? AND start_at < ? ORDER BY start_at, id",
+            (iso(start), iso(end)),
+        )
+        return [json.loads(row[0]) for row in rows]
+
+    def audit_trail(self, request_id: str) -> list[AuditEntry]:
+        rows = self._connection().execute("SELECT data FROM audit WHERE request_id = ? ORDER BY seq", (request_id,))
+        return [audit_from_json(json.loads(row[0])) for row in rows]
+
+    def claim_due_mail(self, now: dt.datetime, lease: dt.timedelta, limit: int = 50) -> list[OutboxEntry]:
+        with self._transaction() as db:
+            rows = db.execute(
+                "SELECT id, next_attempt_at, data FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? "
+                "ORDER BY next_attempt_at LIMIT ?",
+                (iso(now), limit),
+            ).fetchall()
+            claimed = []
+            for entry_id, due, data in rows:
+                db.execute("UPDATE outbox SET next_attempt_at = ? WHERE id = ?", (iso(now + lease), entry_id))
+                claimed.append(outbox_entry(entry_id, dict(json.loads(data), next_attempt_at=due)))
+        return claimed
+
+    def mail_sent(self, entry_id: str) -> None:
+        with self._transaction() as db:
+            db.execute("UPDATE outbox SET state = 'sent' WHERE id = ?", (entry_id,))
+
+    def mail_failed(self, entry_id: str, error: str, retry_at: dt.datetime) -> None:
+        with self._transaction() as db:
+            row = db.execute("SELECT data FROM outbox WHERE id = ?", (entry_id,)).fetchone()
+            if row is None:
+                return
+            data = json.loads(row[0])
+            data["attempts"] = int(data.get("attempts", 0)) + 1
+            data["last_error"] = error[:500]
+            db.execute(
+                "UPDATE outbox SET next_attempt_at = ?, data = ? WHERE id = ?",
+                (iso(retry_at), json.dumps(data), entry_id),
+            )
+
+    def pending_mail(self, request_id: str | None = None) -> list[OutboxEntry]:
+        query = "SELECT id, next_attempt_at, data FROM outbox WHERE state = 'pending'"
+        params: tuple[str, ...] = ()
+        if request_id is not None:
+            query += " AND request_id = ?"
+            params = (request_id,)
+        rows = self._connection().execute(query + " ORDER BY next_attempt_at", params)
+        return [outbox_entry(entry_id, dict(json.loads(data), next_attempt_at=due)) for entry_id, due, data in rows]

@@ -1,0 +1,105 @@
+"""Start and stop the real Firestore emulator of the Google Cloud CLI for the adapter-contract tier."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+MISSING_GCLOUD = (
+    "Firestore tier NOT RUN: the Google Cloud CLI (gcloud) with its Firestore emulator and Java is missing. "
+    "Install: apt-get install google-cloud-cli google-cloud-cli-firestore-emulator openjdk-17-jre-headless "
+    "(Google's apt repository), then run make test again."
+)
+PROJECT = "vicon-test"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _descendants(pid: int) -> list[int]:
+    """Child processes of `pid`, found through /proc (the emulator wrapper does not forward signals)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(parent, []).append(int(entry.name))
+    found, pending = [], [pid]
+    while pending:
+        for child in children.get(pending.pop(), []):
+            found.append(child)
+            pending.append(child)
+    return found
+
+
+def missing_firestore_tools() -> str | None:
+    if shutil.which("gcloud") is None or shutil.which("java") is None:
+        return MISSING_GCLOUD
+    return None
+
+
+@pytest.fixture(scope="session")
+def firestore_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """host:port of a running Firestore emulator; the test session owns the process and stops it."""
+    missing = missing_firestore_tools()
+    if missing:
+        pytest.skip(missing)
+    port = free_port()
+    host = f"127.0.0.1:{port}"
+    log_path = tmp_path_factory.mktemp("firestore") / "emulator.log"
+    log = log_path.open("wb")
+    process = subprocess.Popen(
+        ["gcloud", "emulators", "firestore", "start", f"--host-port={host}", "--quiet"],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=dict(os.environ, CLOUDSDK_CORE_DISABLE_PROMPTS="1"),
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://{host}/", timeout=1) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"Firestore emulator did not start: {log_path.read_text()[-2000:]}")
+            time.sleep(0.3)
+        yield host
+    finally:
+        for pid in [*reversed(_descendants(process.pid)), process.pid]:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def reset_firestore(host: str) -> None:
+    """Delete every document in the emulator (its documented reset endpoint)."""
+    request = urllib.request.Request(
+        f"http://{host}/emulator/v1/projects/{PROJECT}/databases/(default)/documents", method="DELETE"
+    )
+    with urllib.request.urlopen(request, timeout=10):
+        pass

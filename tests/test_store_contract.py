@@ -1,0 +1,154 @@
+"""One contract suite for the store port, run against SQLite and the Firestore emulator."""
+
+from __future__ import annotations
+
+import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from vicon.ports import Attachment, AuditEntry, OutgoingMail, Store, TransitionRefused
+from vicon.store import iso
+
+NOW = dt.datetime(2026, 11, 30, 1, 0, tzinfo=dt.UTC)
+
+
+def record(request_id: str, start: dt.datetime, status: str = "submitted") -> dict[str, object]:
+    return {"id": request_id, "status": status, "start": iso(start), "end": iso(start + dt.timedelta(hours=2))}
+
+
+def audit(request_id: str, to_status: str, from_status: str | None = None, at: dt.datetime = NOW) -> AuditEntry:
+    return AuditEntry(request_id, at, "tester", "test", from_status, to_status, {"note": "ok"})
+
+
+def mail(subject: str) -> OutgoingMail:
+    return OutgoingMail(
+        to=("a@example.go.id",),
+        subject=subject,
+        text="teks",
+        html="<p>teks</p>",
+        attachments=(Attachment("surat.pdf", "application/pdf", blob_key="letters/x.pdf"),),
+    )
+
+
+def test_store_creates_request_with_history_audit_and_outbox(store: Store) -> None:
+    store.create_request(record("VC-1", NOW), audit("VC-1", "submitted"), [mail("satu"), mail("dua")])
+
+    saved = store.get_request("VC-1")
+    assert saved is not None
+    assert saved["status"] == "submitted"
+    assert saved["history"] == [{"status": "submitted", "at": "2026-11-30T01:00:00Z", "actor": "tester"}]
+    assert [e.to_status for e in store.audit_trail("VC-1")] == ["submitted"]
+    pending = store.pending_mail("VC-1")
+    assert sorted(e.mail.subject for e in pending) == ["dua", "satu"]
+    assert pending[0].mail.attachments[0].blob_key == "letters/x.pdf"
+    assert store.get_request("VC-404") is None
+
+
+def test_store_refuses_a_second_request_with_the_same_id(store: Store) -> None:
+    store.create_request(record("VC-1", NOW), audit("VC-1", "submitted"), [mail("satu")])
+    with pytest.raises(Exception):  # noqa: B017 — each backend raises its own duplicate-key error
+        store.create_request(record("VC-1", NOW), audit("VC-1", "submitted"), [mail("dua")])
+    assert [e.mail.subject for e in store.pending_mail("VC-1")] == ["satu"]
+    assert len(store.audit_trail("VC-1")) == 1
+
+
+def test_store_transition_is_compare_and_set_with_audit(store: Store) -> None:
+    store.create_request(record("VC-1", NOW), audit("VC-1", "submitted"), [])
+    later = NOW + dt.timedelta(minutes=5)
+
+    updated = store.transition(
+        "VC-1",
+        ["submitted"],
+        "approved",
+        audit("VC-1", "approved", "submitted", later),
+        {"verifier": "v@x"},
+        [mail("m")],
+    )
+
+    assert updated["status"] == "approved"
+    assert updated["verifier"] == "v@x"
+    assert [h["status"] for h in updated["history"]] == ["submitted", "approved"]
+    assert store.get_request("VC-1") == updated
+    assert [(e.from_status, e.to_status) for e in store.audit_trail("VC-1")] == [
+        (None, "submitted"),
+        ("submitted", "approved"),
+    ]
+    assert [e.mail.subject for e in store.pending_mail("VC-1")] == ["m"]
+
+
+def test_store_refused_transition_changes_nothing(store: Store) -> None:
+    store.create_request(record("VC-1", NOW), audit("VC-1", "submitted"), [])
+    with pytest.raises(TransitionRefused) as refused:
+        store.transition("VC-1", ["approved"], "provisioned", audit("VC-1", "provisioned"), {"x": 1}, [mail("m")])
+    assert refused.value.current == "submitted"
+    saved = store.get_request("VC-1")
+    assert saved is not None and saved["status"] == "submitted" and "x" not in saved
+    assert len(store.audit_trail("VC-1")) == 1
+    assert store.pending_mail("VC-1") == []
+    with pytest.raises(LookupError):
+        store.transition("VC-404", ["submitted"], "approved", audit("VC-404", "approved"))
+
+
+def test_store_concurrent_transitions_let_exactly_one_win(store: Store) -> None:
+    store.create_request(record("VC-1", NOW), audit("VC-1", "submitted"), [])
+
+    def approve(n: int) -> bool:
+        try:
+            store.transition("VC-1", ["submitted"], "approved", audit("VC-1", "approved", "submitted"), {"by": n})
+        except TransitionRefused:
+            return False
+        return True
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        results = list(pool.map(approve, range(10)))
+
+    assert results.count(True) == 1
+    assert [e.to_status for e in store.audit_trail("VC-1")] == ["submitted", "approved"]
+
+
+def test_store_request_numbers_are_unique_under_concurrency(store: Store) -> None:
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        numbers = list(pool.map(lambda _: store.next_request_number(2026), range(20)))
+    assert sorted(numbers) == list(range(1, 21))
+    assert store.next_request_number(2027) == 1
+
+
+def test_store_queries_by_status_and_start_range(store: Store) -> None:
+    for n, hours in enumerate([5, 1, 30, 3]):
+        store.create_request(record(f"VC-{n}", NOW + dt.timedelta(hours=hours)), audit(f"VC-{n}", "submitted"), [])
+    store.transition("VC-2", ["submitted"], "rejected", audit("VC-2", "rejected", "submitted"))
+
+    assert [r["id"] for r in store.requests_by_status("submitted")] == ["VC-1", "VC-3", "VC-0"]
+    assert [r["id"] for r in store.requests_by_status("rejected")] == ["VC-2"]
+    assert store.requests_by_status("cancelled") == []
+    window = store.requests_starting_between(NOW + dt.timedelta(hours=1), NOW + dt.timedelta(hours=5))
+    assert [r["id"] for r in window] == ["VC-1", "VC-3"]  # start inclusive, end exclusive
+
+
+def test_store_outbox_lease_retry_and_sent(store: Store) -> None:
+    store.create_request(record("VC-1", NOW), audit("VC-1", "submitted"), [mail("satu")])
+    lease = dt.timedelta(minutes=5)
+
+    claimed = store.claim_due_mail(NOW, lease)
+    assert [e.mail.subject for e in claimed] == ["satu"]
+    assert store.claim_due_mail(NOW + dt.timedelta(minutes=1), lease) == []  # leased: a second tick skips it
+
+    store.mail_failed(claimed[0].id, "server down", NOW + dt.timedelta(minutes=10))
+    assert store.claim_due_mail(NOW + dt.timedelta(minutes=9), lease) == []
+    retried = store.claim_due_mail(NOW + dt.timedelta(minutes=10), lease)
+    assert len(retried) == 1 and retried[0].attempts == 1 and retried[0].last_error == "server down"
+
+    store.mail_sent(retried[0].id)
+    assert store.pending_mail() == []
+    assert store.claim_due_mail(NOW + dt.timedelta(days=1), lease) == []
+
+
+def test_store_concurrent_claims_never_hand_out_a_mail_twice(store: Store) -> None:
+    store.create_request(record("VC-1", NOW), audit("VC-1", "submitted"), [mail(str(n)) for n in range(6)])
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        batches = list(pool.map(lambda _: store.claim_due_mail(NOW, dt.timedelta(minutes=5)), range(4)))
+
+    subjects = [e.mail.subject for batch in batches for e in batch]
+    assert sorted(subjects) == [str(n) for n in range(6)]

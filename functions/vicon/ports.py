@@ -122,8 +122,10 @@ class Store(Protocol):
 
     def audit_trail(self, request_id: str) -> list[AuditEntry]: ...
 
-    def claim_due_mail(self, now: dt.datetime, lease: dt.timedelta, limit: int = 50) -> list[OutboxEntry]:
-        """Lease due outbox entries so that two concurrent ticks never send the same mail."""
+    def claim_due_mail(
+        self, now: dt.datetime, lease: dt.timedelta, limit: int = 50, request_id: str | None = None
+    ) -> list[OutboxEntry]:
+        """Lease due outbox entries (optionally of one request) so two concurrent ticks never send the same mail."""
         ...
 
     def mail_sent(self, entry_id: str) -> None: ...

@@ -171,8 +171,10 @@ class FirestoreStore:
         rows = [(snapshot.reference, snapshot.to_dict()) for snapshot in query.stream()]
         return sorted(rows, key=lambda row: row[1]["next_attempt_at"])
 
-    def claim_due_mail(self, now: dt.datetime, lease: dt.timedelta, limit: int = 50) -> list[OutboxEntry]:
-        due = [(ref, data) for ref, data in self._pending() if data["next_attempt_at"] <= iso(now)][:limit]
+    def claim_due_mail(
+        self, now: dt.datetime, lease: dt.timedelta, limit: int = 50, request_id: str | None = None
+    ) -> list[OutboxEntry]:
+        due = [(ref, data) for ref, data in self._pending(request_id) if data["next_attempt_at"] <= iso(now)][:limit]
         claimed = []
         for ref, _ in due:
 

@@ -161,12 +161,14 @@ class SqliteStore:
         rows = self._connection().execute("SELECT data FROM audit WHERE request_id = ? ORDER BY seq", (request_id,))
         return [audit_from_json(json.loads(row[0])) for row in rows]
 
-    def claim_due_mail(self, now: dt.datetime, lease: dt.timedelta, limit: int = 50) -> list[OutboxEntry]:
+    def claim_due_mail(
+        self, now: dt.datetime, lease: dt.timedelta, limit: int = 50, request_id: str | None = None
+    ) -> list[OutboxEntry]:
         with self._transaction() as db:
             rows = db.execute(
                 "SELECT id, next_attempt_at, data FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? "
-                "ORDER BY next_attempt_at LIMIT ?",
-                (iso(now), limit),
+                "AND (? IS NULL OR request_id = ?) ORDER BY next_attempt_at LIMIT ?",
+                (iso(now), request_id, request_id, limit),
             ).fetchall()
             claimed = []
             for entry_id, due, data in rows:

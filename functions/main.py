@@ -1,0 +1,95 @@
+"""Cloud Functions targets: each parses its input, calls the core, and maps the result to a response."""
+
+from __future__ import annotations
+
+import flask
+import functions_framework
+
+from vicon.intake import ValidationFailed
+from vicon.signing import TokenError
+from vicon.web import MAX_BODY_BYTES, allow, error, error_response, html_response, json_response
+from vicon.wiring import get_core
+
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+TOKEN_MESSAGES = {
+    "expired": (410, "Tautan sudah kedaluwarsa."),
+    "invalid": (403, "Tautan tidak valid. Pastikan tautan disalin lengkap dari email."),
+    "mismatch": (403, "Tautan tidak valid untuk permohonan ini."),
+}
+
+
+def _wants_html(request: flask.Request) -> bool:
+    # A browser posting the form without JavaScript asks for HTML; fetch() and API clients get JSON.
+    return request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
+
+
+@functions_framework.http
+@allow("POST")
+def submit_request(request: flask.Request) -> flask.Response:
+    """Intake: 201 {id, status, status_url}; 400/413/422 with errors in Bahasa Indonesia."""
+    request.max_content_length = MAX_BODY_BYTES
+    if request.mimetype not in FORM_TYPES or (
+        request.mimetype == "multipart/form-data" and not request.mimetype_params.get("boundary")
+    ):
+        return error(400, "Kirim formulir sebagai multipart/form-data (dengan berkas surat PDF).")
+    fields = {name: request.form.getlist(name) for name in request.form}
+    upload = request.files.get("letter")
+    # A form whose file input was left empty still sends a part with no file name and no bytes.
+    letter = (upload.read() or None) if upload is not None else None
+    core = get_core()
+    try:
+        submission = core.submit(fields, letter)
+    except ValidationFailed as failed:
+        if _wants_html(request):
+            return html_response(core.page("pages/submit_failed.html", errors=failed.errors), 422)
+        return error_response(422, failed.errors)
+    if _wants_html(request):
+        return html_response(core.page("pages/submitted.html", submission=submission), 201)
+    return json_response(submission.as_json(), 201)
+
+
+@functions_framework.http
+@allow("GET")
+def request_status(request: flask.Request) -> flask.Response:
+    """The requester's view of one request: {id, status, history, meeting}."""
+    request_id = request.args.get("id", "").strip()
+    token = request.args.get("token", "").strip()
+    if not request_id or not token:
+        return error(400, "Parameter id dan token wajib ada; buka tautan status dari email tanda terima.")
+    try:
+        return json_response(get_core().request_status(request_id, token))
+    except TokenError as exc:
+        status, message = TOKEN_MESSAGES[exc.reason]
+        return error(status, message, "token")
+    except LookupError:
+        return error(404, "Permohonan tidak ditemukan.", "id")
+
+
+@functions_framework.http
+@allow("GET")
+def review_request(request: flask.Request) -> flask.Response:
+    """The verifier's confirmation page; GET and HEAD never change anything."""
+    core = get_core()
+    try:
+        return html_response(core.review_page(request.args.get("token", "")))
+    except TokenError as exc:
+        status, message = TOKEN_MESSAGES[exc.reason]
+    except LookupError:
+        status, message = 404, "Permohonan tidak ditemukan."
+    heading = "Tautan verifikasi tidak dapat dipakai"
+    return html_response(core.page("pages/message.html", heading=heading, message=message), status)
+
+
+@functions_framework.http
+@allow("POST")
+def scheduled_tick(request: flask.Request) -> flask.Response:
+    """Due work for the scheduler; safe to deliver twice."""
+    return json_response(get_core().tick())
+
+
+@functions_framework.http
+@allow("GET")
+def intake_options(request: flask.Request) -> flask.Response:
+    """The rules the form mirrors: earliest event date, limits, choices."""
+    return json_response(get_core().intake_options())
+

@@ -1,0 +1,74 @@
+"""Turning outbox entries into MIME messages and delivering the due ones."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+from vicon.ports import Blobs, BlobNotFound, Mailer, MailDeliveryError, OutgoingMail, Store
+
+log = logging.getLogger(__name__)
+
+# A claimed mail is invisible to other ticks for this long; longer than any SMTP timeout.
+MAIL_LEASE = dt.timedelta(minutes=5)
+MAX_RETRY_DELAY = dt.timedelta(hours=1)
+
+
+def compose(mail: OutgoingMail, mail_from: str, blobs: Blobs) -> EmailMessage:
+    """A multipart message: plain text and HTML alternatives, then attachments (read from blobs if stored there)."""
+    message = EmailMessage()
+    message["From"] = mail_from
+    message["To"] = ", ".join(mail.to)
+    message["Subject"] = mail.subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain="vicon.local")
+    message.set_content(mail.text)
+    message.add_alternative(mail.html, subtype="html")
+    for attachment in mail.attachments:
+        data = attachment.data if attachment.data is not None else blobs.get(attachment.blob_key or "")
+        maintype, _, subtype = attachment.content_type.partition("/")
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=attachment.filename)
+    return message
+
+
+IMMEDIATE_RETRIES = 10
+
+
+def retry_delay(attempts: int) -> dt.timedelta:
+    """None at first (the next tick retries: the scheduler's interval is the backoff), then 1, 2, 4 … minutes."""
+    if attempts < IMMEDIATE_RETRIES:
+        return dt.timedelta(0)
+    return min(dt.timedelta(minutes=2 ** min(attempts - IMMEDIATE_RETRIES, 10)), MAX_RETRY_DELAY)
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    failed: int = 0
+
+
+def deliver_due_mail(
+    store: Store,
+    blobs: Blobs,
+    mailer: Mailer,
+    mail_from: str,
+    now: dt.datetime,
+    limit: int = 50,
+    request_id: str | None = None,
+) -> DeliveryReport:
+    """Send due outbox mails (all, or one request's) once each; failures stay in the outbox for the next tick."""
+    report = DeliveryReport()
+    for entry in store.claim_due_mail(now, MAIL_LEASE, limit, request_id):
+        try:
+            mailer.send(compose(entry.mail, mail_from, blobs))
+        except (MailDeliveryError, BlobNotFound) as exc:
+            log.warning("mail %s for %s not delivered: %s", entry.id, entry.request_id, exc)
+            store.mail_failed(entry.id, str(exc), now + retry_delay(entry.attempts))
+            report.failed += 1
+            continue
+        store.mail_sent(entry.id)
+        report.sent += 1
+    return report

@@ -1,0 +1,64 @@
+"""The one jinja2 environment, for emails and server-rendered pages alike."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import jinja2
+
+from vicon.intake import EVENT_TYPES, NEEDS, format_date_id, format_datetime_id
+from vicon.settings import FUNCTIONS_DIR, REPO_DIR
+from vicon.store import parse_iso
+
+STATUS_LABELS = {
+    "submitted": "Diajukan, menunggu verifikasi",
+    "approved": "Disetujui, meeting sedang dibuat",
+    "provisioned": "Meeting siap",
+    "completed": "Selesai",
+    "rejected": "Ditolak",
+    "cancelled": "Dibatalkan",
+    "provisioning_failed": "Pembuatan meeting tertunda",
+}
+
+
+def templates_dir() -> Path:
+    """`functions/templates` in a deployed function (the build copies it in), else the repository's `templates/`."""
+    deployed = FUNCTIONS_DIR / "templates"
+    return deployed if deployed.is_dir() else REPO_DIR / "templates"
+
+
+@cache
+def environment(timezone: str) -> jinja2.Environment:
+    """Autoescaped, strict: a missing variable is an error, not an empty string in someone's inbox."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir()),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    tz = ZoneInfo(timezone)
+
+    def local_time(value: str | dt.datetime) -> str:
+        moment = parse_iso(value) if isinstance(value, str) else value
+        return format_datetime_id(moment, tz)
+
+    def local_date(value: str | dt.date) -> str:
+        return format_date_id(dt.date.fromisoformat(value) if isinstance(value, str) else value)
+
+    env.filters["local_time"] = local_time
+    env.filters["local_date"] = local_date
+    env.filters["event_type_label"] = lambda value: EVENT_TYPES.get(value, value)
+    env.filters["need_label"] = lambda value: NEEDS.get(value, value)
+    env.filters["status_label"] = lambda value: STATUS_LABELS.get(value, value)
+    return env
+
+
+def render(timezone: str, name: str, **context: Any) -> str:
+    """Render templates/`name` with `context`."""
+    return environment(timezone).get_template(name).render(**context)

@@ -7,7 +7,7 @@ import functions_framework
 
 from vicon.intake import ValidationFailed
 from vicon.signing import TokenError
-from vicon.web import MAX_BODY_BYTES, allow, error, error_response, html_response, json_response
+from vicon.web import allow, error, error_response, html_response, json_response, limit_body
 from vicon.wiring import get_core
 
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
@@ -27,7 +27,9 @@ def _wants_html(request: flask.Request) -> bool:
 @allow("POST")
 def submit_request(request: flask.Request) -> flask.Response:
     """Intake: 201 {id, status, status_url}; 400/413/422 with errors in Bahasa Indonesia."""
-    request.max_content_length = MAX_BODY_BYTES
+    refusal = limit_body(request)
+    if refusal is not None:
+        return refusal
     if request.mimetype not in FORM_TYPES or (
         request.mimetype == "multipart/form-data" and not request.mimetype_params.get("boundary")
     ):

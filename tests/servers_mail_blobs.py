@@ -1,6 +1,6 @@
 """Real local servers for adapter tests: a Cloud Storage emulator and aiosmtpd SMTP servers.
 
-Use as a plugin from a test module: `pytest_plugins = ("tests.servers_mail_blobs",)`.
+Registered as a plugin in tests/conftest.py.
 """
 
 from __future__ import annotations

@@ -13,7 +13,6 @@ import pytest
 from vicon.blobs import FolderBlobs, GcsBlobs, blobs_from_url
 from vicon.ports import BlobNotFound, Blobs
 
-pytest_plugins = ("tests.servers_mail_blobs",)
 
 REPO = Path(__file__).resolve().parent.parent
 

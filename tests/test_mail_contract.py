@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     # Only for annotations: importing the plugin module before pytest registers it defeats assert rewriting.
     from tests.servers_mail_blobs import SmtpServer, SmtpTls
 
-pytest_plugins = ("tests.servers_mail_blobs",)
 
 SUBJECT = "Permohonan diterima – nomor VC-2026-000001"
 SENDER = "Vicon Diskominfo <vicon@diskominfo.example>"

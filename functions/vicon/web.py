@@ -37,6 +37,22 @@ def error(status: int, message: str, field: str | None = None) -> flask.Response
     return error_response(status, [FieldError(field, message)])
 
 
+def too_large() -> flask.Response:
+    """413; streamed, so the Functions Framework does not drain (and re-refuse) the oversized body."""
+    body = json.dumps(
+        {"errors": [{"field": None, "message": f"Kiriman terlalu besar; batasnya {MAX_BODY_BYTES // 2**20} MB."}]}
+    )
+    return flask.Response(iter([body]), status=413, mimetype="application/json")
+
+
+def limit_body(request: flask.Request) -> flask.Response | None:
+    """413 for a declared length over the limit; a chunked body is cut off at the limit while it is parsed."""
+    if request.content_length is not None:
+        return too_large() if request.content_length > MAX_BODY_BYTES else None
+    request.max_content_length = MAX_BODY_BYTES
+    return None
+
+
 def html_response(body: str, status: int = 200) -> flask.Response:
     response = flask.Response(body, status=status, mimetype="text/html")
     response.headers["Cache-Control"] = "no-store"
@@ -62,7 +78,7 @@ def allow(*methods: str) -> Callable[[Handler], Handler]:
             try:
                 return handler(request)
             except RequestEntityTooLarge:
-                return error(413, f"Kiriman terlalu besar; batasnya {MAX_BODY_BYTES // (1024 * 1024)} MB.")
+                return too_large()
             except HTTPException as exc:
                 code = exc.code or 400
                 if code >= 500:

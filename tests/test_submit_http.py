@@ -1,0 +1,407 @@
+"""submit_request through the Functions Framework: every refusal is a 4xx in Bahasa Indonesia and leaves no trace."""
+
+from __future__ import annotations
+
+import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+from tests.harness import MONDAY_MORNING, WIB, Harness, HarnessFactory, valid_fields
+from tests.pdfs import one_page_pdf, zero_page_pdf
+
+
+def errors_of(response: Any) -> dict[str | None, str]:
+    body = response.get_json()
+    assert set(body) == {"errors"}
+    return {item["field"]: item["message"] for item in body["errors"]}
+
+
+def assert_refused(harness: Harness, response: Any, status: int, field: str | None, *words: str) -> None:
+    assert response.status_code == status, response.get_data(as_text=True)
+    errors = errors_of(response)
+    assert field in errors, errors
+    for word in words:
+        assert word.lower() in errors[field].lower(), errors[field]
+    harness.assert_nothing_stored_or_sent()
+
+
+def test_submit_valid_request_stores_it_and_mails_verifiers_and_requester(harness: Harness) -> None:
+    response = harness.submit(valid_fields(), one_page_pdf())
+
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["id"] == "VC-2026-000001"
+    assert body["status"] == "submitted"
+    assert body["status_url"].startswith("https://vicon.example.go.id/status.html?id=VC-2026-000001&token=")
+
+    record = harness.store.get_request("VC-2026-000001")
+    assert record is not None
+    assert record["start"] == "2026-12-02T02:00:00Z"  # 09:00 WIB stored as UTC
+    assert record["end"] == "2026-12-02T04:30:00Z"
+    assert record["contact_phone"] == "+6281234567890"
+    assert record["participants"] == ["Kepala Puskesmas Majalengka", "Kepala Puskesmas Kadipaten", "Bappelitbangda"]
+    assert record["recording_consent"] is True
+    assert harness.core.blobs.get(record["letter"]["key"]) == one_page_pdf()
+    assert record["letter"]["key"].startswith("letters/2026/") and "surat" not in record["letter"]["key"]
+
+    mails = harness.sent_mail()
+    assert sorted(m["To"] for m in mails) == sorted(
+        ["budi.santoso@dinkes.example.go.id", "verifikator.satu@diskominfo.example", "verifikator.dua@diskominfo.example"]
+    )
+    assert harness.store.pending_mail() == []
+
+
+def test_submit_verifier_mail_has_details_letter_and_review_link(harness: Harness) -> None:
+    harness.submit_valid(event_name="Rapat <script>alert(1)</script> & evaluasi")
+    verifier_mail = next(m for m in harness.sent_mail() if m["To"] == "verifikator.satu@diskominfo.example")
+
+    text = verifier_mail.get_body(("plain",)).get_content()
+    html = verifier_mail.get_body(("html",)).get_content()
+    for expected in ("VC-2026-000001", "Dinas Kesehatan", "Rabu, 2 Desember 2026 09.00 WIB", "11.30 WIB",
+                     "Kepala Puskesmas Kadipaten", "dr. Siti Rahmawati", "+6281234567890", "005/123/Dinkes/2026",
+                     "Breakout room", "Mohon disiapkan 3 breakout room."):
+        assert expected in text, expected
+        assert expected in html, expected
+    assert "https://vicon.example.go.id/api/review_request?token=" in text
+    assert "<script>" not in html and "&lt;script&gt;" in html  # autoescaped
+    [letter] = list(verifier_mail.iter_attachments())
+    assert letter.get_content_type() == "application/pdf"
+    assert letter.get_payload(decode=True) == one_page_pdf()
+
+
+def test_submit_receipt_has_number_and_status_link_but_no_review_link(harness: Harness) -> None:
+    body = harness.submit_valid()
+    receipt = next(m for m in harness.sent_mail() if m["To"] == "budi.santoso@dinkes.example.go.id")
+
+    text = receipt.get_body(("plain",)).get_content()
+    assert "VC-2026-000001" in receipt["Subject"] and "VC-2026-000001" in text
+    assert body["status_url"] in text
+    assert "review_request" not in text and "review_request" not in receipt.get_body(("html",)).get_content()
+    assert list(receipt.iter_attachments()) == []
+
+
+def test_submit_each_verifier_gets_a_review_link_of_their_own(harness: Harness) -> None:
+    harness.submit_valid()
+    links = set()
+    for mail in harness.sent_mail():
+        for line in mail.get_body(("plain",)).get_content().splitlines():
+            if "review_request?token=" in line:
+                links.add(line.strip())
+    assert len(links) == 2
+
+
+# ---- lead time ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("now", "too_early", "earliest"),
+    [
+        (MONDAY_MORNING, "2026-12-01", "2026-12-02"),  # Monday → Wednesday
+        (dt.datetime(2026, 12, 4, 16, 0, tzinfo=WIB), "2026-12-07", "2026-12-08"),  # Friday → Tuesday
+        (dt.datetime(2026, 12, 5, 10, 0, tzinfo=WIB), "2026-12-07", "2026-12-08"),  # Saturday → Tuesday
+        # Wednesday before Christmas: 24 Dec (cuti bersama) and 25 Dec do not count.
+        (dt.datetime(2026, 12, 23, 8, 0, tzinfo=WIB), "2026-12-28", "2026-12-29"),
+        # 23:30 WIB on Monday is still Monday in the office; in UTC it is Monday too, but 00:30 WIB Tuesday is not.
+        (dt.datetime(2026, 12, 1, 0, 30, tzinfo=WIB), "2026-12-02", "2026-12-03"),
+    ],
+)
+def test_submit_lead_time_counts_working_days(
+    make_harness: HarnessFactory, now: dt.datetime, too_early: str, earliest: str
+) -> None:
+    harness = make_harness(now=now)
+    refused = harness.submit(
+        valid_fields(start=f"{too_early}T09:00", end=f"{too_early}T10:00", letter_date=now.date().isoformat()),
+        one_page_pdf(),
+    )
+    assert_refused(harness, refused, 422, "start", "paling cepat", "H-2")
+
+    accepted = harness.submit(
+        valid_fields(start=f"{earliest}T08:00", end=f"{earliest}T10:00", letter_date=now.date().isoformat()),
+        one_page_pdf(),
+    )
+    assert accepted.status_code == 201, accepted.get_data(as_text=True)
+
+
+def test_submit_lead_time_honours_extra_holidays_and_working_days(make_harness: HarnessFactory) -> None:
+    harness = make_harness(EXTRA_HOLIDAYS="2026-12-01")
+    assert_refused(harness, harness.submit(valid_fields(), one_page_pdf()), 422, "start", "3 Desember")
+
+    harness = make_harness(now=dt.datetime(2026, 12, 4, 9, 0, tzinfo=WIB), EXTRA_WORKING_DAYS="2026-12-05")
+    # Friday: Saturday is declared a working day, so Monday is the second working day.
+    response = harness.submit(valid_fields(start="2026-12-07T09:00", end="2026-12-07T10:00"), one_page_pdf())
+    assert response.status_code == 201, response.get_data(as_text=True)
+
+
+def test_submit_lead_time_setting_is_configurable(make_harness: HarnessFactory) -> None:
+    harness = make_harness(MIN_LEAD_WORKING_DAYS="3")
+    assert_refused(harness, harness.submit(valid_fields(), one_page_pdf()), 422, "start", "H-3")
+
+
+def test_submit_start_in_the_past_is_refused(harness: Harness) -> None:
+    response = harness.submit(valid_fields(start="2026-11-30T08:00", end="2026-11-30T10:00"), one_page_pdf())
+    assert_refused(harness, response, 422, "start", "sudah lewat")
+
+
+# ---- letter -------------------------------------------------------------------------------------------------
+
+
+def test_submit_without_letter_is_refused(harness: Harness) -> None:
+    assert_refused(harness, harness.submit(valid_fields()), 422, "letter", "wajib")
+
+
+def test_submit_empty_file_input_counts_as_no_letter(harness: Harness) -> None:
+    assert_refused(harness, harness.submit(valid_fields(), b"", filename=""), 422, "letter", "wajib")
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b"Ini bukan PDF, hanya teks biasa.", ("PDF",)),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 2000, ("PDF",)),
+        (b"%PDF-1.7\nthis is not really a pdf at all", ("rusak",)),
+        (b" " * 1100 + one_page_pdf(), ("PDF",)),  # %PDF- beyond the first 1,024 bytes
+        (zero_page_pdf(), ("halaman",)),
+    ],
+    ids=["text", "png", "broken", "late-header", "no-pages"],
+)
+def test_submit_letter_that_is_not_a_readable_pdf_is_refused(harness: Harness, content: bytes, words: tuple[str]) -> None:
+    # The declared name and type say PDF: they are not trusted.
+    assert_refused(harness, harness.submit(valid_fields(), content, filename="surat.pdf"), 422, "letter", *words)
+
+
+def test_submit_letter_with_header_after_some_junk_within_1024_bytes_is_accepted(harness: Harness) -> None:
+    response = harness.submit(valid_fields(), b"\r\n" * 100 + one_page_pdf())
+    assert response.status_code == 201, response.get_data(as_text=True)
+
+
+def test_submit_letter_over_5_mib_is_refused(harness: Harness) -> None:
+    big = one_page_pdf(padding=5 * 1024 * 1024)
+    assert_refused(harness, harness.submit(valid_fields(), big), 422, "letter", "5 MB")
+
+
+def test_submit_letter_of_exactly_5_mib_is_accepted(harness: Harness) -> None:
+    base = one_page_pdf()
+    exact = one_page_pdf(padding=5 * 1024 * 1024 - len(base) - 3)
+    assert len(exact) == 5 * 1024 * 1024
+    assert harness.submit(valid_fields(), exact).status_code == 201
+
+
+def test_submit_body_over_the_limit_is_413(harness: Harness) -> None:
+    huge = one_page_pdf(padding=7 * 1024 * 1024)
+    assert_refused(harness, harness.submit(valid_fields(), huge), 413, None, "terlalu besar")
+
+
+@pytest.mark.parametrize(
+    ("letter_date", "words"),
+    [
+        ("2026-12-01", ("setelah hari ini",)),
+        ("2026-08-31", ("90 hari",)),  # 91 days before 30 November
+        ("27-11-2026", ("format",)),
+        ("2026-02-30", ("format",)),
+        ("", ("wajib",)),
+    ],
+)
+def test_submit_letter_date_rules(harness: Harness, letter_date: str, words: tuple[str]) -> None:
+    response = harness.submit(valid_fields(letter_date=letter_date), one_page_pdf())
+    assert_refused(harness, response, 422, "letter_date", *words)
+
+
+def test_submit_letter_dated_exactly_90_days_ago_is_accepted(harness: Harness) -> None:
+    assert harness.submit(valid_fields(letter_date="2026-09-01"), one_page_pdf()).status_code == 201
+
+
+def test_submit_letter_number_is_required(harness: Harness) -> None:
+    assert_refused(harness, harness.submit(valid_fields(letter_number="  "), one_page_pdf()), 422, "letter_number")
+
+
+# ---- other fields -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("count", "words"),
+    [("1", ("paling sedikit 2",)), ("301", ("300",)), ("abc", ("bilangan bulat",)), ("-5", ("bilangan bulat",)),
+     ("2.5", ("bilangan bulat",)), ("99999999999999999999", ("bilangan bulat",)), ("", ("wajib",))],
+)
+def test_submit_participant_count_rules(harness: Harness, count: str, words: tuple[str]) -> None:
+    response = harness.submit(valid_fields(participant_count=count), one_page_pdf())
+    assert_refused(harness, response, 422, "participant_count", *words)
+
+
+def test_submit_participant_count_limit_follows_configured_hosts(make_harness: HarnessFactory) -> None:
+    harness = make_harness(ZOOM_HOSTS="a@pemda.example:100,b@pemda.example:500")
+    assert harness.submit(valid_fields(participant_count="500"), one_page_pdf()).status_code == 201
+    response = harness.submit(valid_fields(participant_count="501"), one_page_pdf())
+    assert response.status_code == 422 and "500" in errors_of(response)["participant_count"]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "words"),
+    [
+        ("2026-12-02T09:00", "2026-12-02T08:00", ("setelah waktu mulai",)),
+        ("2026-12-02T09:00", "2026-12-02T09:00", ("setelah waktu mulai",)),
+        ("2026-12-02T09:00", "2026-12-03T09:01", ("24 jam",)),
+        ("2026-12-02T09:00", "2026-12-02 11:00", ("format",)),
+        ("2026-12-02T09:00", "2026-12-02T25:00", ("format",)),
+    ],
+)
+def test_submit_end_must_follow_start(harness: Harness, start: str, end: str, words: tuple[str]) -> None:
+    response = harness.submit(valid_fields(start=start, end=end), one_page_pdf())
+    assert_refused(harness, response, 422, "end", *words)
+
+
+@pytest.mark.parametrize("consent", [None, "", "no", "off", "0"])
+def test_submit_recording_needs_consent(harness: Harness, consent: str | None) -> None:
+    response = harness.submit(valid_fields(recording_consent=consent), one_page_pdf())  # type: ignore[arg-type]
+    assert_refused(harness, response, 422, "recording_consent", "persetujuan")
+
+
+@pytest.mark.parametrize("consent", ["on", "true", "1", "yes", "YES"])
+def test_submit_recording_consent_values(harness: Harness, consent: str) -> None:
+    response = harness.submit(valid_fields(recording_consent=consent), one_page_pdf())
+    assert response.status_code == 201
+    assert harness.store.get_request(response.get_json()["id"])["recording_consent"] is True  # type: ignore[index]
+
+
+def test_submit_consent_without_recording_need_is_not_stored_as_consent(harness: Harness) -> None:
+    response = harness.submit(valid_fields(needs=["polling"], recording_consent="on"), one_page_pdf())
+    assert harness.store.get_request(response.get_json()["id"])["recording_consent"] is False  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("field", "limit"),
+    [("opd", 200), ("event_name", 200), ("speakers", 2000), ("needs_notes", 2000), ("participants", 20000),
+     ("contact_name", 120), ("letter_number", 100)],
+)
+def test_submit_text_length_limits(harness: Harness, field: str, limit: int) -> None:
+    assert harness.submit(valid_fields(**{field: "a" * limit}), one_page_pdf()).status_code == 201
+    harness_response = harness.submit(valid_fields(**{field: "a" * (limit + 1)}), one_page_pdf())
+    assert harness_response.status_code == 422
+    assert str(f"{limit:,}".replace(",", ".")) in errors_of(harness_response)[field]
+
+
+def test_submit_email_length_limit(harness: Harness) -> None:
+    long_email = "a" * 250 + "@x.id"
+    assert_refused(harness, harness.submit(valid_fields(contact_email=long_email), one_page_pdf()), 422,
+                   "contact_email", "254")
+
+
+@pytest.mark.parametrize(
+    ("raw", "normalised"),
+    [("081234567890", "+6281234567890"), ("+62 812-3456-7890", "+6281234567890"), ("6281234567890", "+6281234567890"),
+     ("(0233) 281234", "+62233281234"), ("0812.3456.789", "+628123456789")],
+)
+def test_submit_phone_is_normalised_to_plus_62(harness: Harness, raw: str, normalised: str) -> None:
+    response = harness.submit(valid_fields(contact_phone=raw), one_page_pdf())
+    assert response.status_code == 201, response.get_data(as_text=True)
+    assert harness.store.get_request(response.get_json()["id"])["contact_phone"] == normalised  # type: ignore[index]
+
+
+@pytest.mark.parametrize("raw", ["12345", "+1 202 555 0100", "0812abc4567", "08", "+6208123456789", "0812345678901234"])
+def test_submit_phone_that_is_not_indonesian_is_refused(harness: Harness, raw: str) -> None:
+    response = harness.submit(valid_fields(contact_phone=raw), one_page_pdf())
+    assert_refused(harness, response, 422, "contact_phone", "nomor indonesia")
+
+
+@pytest.mark.parametrize("email", ["budi", "budi@", "@dinkes.go.id", "budi@dinkes", "budi santoso@dinkes.go.id"])
+def test_submit_invalid_email_is_refused(harness: Harness, email: str) -> None:
+    assert_refused(harness, harness.submit(valid_fields(contact_email=email), one_page_pdf()), 422, "contact_email")
+
+
+def test_submit_unknown_event_type_and_need_are_refused(harness: Harness) -> None:
+    response = harness.submit(valid_fields(event_type="pesta", needs=["karaoke"]), one_page_pdf())
+    assert response.status_code == 422
+    assert {"event_type", "needs"} <= set(errors_of(response))
+    harness.assert_nothing_stored_or_sent()
+
+
+def test_submit_control_characters_are_refused(harness: Harness) -> None:
+    response = harness.submit(valid_fields(event_name="Rapat\x00koordinasi"), one_page_pdf())
+    assert_refused(harness, response, 422, "event_name", "karakter")
+
+
+def test_submit_missing_fields_are_all_named_at_once(harness: Harness) -> None:
+    response = harness.submit({}, None)
+    assert response.status_code == 422
+    assert set(errors_of(response)) >= {
+        "opd", "event_name", "event_type", "start", "end", "participant_count", "participants", "speakers",
+        "contact_name", "contact_phone", "contact_email", "letter_number", "letter_date", "letter",
+    }
+    assert all("wajib" in message for message in errors_of(response).values())
+    harness.assert_nothing_stored_or_sent()
+
+
+# ---- transport ----------------------------------------------------------------------------------------------
+
+
+def test_submit_json_body_is_400(harness: Harness) -> None:
+    response = harness.client("submit_request").post("/", json=valid_fields())
+    assert_refused(harness, response, 400, None, "multipart/form-data")
+
+
+def test_submit_multipart_without_boundary_is_400(harness: Harness) -> None:
+    response = harness.client("submit_request").post("/", data=b"garbage", content_type="multipart/form-data")
+    assert_refused(harness, response, 400, None, "multipart")
+
+
+def test_submit_truncated_multipart_is_a_4xx(harness: Harness) -> None:
+    body = b'--xyz\r\nContent-Disposition: form-data; name="opd"\r\n\r\nDinas'
+    response = harness.client("submit_request").post("/", data=body, content_type="multipart/form-data; boundary=xyz")
+    assert 400 <= response.status_code < 500
+    assert "errors" in response.get_json()
+    harness.assert_nothing_stored_or_sent()
+
+
+def test_submit_get_is_405(harness: Harness) -> None:
+    response = harness.client("submit_request").get("/")
+    assert_refused(harness, response, 405, None, "POST")
+
+
+def test_submit_urlencoded_without_file_names_the_letter(harness: Harness) -> None:
+    response = harness.client("submit_request").post("/", data=valid_fields())
+    assert_refused(harness, response, 422, "letter", "wajib")
+
+
+def test_submit_honeypot_answers_201_but_stores_and_sends_nothing(harness: Harness) -> None:
+    response = harness.submit(valid_fields(website="http://spam.example"), one_page_pdf())
+    assert response.status_code == 201
+    assert response.get_json()["status"] == "submitted"
+    harness.assert_nothing_stored_or_sent()
+
+
+def test_submit_browser_without_javascript_gets_html(harness: Harness) -> None:
+    accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    ok = harness.submit(valid_fields(), one_page_pdf(), headers={"Accept": accept})
+    assert ok.status_code == 201 and ok.mimetype == "text/html"
+    assert "VC-2026-000001" in ok.get_data(as_text=True)
+    bad = harness.submit(valid_fields(contact_email="x"), one_page_pdf(), headers={"Accept": accept})
+    assert bad.status_code == 422 and "Alamat email tidak valid" in bad.get_data(as_text=True)
+
+
+# ---- numbering and outbox -----------------------------------------------------------------------------------
+
+
+def test_submit_twenty_concurrent_requests_get_twenty_numbers(any_store_harness: Harness) -> None:
+    harness = any_store_harness
+    letter = one_page_pdf()
+
+    def submit(n: int) -> str:
+        response = harness.submit(valid_fields(event_name=f"Rapat {n}"), letter)
+        assert response.status_code == 201, response.get_data(as_text=True)
+        return str(response.get_json()["id"])
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        ids = list(pool.map(submit, range(20)))
+
+    assert sorted(ids) == [f"VC-2026-{n:06d}" for n in range(1, 21)]
+    assert len(harness.all_requests()) == 20
+    assert len(harness.sent_mail()) == 60
+
+
+def test_submit_numbers_restart_each_year(make_harness: HarnessFactory) -> None:
+    harness = make_harness(now=dt.datetime(2026, 12, 31, 23, 30, tzinfo=WIB))
+    first = harness.submit_valid(start="2027-01-12T09:00", end="2027-01-12T10:00", letter_date="2026-12-30")
+    harness.clock.now = dt.datetime(2027, 1, 1, 0, 30, tzinfo=WIB).astimezone(dt.UTC)
+    second = harness.submit_valid(start="2027-01-13T09:00", end="2027-01-13T10:00", letter_date="2026-12-30")
+    assert (first["id"], second["id"]) == ("VC-2026-000001", "VC-2027-000001")

@@ -94,4 +94,3 @@ def scheduled_tick(request: flask.Request) -> flask.Response:
 def intake_options(request: flask.Request) -> flask.Response:
     """The rules the form mirrors: earliest event date, limits, choices."""
     return json_response(get_core().intake_options())
-

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -85,10 +86,8 @@ def firestore_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
         yield host
     finally:
         for pid in [*reversed(_descendants(process.pid)), process.pid]:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:

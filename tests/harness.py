@@ -139,8 +139,9 @@ HarnessFactory = Callable[..., Harness]
 def make_harness(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[HarnessFactory]:
     """Build a harness: `store_kind` sqlite or firestore, `mailer` (default: the folder sink), env overrides."""
 
-    def build(store_kind: str = "sqlite", mailer: Mailer | None = None, now: dt.datetime = MONDAY_MORNING,
-              **env: str) -> Harness:
+    def build(
+        store_kind: str = "sqlite", mailer: Mailer | None = None, now: dt.datetime = MONDAY_MORNING, **env: str
+    ) -> Harness:
         settings = settings_for(tmp_path, **env)
         sink = None
         if mailer is None:

@@ -94,7 +94,7 @@ def gcs_client_factory(storage_emulator: str, monkeypatch: pytest.MonkeyPatch) -
 
     def factory() -> Any:
         from google.auth.credentials import AnonymousCredentials
-        from google.cloud import storage
+        from google.cloud import storage  # type: ignore[attr-defined]
 
         return storage.Client(project="test", credentials=AnonymousCredentials())
 

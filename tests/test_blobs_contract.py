@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from vicon.blobs import FolderBlobs, GcsBlobs, blobs_from_url
 from vicon.ports import BlobNotFound, Blobs
-
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+
 from vicon.mail import FolderMailSink, SmtpMailer
 from vicon.ports import MailDeliveryError, Mailer
 

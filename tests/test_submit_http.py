@@ -48,7 +48,11 @@ def test_submit_valid_request_stores_it_and_mails_verifiers_and_requester(harnes
 
     mails = harness.sent_mail()
     assert sorted(m["To"] for m in mails) == sorted(
-        ["budi.santoso@dinkes.example.go.id", "verifikator.satu@diskominfo.example", "verifikator.dua@diskominfo.example"]
+        [
+            "budi.santoso@dinkes.example.go.id",
+            "verifikator.satu@diskominfo.example",
+            "verifikator.dua@diskominfo.example",
+        ]
     )
     assert harness.store.pending_mail() == []
 
@@ -59,9 +63,18 @@ def test_submit_verifier_mail_has_details_letter_and_review_link(harness: Harnes
 
     text = verifier_mail.get_body(("plain",)).get_content()
     html = verifier_mail.get_body(("html",)).get_content()
-    for expected in ("VC-2026-000001", "Dinas Kesehatan", "Rabu, 2 Desember 2026 09.00 WIB", "11.30 WIB",
-                     "Kepala Puskesmas Kadipaten", "dr. Siti Rahmawati", "+6281234567890", "005/123/Dinkes/2026",
-                     "Breakout room", "Mohon disiapkan 3 breakout room."):
+    for expected in (
+        "VC-2026-000001",
+        "Dinas Kesehatan",
+        "Rabu, 2 Desember 2026 09.00 WIB",
+        "11.30 WIB",
+        "Kepala Puskesmas Kadipaten",
+        "dr. Siti Rahmawati",
+        "+6281234567890",
+        "005/123/Dinkes/2026",
+        "Breakout room",
+        "Mohon disiapkan 3 breakout room.",
+    ):
         assert expected in text, expected
         assert expected in html, expected
     assert "https://vicon.example.go.id/api/review_request?token=" in text
@@ -166,7 +179,9 @@ def test_submit_empty_file_input_counts_as_no_letter(harness: Harness) -> None:
     ],
     ids=["text", "png", "broken", "late-header", "no-pages"],
 )
-def test_submit_letter_that_is_not_a_readable_pdf_is_refused(harness: Harness, content: bytes, words: tuple[str]) -> None:
+def test_submit_letter_that_is_not_a_readable_pdf_is_refused(
+    harness: Harness, content: bytes, words: tuple[str]
+) -> None:
     # The declared name and type say PDF: they are not trusted.
     assert_refused(harness, harness.submit(valid_fields(), content, filename="surat.pdf"), 422, "letter", *words)
 
@@ -221,8 +236,15 @@ def test_submit_letter_number_is_required(harness: Harness) -> None:
 
 @pytest.mark.parametrize(
     ("count", "words"),
-    [("1", ("paling sedikit 2",)), ("301", ("300",)), ("abc", ("bilangan bulat",)), ("-5", ("bilangan bulat",)),
-     ("2.5", ("bilangan bulat",)), ("99999999999999999999", ("bilangan bulat",)), ("", ("wajib",))],
+    [
+        ("1", ("paling sedikit 2",)),
+        ("301", ("300",)),
+        ("abc", ("bilangan bulat",)),
+        ("-5", ("bilangan bulat",)),
+        ("2.5", ("bilangan bulat",)),
+        ("99999999999999999999", ("bilangan bulat",)),
+        ("", ("wajib",)),
+    ],
 )
 def test_submit_participant_count_rules(harness: Harness, count: str, words: tuple[str]) -> None:
     response = harness.submit(valid_fields(participant_count=count), one_page_pdf())
@@ -271,8 +293,15 @@ def test_submit_consent_without_recording_need_is_not_stored_as_consent(harness:
 
 @pytest.mark.parametrize(
     ("field", "limit"),
-    [("opd", 200), ("event_name", 200), ("speakers", 2000), ("needs_notes", 2000), ("participants", 20000),
-     ("contact_name", 120), ("letter_number", 100)],
+    [
+        ("opd", 200),
+        ("event_name", 200),
+        ("speakers", 2000),
+        ("needs_notes", 2000),
+        ("participants", 20000),
+        ("contact_name", 120),
+        ("letter_number", 100),
+    ],
 )
 def test_submit_text_length_limits(harness: Harness, field: str, limit: int) -> None:
     assert harness.submit(valid_fields(**{field: "a" * limit}), one_page_pdf()).status_code == 201
@@ -283,14 +312,20 @@ def test_submit_text_length_limits(harness: Harness, field: str, limit: int) -> 
 
 def test_submit_email_length_limit(harness: Harness) -> None:
     long_email = "a" * 250 + "@x.id"
-    assert_refused(harness, harness.submit(valid_fields(contact_email=long_email), one_page_pdf()), 422,
-                   "contact_email", "254")
+    assert_refused(
+        harness, harness.submit(valid_fields(contact_email=long_email), one_page_pdf()), 422, "contact_email", "254"
+    )
 
 
 @pytest.mark.parametrize(
     ("raw", "normalised"),
-    [("081234567890", "+6281234567890"), ("+62 812-3456-7890", "+6281234567890"), ("6281234567890", "+6281234567890"),
-     ("(0233) 281234", "+62233281234"), ("0812.3456.789", "+628123456789")],
+    [
+        ("081234567890", "+6281234567890"),
+        ("+62 812-3456-7890", "+6281234567890"),
+        ("6281234567890", "+6281234567890"),
+        ("(0233) 281234", "+62233281234"),
+        ("0812.3456.789", "+628123456789"),
+    ],
 )
 def test_submit_phone_is_normalised_to_plus_62(harness: Harness, raw: str, normalised: str) -> None:
     response = harness.submit(valid_fields(contact_phone=raw), one_page_pdf())
@@ -325,8 +360,20 @@ def test_submit_missing_fields_are_all_named_at_once(harness: Harness) -> None:
     response = harness.submit({}, None)
     assert response.status_code == 422
     assert set(errors_of(response)) >= {
-        "opd", "event_name", "event_type", "start", "end", "participant_count", "participants", "speakers",
-        "contact_name", "contact_phone", "contact_email", "letter_number", "letter_date", "letter",
+        "opd",
+        "event_name",
+        "event_type",
+        "start",
+        "end",
+        "participant_count",
+        "participants",
+        "speakers",
+        "contact_name",
+        "contact_phone",
+        "contact_email",
+        "letter_number",
+        "letter_date",
+        "letter",
     }
     assert all("wajib" in message for message in errors_of(response).values())
     harness.assert_nothing_stored_or_sent()

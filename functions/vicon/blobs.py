@@ -77,7 +77,7 @@ class GcsBlobs:
                     else:
                         # Imported here, not at module level: the library is slow to import and
                         # most cold starts never touch storage.
-                        from google.cloud import storage
+                        from google.cloud import storage  # type: ignore[attr-defined]
 
                         client = storage.Client()
                     self._bucket = client.bucket(self.bucket_name)

@@ -15,8 +15,8 @@ from urllib.parse import urlencode
 
 from vicon import intake
 from vicon.mailing import deliver_due_mail
-from vicon.ports import AuditEntry, Blobs, Mailer, OutgoingMail, Store
 from vicon.ports import Attachment as MailAttachment
+from vicon.ports import AuditEntry, Blobs, Mailer, OutgoingMail, Store
 from vicon.rendering import STATUS_LABELS, render
 from vicon.settings import Settings
 from vicon.signing import Signer

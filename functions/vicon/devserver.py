@@ -11,7 +11,6 @@ import re
 import threading
 import time
 from email.message import EmailMessage
-from pathlib import Path
 
 import flask
 
@@ -38,8 +37,9 @@ def create_app(settings: Settings, tick_seconds: float | None = TICK_SECONDS) ->
     @app.route("/api/<target>", methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
     def api(target: str) -> flask.Response:
         if target not in TARGETS:
-            return flask.Response('{"errors": [{"field": null, "message": "Layanan tidak dikenal."}]}', 404,
-                                  mimetype="application/json")
+            return flask.Response(
+                '{"errors": [{"field": null, "message": "Layanan tidak dikenal."}]}', 404, mimetype="application/json"
+            )
         handler = getattr(main, target)
         return handler(flask.request)
 
@@ -65,7 +65,9 @@ def create_app(settings: Settings, tick_seconds: float | None = TICK_SECONDS) ->
             text_part = message.get_body(("plain",))
             html = html_part.get_content() if html_part is not None else ""
             text = text_part.get_content() if text_part is not None else ""
-            attachments = [(part.get_filename() or "lampiran", part.get_content_type()) for part in message.iter_attachments()]
+            attachments = [
+                (part.get_filename() or "lampiran", part.get_content_type()) for part in message.iter_attachments()
+            ]
             return core.page(
                 "pages/dev_mail_message.html",
                 message_id=message_id,
@@ -116,8 +118,12 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = Settings.from_env()
     app = create_app(settings)
-    log.info("Vicon at %s (store %s, mail %s)", settings.public_base_url, settings.store_url,
-             "sink: /_dev/mail" if settings.uses_mail_sink else settings.smtp_host)
+    log.info(
+        "Vicon at %s (store %s, mail %s)",
+        settings.public_base_url,
+        settings.store_url,
+        "sink: /_dev/mail" if settings.uses_mail_sink else settings.smtp_host,
+    )
     app.run(host="127.0.0.1", port=settings.port, threaded=True)
 
 

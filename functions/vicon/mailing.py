@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from vicon.ports import Blobs, BlobNotFound, Mailer, MailDeliveryError, OutgoingMail, Store
+from vicon.ports import BlobNotFound, Blobs, MailDeliveryError, Mailer, OutgoingMail, Store
 
 log = logging.getLogger(__name__)
 

@@ -7,6 +7,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -94,7 +95,7 @@ class Settings(BaseModel):
             value = env.get(name, "").strip()
             return value or None
 
-        in_production = bool(get("K_SERVICE") or get("FUNCTION_TARGET") and get("GOOGLE_CLOUD_PROJECT"))
+        in_production = bool(get("K_SERVICE") or (get("FUNCTION_TARGET") and get("GOOGLE_CLOUD_PROJECT")))
         data_dir = Path(get("VICON_DATA_DIR") or DEFAULT_DATA_DIR)
         port = _int(get("PORT") or "8080", "PORT")
         timezone = get("TIMEZONE") or "Asia/Jakarta"
@@ -119,7 +120,7 @@ class Settings(BaseModel):
         if not hosts:
             raise SettingsError("ZOOM_HOSTS must list at least one licensed user (user[:capacity])")
 
-        optional = {
+        optional: dict[str, Any] = {
             name: value
             for name, value in {
                 "mail_from": get("MAIL_FROM"),

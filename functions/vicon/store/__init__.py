@@ -8,8 +8,8 @@ import uuid
 from dataclasses import asdict
 from typing import Any
 
-from vicon.ports import AuditEntry, OutboxEntry, OutgoingMail, Store
 from vicon.ports import Attachment as _Attachment
+from vicon.ports import AuditEntry, OutboxEntry, OutgoingMail, Store
 
 ISO_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 

@@ -1,0 +1,45 @@
+# One target per verb. `make run` and `make test` work on a fresh clone: they create the venv and install.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export PYTHONPATH := functions
+
+.PHONY: run test lint format bench report chromium clean
+
+$(STAMP): functions/requirements.txt requirements-dev.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+run: $(STAMP)
+	$(PY) -m vicon.devserver
+
+# Debian's chromium for the browser tier; Playwright never downloads a browser here.
+chromium:
+	@command -v chromium >/dev/null || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+test: $(STAMP) chromium lint
+	$(PY) -m pytest
+	@command -v gcloud >/dev/null || echo "NOTE: Firestore tier NOT RUN: the Google Cloud CLI (gcloud) is missing. \
+	Install google-cloud-cli and google-cloud-cli-firestore-emulator (Google's apt repository) and Java, then run make test again."
+
+bench: $(STAMP)
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf .data .pytest_cache .mypy_cache .ruff_cache .hypothesis

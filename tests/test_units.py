@@ -1,0 +1,139 @@
+"""Unit tier: calendar, phone numbers, signed tokens, settings, templates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from vicon.intake import format_datetime_id, normalize_phone
+from vicon.rendering import environment, templates_dir
+from vicon.settings import Settings, SettingsError
+from vicon.signing import Signer, TokenError
+from vicon.workdays import WorkingCalendar
+
+NOW = dt.datetime(2026, 11, 30, 2, 0, tzinfo=dt.UTC)
+
+
+def test_calendar_weekends_and_national_holidays_are_not_working_days() -> None:
+    calendar = WorkingCalendar()
+    assert calendar.is_working_day(dt.date(2026, 11, 30))  # Monday
+    assert not calendar.is_working_day(dt.date(2026, 12, 5))  # Saturday
+    assert not calendar.is_working_day(dt.date(2026, 12, 25))  # Christmas
+    assert not calendar.is_working_day(dt.date(2026, 12, 24))  # cuti bersama
+    assert not calendar.is_working_day(dt.date(2026, 8, 17))  # Independence Day
+
+
+def test_calendar_local_overrides_win() -> None:
+    calendar = WorkingCalendar(extra_holidays=[dt.date(2026, 12, 1)], extra_working_days=[dt.date(2026, 12, 24)])
+    assert not calendar.is_working_day(dt.date(2026, 12, 1))
+    assert calendar.is_working_day(dt.date(2026, 12, 24))
+    assert calendar.add_working_days(dt.date(2026, 11, 30), 2) == dt.date(2026, 12, 3)
+
+
+def test_calendar_add_working_days() -> None:
+    calendar = WorkingCalendar()
+    assert calendar.add_working_days(dt.date(2026, 11, 30), 0) == dt.date(2026, 11, 30)
+    assert calendar.add_working_days(dt.date(2026, 12, 4), 2) == dt.date(2026, 12, 8)  # Friday → Tuesday
+    assert calendar.add_working_days(dt.date(2026, 12, 23), 2) == dt.date(2026, 12, 29)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("081234567890", "+6281234567890"),
+        ("+62 812 3456 7890", "+6281234567890"),
+        ("62-812-3456-7890", "+6281234567890"),
+        ("0812345", None),
+        ("+44 20 7946 0958", None),
+        ("00812345678", None),
+        ("０８１２３４５６７８９", None),
+        ("", None),
+    ],
+)
+def test_normalize_phone(raw: str, expected: str | None) -> None:
+    assert normalize_phone(raw) == expected
+
+
+def test_signer_roundtrip_and_refusals() -> None:
+    signer = Signer("key")
+    token = signer.sign("status", "VC-2026-000001", NOW + dt.timedelta(days=1), v="a@b")
+    assert signer.verify(token, "status", NOW, "VC-2026-000001")["v"] == "a@b"
+    with pytest.raises(TokenError, match="mismatch"):
+        signer.verify(token, "review", NOW)
+    with pytest.raises(TokenError, match="mismatch"):
+        signer.verify(token, "status", NOW, "VC-2026-000002")
+    with pytest.raises(TokenError, match="expired"):
+        signer.verify(token, "status", NOW + dt.timedelta(days=1))
+    with pytest.raises(TokenError, match="invalid"):
+        Signer("other key").verify(token, "status", NOW)
+    body, mac = token.split(".")
+    forged_body = body[:-2] + ("AA" if body[-2:] != "AA" else "BB")
+    for bad in ("", "abc", token + "x", f"{forged_body}.{mac}", "é.é", "."):
+        with pytest.raises(TokenError):
+            signer.verify(bad, "status", NOW)
+
+
+def test_settings_defaults_are_local(tmp_path: Path) -> None:
+    settings = Settings.from_env({"VICON_DATA_DIR": str(tmp_path)})
+    assert settings.public_base_url == "http://127.0.0.1:8080"
+    assert settings.store_url == f"sqlite:///{tmp_path}/vicon.sqlite3"
+    assert settings.blob_url == f"file://{tmp_path}/blobs"
+    assert settings.uses_mail_sink
+    assert settings.max_participants == 300
+    assert settings.zoom_api_url is None  # the sandbox
+    # The generated signing key is kept, so links survive a restart.
+    assert Settings.from_env({"VICON_DATA_DIR": str(tmp_path)}).signing_key == settings.signing_key
+
+
+def test_settings_read_every_variable(tmp_path: Path) -> None:
+    settings = Settings.from_env(
+        {
+            "VICON_DATA_DIR": str(tmp_path),
+            "PORT": "9000",
+            "SMTP_HOST": "mail.example",
+            "SMTP_SECURITY": "ssl",
+            "VERIFIER_EMAILS": "a@x.id, b@x.id",
+            "ZOOM_HOSTS": "z1@x.id:500,z2@x.id",
+            "EXTRA_HOLIDAYS": "2026-12-01",
+            "MIN_LEAD_WORKING_DAYS": "3",
+            "HOST_BUFFER_MINUTES": "15",
+            "SIGNING_KEY": "k",
+            "TIMEZONE": "Asia/Makassar",
+        }
+    )
+    assert settings.public_base_url == "http://127.0.0.1:9000"
+    assert (settings.smtp_port, settings.smtp_security) == (465, "ssl")
+    assert settings.verifier_emails == ("a@x.id", "b@x.id")
+    assert [(h.user, h.capacity) for h in settings.zoom_hosts] == [("z1@x.id", 500), ("z2@x.id", 100)]
+    assert settings.extra_holidays == {dt.date(2026, 12, 1)}
+    assert (settings.min_lead_working_days, settings.host_buffer_minutes) == (3, 15)
+    assert format_datetime_id(NOW, settings.tz) == "Senin, 30 November 2026 10.00 WITA"
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"SMTP_SECURITY": "tls"},
+        {"PORT": "abc"},
+        {"EXTRA_HOLIDAYS": "1 Desember"},
+        {"TIMEZONE": "Mars/Olympus"},
+        {"K_SERVICE": "submit-request"},
+        {"ZOOM_HOSTS": "z@x.id:banyak"},
+    ],
+)
+def test_settings_refuse_bad_configuration_at_start_up(tmp_path: Path, env: dict[str, str]) -> None:
+    with pytest.raises(SettingsError):
+        Settings.from_env({"VICON_DATA_DIR": str(tmp_path), **env})
+
+
+def test_every_template_compiles_with_strict_autoescaping_env() -> None:
+    env = environment("Asia/Jakarta")
+    names = sorted(str(p.relative_to(templates_dir())) for p in templates_dir().rglob("*.*"))
+    assert names, "no templates found"
+    for name in names:
+        # Partials start with "_" and are covered through the templates that include them.
+        env.get_template(name)
+    assert env.autoescape("x.html") is True  # type: ignore[operator]
+    assert env.autoescape("x.txt") is False  # type: ignore[operator]

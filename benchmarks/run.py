@@ -109,9 +109,7 @@ def bench_submit_latency() -> None:
             p95s.append(statistics.quantiles(times, n=20)[-1])
             baselines.append(statistics.median(base))
     m, p, b = statistics.median(medians), statistics.median(p95s), statistics.median(baselines)
-    print(
-        f"submit_request on the embedded store (SQLite, blob folder, mail sink; {SUBMITS_PER_RUN} submits x {RUNS} runs)"
-    )
+    print(f"submit_request, embedded store (SQLite, blob folder, mail sink; {SUBMITS_PER_RUN} submits x {RUNS} runs)")
     print(f"  median {m * 1000:7.1f} ms   p95 {p * 1000:7.1f} ms   (medians of per-run figures)")
     print(f"  baseline GET intake_options median {b * 1000:.2f} ms; submit/baseline {m / b:.1f}x")
 

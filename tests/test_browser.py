@@ -1,0 +1,184 @@
+"""Browser tier: Debian's chromium, driven by Playwright, against `make run`'s dev server."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.pdfs import one_page_pdf
+from tests.servers_mail_blobs import free_port
+from vicon.settings import REPO_DIR
+
+pytestmark = pytest.mark.browser
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real dev server (`python -m vicon.devserver`) on a free port with its own data folder."""
+    port = free_port()
+    data_dir = tmp_path_factory.mktemp("devserver")
+    env = dict(
+        os.environ,
+        PORT=str(port),
+        VICON_DATA_DIR=str(data_dir),
+        PYTHONPATH=str(REPO_DIR / "functions"),
+        VERIFIER_EMAILS="verifikator@diskominfo.example",
+    )
+    for name in ("SMTP_HOST", "STORE_URL", "BLOB_URL", "PUBLIC_BASE_URL", "SIGNING_KEY"):
+        env.pop(name, None)
+    log = (data_dir / "server.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "vicon.devserver"], cwd=REPO_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/api/intake_options", timeout=1):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError((data_dir / "server.log").read_text()) from None
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="id-ID")  # type: ignore[attr-defined]
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def fill_valid_form(page: object, letter: Path) -> None:
+    p: object = page
+    earliest = p.evaluate("() => fetch('/api/intake_options').then(r => r.json())")  # type: ignore[attr-defined]
+    day = earliest["earliest_event_date"]
+    p.fill("#opd", "Dinas Pendidikan")  # type: ignore[attr-defined]
+    p.fill("#event_name", "Sosialisasi Kurikulum Merdeka")  # type: ignore[attr-defined]
+    p.select_option("#event_type", "sosialisasi")  # type: ignore[attr-defined]
+    p.fill("#start", f"{day}T09:00")  # type: ignore[attr-defined]
+    p.fill("#end", f"{day}T11:00")  # type: ignore[attr-defined]
+    p.fill("#participant_count", "25")  # type: ignore[attr-defined]
+    p.fill("#participants", "SDN 1 Majalengka\nSDN 2 Majalengka")  # type: ignore[attr-defined]
+    p.fill("#speakers", "Kepala Bidang Pembinaan SD")  # type: ignore[attr-defined]
+    p.fill("#contact_name", "Rina Marlina")  # type: ignore[attr-defined]
+    p.fill("#contact_phone", "0813 2222 3333")  # type: ignore[attr-defined]
+    p.fill("#contact_email", "rina@disdik.example.go.id")  # type: ignore[attr-defined]
+    p.fill("#letter_number", "421/55/Disdik")  # type: ignore[attr-defined]
+    p.fill("#letter_date", earliest["today"])  # type: ignore[attr-defined]
+    p.set_input_files("#letter", str(letter))  # type: ignore[attr-defined]
+
+
+def test_browser_submit_form_then_find_verifier_mail_with_letter_and_review_page(
+    dev_server: str, page: object, tmp_path: Path
+) -> None:
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    letter = tmp_path / "surat-permohonan.pdf"
+    letter.write_bytes(one_page_pdf())
+    page.goto(dev_server + "/")
+    expect(page.locator("body")).to_contain_text("paling cepat")
+    fill_valid_form(page, letter)
+    page.click("#submit-button")
+
+    expect(page.locator("#success")).to_be_visible(timeout=15_000)
+    number = page.locator("#request-number").inner_text().strip()
+    assert number.startswith("VC-")
+    status_href = page.locator("#status-link").get_attribute("href") or ""
+
+    page.goto(status_href)
+    expect(page.locator("#current-status")).to_contain_text("verifikasi", timeout=10_000)
+    expect(page.locator("#timeline")).to_contain_text("WIB")
+
+    page.goto(dev_server + "/_dev/mail")
+    page.get_by_role("link", name=f"[Vicon] Permohonan baru {number}: Sosialisasi Kurikulum Merdeka").click()
+    expect(page.locator("#mail-to")).to_have_text("verifikator@diskominfo.example")
+    expect(page.locator("#mail-attachments")).to_contain_text(f"surat-permohonan-{number}.pdf")
+    expect(page.locator("#mail-text")).to_contain_text("Dinas Pendidikan")
+    page.locator("#mail-links a", has_text="/api/review_request?token=").first.click()
+    expect(page.locator("h1")).to_contain_text(f"Verifikasi permohonan {number}")
+    expect(page.locator("body")).to_contain_text("Sosialisasi Kurikulum Merdeka")
+
+    page.goto(dev_server + "/_dev/mail")
+    expect(page.get_by_role("link", name=f"[Vicon] Tanda terima permohonan {number}")).to_be_visible()
+
+
+def test_browser_mistakes_are_explained_next_to_fields_and_nothing_is_sent(dev_server: str, page: object) -> None:
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    page.goto(dev_server + "/_dev/mail")
+    mails_before = page.locator("tbody tr").count()
+    page.goto(dev_server + "/")
+    page.fill("#contact_email", "bukan-email")
+    page.click("#submit-button")
+
+    expect(page.locator("#error-summary")).to_be_visible()
+    expect(page.locator("#contact_email")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#contact_email-error")).to_contain_text("email")
+    described = page.locator("#contact_email").get_attribute("aria-describedby") or ""
+    assert "contact_email-error" in described.split()
+    expect(page.locator("#opd-error")).not_to_be_empty()
+    page.goto(dev_server + "/_dev/mail")
+    assert page.locator("tbody tr").count() == mails_before
+
+
+def test_browser_server_refusal_is_shown_next_to_the_field(dev_server: str, page: object, tmp_path: Path) -> None:
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    fake = tmp_path / "bukan.pdf"
+    fake.write_bytes(b"%PDF-1.4 ini bukan PDF sungguhan")  # passes the browser's checks, not the server's
+    page.goto(dev_server + "/")
+    fill_valid_form(page, fake)
+    page.click("#submit-button")
+    expect(page.locator("#letter-error")).to_contain_text("PDF", timeout=10_000)
+    expect(page.locator("#opd")).to_have_value("Dinas Pendidikan")  # the user's input is kept
+
+
+def test_browser_form_is_usable_with_the_keyboard_only(dev_server: str, page: object) -> None:
+    from playwright.sync_api import Page
+
+    assert isinstance(page, Page)
+    page.goto(dev_server + "/")
+    reached = set()
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        reached.add(page.evaluate("() => document.activeElement && document.activeElement.name"))
+    for name in ("opd", "event_name", "start", "letter", "contact_email", "needs"):
+        assert name in reached, f"{name} not reachable with Tab"
+    assert "website" not in reached  # the honeypot stays out of the way

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -12,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.pdfs import one_page_pdf
 from tests.servers_mail_blobs import free_port
@@ -58,56 +58,56 @@ def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
+def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         yield browser
         browser.close()
 
 
 @pytest.fixture
-def page(browser: object) -> Iterator[object]:
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="id-ID")  # type: ignore[attr-defined]
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="id-ID")
     page = context.new_page()
     yield page
     context.close()
 
 
-def fill_valid_form(page: object, letter: Path) -> None:
-    p: object = page
-    earliest = p.evaluate("() => fetch('/api/intake_options').then(r => r.json())")  # type: ignore[attr-defined]
+def fill_valid_form(p: Page, letter: Path) -> None:
+    earliest = p.evaluate("() => fetch('/api/intake_options').then(r => r.json())")
     day = earliest["earliest_event_date"]
-    p.fill("#opd", "Dinas Pendidikan")  # type: ignore[attr-defined]
-    p.fill("#event_name", "Sosialisasi Kurikulum Merdeka")  # type: ignore[attr-defined]
-    p.select_option("#event_type", "sosialisasi")  # type: ignore[attr-defined]
-    p.fill("#start", f"{day}T09:00")  # type: ignore[attr-defined]
-    p.fill("#end", f"{day}T11:00")  # type: ignore[attr-defined]
-    p.fill("#participant_count", "25")  # type: ignore[attr-defined]
-    p.fill("#participants", "SDN 1 Majalengka\nSDN 2 Majalengka")  # type: ignore[attr-defined]
-    p.fill("#speakers", "Kepala Bidang Pembinaan SD")  # type: ignore[attr-defined]
-    p.fill("#contact_name", "Rina Marlina")  # type: ignore[attr-defined]
-    p.fill("#contact_phone", "0813 2222 3333")  # type: ignore[attr-defined]
-    p.fill("#contact_email", "rina@disdik.example.go.id")  # type: ignore[attr-defined]
-    p.fill("#letter_number", "421/55/Disdik")  # type: ignore[attr-defined]
-    p.fill("#letter_date", earliest["today"])  # type: ignore[attr-defined]
-    p.set_input_files("#letter", str(letter))  # type: ignore[attr-defined]
+    p.fill("#opd", "Dinas Pendidikan")
+    p.fill("#event_name", "Sosialisasi Kurikulum Merdeka")
+    p.select_option("#event_type", "sosialisasi")
+    p.fill("#start", f"{day}T09:00")
+    p.fill("#end", f"{day}T11:00")
+    p.fill("#participant_count", "25")
+    p.fill("#participants", "SDN 1 Majalengka\nSDN 2 Majalengka")
+    p.fill("#speakers", "Kepala Bidang Pembinaan SD")
+    p.fill("#contact_name", "Rina Marlina")
+    p.fill("#contact_phone", "0813 2222 3333")
+    p.fill("#contact_email", "rina@disdik.example.go.id")
+    p.fill("#letter_number", "421/55/Disdik")
+    p.fill("#letter_date", earliest["today"])
+    p.set_input_files("#letter", str(letter))
 
 
 def test_browser_submit_form_then_find_verifier_mail_with_letter_and_review_page(
-    dev_server: str, page: object, tmp_path: Path
+    dev_server: str, page: Page, tmp_path: Path
 ) -> None:
-    from playwright.sync_api import Page, expect
-
-    assert isinstance(page, Page)
     letter = tmp_path / "surat-permohonan.pdf"
     letter.write_bytes(one_page_pdf())
     page.goto(dev_server + "/")
@@ -137,10 +137,7 @@ def test_browser_submit_form_then_find_verifier_mail_with_letter_and_review_page
     expect(page.get_by_role("link", name=f"[Vicon] Tanda terima permohonan {number}")).to_be_visible()
 
 
-def test_browser_mistakes_are_explained_next_to_fields_and_nothing_is_sent(dev_server: str, page: object) -> None:
-    from playwright.sync_api import Page, expect
-
-    assert isinstance(page, Page)
+def test_browser_mistakes_are_explained_next_to_fields_and_nothing_is_sent(dev_server: str, page: Page) -> None:
     page.goto(dev_server + "/_dev/mail")
     mails_before = page.locator("tbody tr").count()
     page.goto(dev_server + "/")
@@ -157,10 +154,7 @@ def test_browser_mistakes_are_explained_next_to_fields_and_nothing_is_sent(dev_s
     assert page.locator("tbody tr").count() == mails_before
 
 
-def test_browser_server_refusal_is_shown_next_to_the_field(dev_server: str, page: object, tmp_path: Path) -> None:
-    from playwright.sync_api import Page, expect
-
-    assert isinstance(page, Page)
+def test_browser_server_refusal_is_shown_next_to_the_field(dev_server: str, page: Page, tmp_path: Path) -> None:
     fake = tmp_path / "bukan.pdf"
     fake.write_bytes(b"%PDF-1.4 ini bukan PDF sungguhan")  # passes the browser's checks, not the server's
     page.goto(dev_server + "/")
@@ -170,10 +164,7 @@ def test_browser_server_refusal_is_shown_next_to_the_field(dev_server: str, page
     expect(page.locator("#opd")).to_have_value("Dinas Pendidikan")  # the user's input is kept
 
 
-def test_browser_form_is_usable_with_the_keyboard_only(dev_server: str, page: object) -> None:
-    from playwright.sync_api import Page
-
-    assert isinstance(page, Page)
+def test_browser_form_is_usable_with_the_keyboard_only(dev_server: str, page: Page) -> None:
     page.goto(dev_server + "/")
     reached = set()
     for _ in range(60):

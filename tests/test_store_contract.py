@@ -152,3 +152,59 @@ def test_store_concurrent_claims_never_hand_out_a_mail_twice(store: Store) -> No
 
     subjects = [e.mail.subject for batch in batches for e in batch]
     assert sorted(subjects) == [str(n) for n in range(6)]
+
+
+def test_store_plain_update_and_side_audit_entries(store: Store) -> None:
+    store.create_request(record("VC-1", NOW), audit("VC-1", "submitted"), [])
+    updated = store.update_request("VC-1", {"retry_at": "x"})
+    assert updated["retry_at"] == "x" and updated["status"] == "submitted"
+    assert store.get_request("VC-1") == updated
+    store.record_audit(AuditEntry("VC-1", NOW, "petugas@x", "start_meeting", None, None, {}), [mail("m")])
+    store.transition("VC-1", ["submitted"], "approved", audit("VC-1", "approved", "submitted"))
+    assert [e.action for e in store.audit_trail("VC-1")] == ["test", "start_meeting", "test"]
+    assert [e.mail.subject for e in store.pending_mail("VC-1")] == ["m"]
+    with pytest.raises(LookupError):
+        store.update_request("VC-404", {"x": 1})
+
+
+def test_store_host_slots_never_overlap_and_claims_are_idempotent(store: Store) -> None:
+    hosts = ["a@x", "b@x"]
+    nine, eleven = NOW, NOW + dt.timedelta(hours=2)
+
+    assert store.claim_host_slot("R1", hosts, nine, eleven) == "a@x"
+    assert store.claim_host_slot("R1", hosts, nine, eleven) == "a@x"  # again: same host, no second slot
+    assert store.claim_host_slot("R2", hosts, nine + dt.timedelta(hours=1), eleven) == "b@x"
+    assert store.claim_host_slot("R3", hosts, nine, eleven) is None
+    assert store.claim_host_slot("R4", hosts, eleven, eleven + dt.timedelta(hours=1)) == "a@x"  # touching is fine
+
+    store.release_host_slot("R1")
+    store.release_host_slot("R1")  # twice is harmless
+    assert store.claim_host_slot("R3", hosts, nine, eleven) == "a@x"
+    assert [slot[0] for slot in store.host_slots("a@x")] == ["R3", "R4"]
+    assert store.host_slots("b@x") == [("R2", nine + dt.timedelta(hours=1), eleven)]
+
+
+def test_store_concurrent_slot_claims_give_each_host_one_request(store: Store) -> None:
+    hosts = ["a@x", "b@x"]
+
+    def claim(n: int) -> str | None:
+        return store.claim_host_slot(f"R{n}", hosts, NOW, NOW + dt.timedelta(hours=1))
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        winners = list(pool.map(claim, range(6)))
+
+    assert sorted(w for w in winners if w) == hosts
+    assert len(store.host_slots("a@x")) == len(store.host_slots("b@x")) == 1
+
+
+def test_store_counts_zoom_calls_per_host_and_day(store: Store) -> None:
+    day = dt.date(2026, 12, 2)
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        counts = list(pool.map(lambda _: store.count_zoom_call("a@x", day), range(5)))
+    assert sorted(counts) == [1, 2, 3, 4, 5]
+    assert store.zoom_calls("a@x", day) == 5
+    assert store.zoom_calls("a@x", day + dt.timedelta(days=1)) == 0
+    assert store.zoom_calls("b@x", day) == 0
+    store.set_zoom_calls("a@x", day, 100)
+    store.set_zoom_calls("a@x", day, 50)  # never lowers
+    assert store.zoom_calls("a@x", day) == 100

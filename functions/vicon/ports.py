@@ -114,6 +114,14 @@ class Store(Protocol):
         """
         ...
 
+    def update_request(self, request_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+        """Set fields without a status change (bookkeeping such as retry times); LookupError if missing."""
+        ...
+
+    def record_audit(self, audit: AuditEntry, outbox: Sequence[OutgoingMail] = ()) -> None:
+        """Append an audit entry that is not a transition (an officer opening a meeting), with its mails."""
+        ...
+
     def requests_by_status(self, status: str, limit: int = 100) -> list[dict[str, Any]]: ...
 
     def requests_starting_between(self, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
@@ -121,6 +129,35 @@ class Store(Protocol):
         ...
 
     def audit_trail(self, request_id: str) -> list[AuditEntry]: ...
+
+    def claim_host_slot(
+        self, request_id: str, hosts: Sequence[str], start: dt.datetime, end: dt.datetime
+    ) -> str | None:
+        """Atomically give the request the first host in `hosts` with nothing overlapping [start, end).
+
+        Idempotent: a request that already holds a slot gets its host back. None when every host is busy.
+        """
+        ...
+
+    def release_host_slot(self, request_id: str) -> None:
+        """Free the request's slot, if it holds one."""
+        ...
+
+    def host_slots(self, host: str) -> list[tuple[str, dt.datetime, dt.datetime]]:
+        """(request_id, start, end) of every slot the host holds, ordered by start."""
+        ...
+
+    def count_zoom_call(self, host: str, day: dt.date) -> int:
+        """Count one create/update call on `host` for the UTC `day`; returns the new count."""
+        ...
+
+    def zoom_calls(self, host: str, day: dt.date) -> int:
+        """Create/update calls counted on `host` for the UTC `day`."""
+        ...
+
+    def set_zoom_calls(self, host: str, day: dt.date, count: int) -> None:
+        """Raise the day's count (Zoom said the host reached its daily limit)."""
+        ...
 
     def claim_due_mail(
         self, now: dt.datetime, lease: dt.timedelta, limit: int = 50, request_id: str | None = None

@@ -17,6 +17,7 @@ from vicon.store import (
     mail_to_json,
     new_outbox_id,
     outbox_entry,
+    parse_iso,
 )
 
 # Writes are optimistic: read, then commit a batch whose main write carries the read's update time as a
@@ -24,6 +25,12 @@ from vicon.store import (
 # one counter, twenty approvals of one request) costs a few round trips instead of lock timeouts.
 CONTENTION_DEADLINE_SECONDS = 60.0
 T = TypeVar("T")
+# Slots that ended this long ago are dropped from a host's document when it is next written.
+SLOT_RETENTION = dt.timedelta(days=2)
+
+
+def _prune_before() -> str:
+    return iso(dt.datetime.now(dt.UTC) - SLOT_RETENTION)
 
 
 class FirestoreStore:
@@ -81,10 +88,12 @@ class FirestoreStore:
 
         return self._optimistic(counter, allocate)
 
-    def _append(self, batch: Any, audit: AuditEntry, outbox: Sequence[OutgoingMail], sequence: int) -> None:
+    def _append(
+        self, batch: Any, audit: AuditEntry, outbox: Sequence[OutgoingMail], sequence: int, suffix: str = ""
+    ) -> None:
         request_ref = self._collection("requests").document(audit.request_id)
         # The position in the request's history orders the trail; the precondition on the request makes it unique.
-        batch.set(request_ref.collection("audit").document(f"{sequence:06d}"), audit_to_json(audit))
+        batch.set(request_ref.collection("audit").document(f"{sequence:06d}{suffix}"), audit_to_json(audit))
         for mail in outbox:
             batch.set(
                 self._collection("outbox").document(new_outbox_id()),
@@ -137,6 +146,108 @@ class FirestoreStore:
             return {**record, **update}
 
         return self._optimistic(ref, apply)
+
+    def update_request(self, request_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+        ref = self._collection("requests").document(request_id)
+
+        def apply(snapshot: Any, batch: Any) -> dict[str, Any]:
+            if not snapshot.exists:
+                raise LookupError(request_id)
+            batch.update(ref, changes, option=self._unchanged_since(snapshot))
+            return {**snapshot.to_dict(), **changes}
+
+        return self._optimistic(ref, apply)
+
+    def record_audit(self, audit: AuditEntry, outbox: Sequence[OutgoingMail] = ()) -> None:
+        snapshot = self._collection("requests").document(audit.request_id).get()
+        position = len((snapshot.to_dict() or {}).get("history", [])) - 1 if snapshot.exists else 0
+        batch = self.client.batch()
+        # Sorts right after the transition it followed; the suffix keeps concurrent entries apart.
+        self._append(batch, audit, outbox, sequence=position, suffix=f"-{time.time_ns():020d}")
+        batch.commit()
+
+    def claim_host_slot(
+        self, request_id: str, hosts: Sequence[str], start: dt.datetime, end: dt.datetime
+    ) -> str | None:
+        claim_ref = self._collection("slot_claims").document(request_id)
+        slot = {"start": iso(start), "end": iso(end)}
+        for host in hosts:
+            host_ref = self._collection("host_slots").document(host)
+
+            def claim(snapshot: Any, batch: Any, host: str = host, host_ref: Any = host_ref) -> str | None:
+                # Read inside the retried step: a concurrent claim for this request on another host wins.
+                held = claim_ref.get()
+                if held.exists:
+                    return str(held.to_dict()["host"])
+                slots = dict((snapshot.to_dict() or {}).get("slots", {})) if snapshot.exists else {}
+                if any(other["start"] < slot["end"] and other["end"] > slot["start"] for other in slots.values()):
+                    return None
+                slots = {key: value for key, value in slots.items() if value["end"] >= _prune_before()}
+                slots[request_id] = slot
+                if snapshot.exists:
+                    batch.update(host_ref, {"slots": slots}, option=self._unchanged_since(snapshot))
+                else:
+                    batch.create(host_ref, {"slots": slots})
+                batch.create(claim_ref, {"host": host, **slot})
+                return host
+
+            claimed = self._optimistic(host_ref, claim)
+            if claimed is not None:
+                return claimed
+        return None
+
+    def release_host_slot(self, request_id: str) -> None:
+        claim_ref = self._collection("slot_claims").document(request_id)
+        held = claim_ref.get()
+        if not held.exists:
+            return
+        host_ref = self._collection("host_slots").document(held.to_dict()["host"])
+
+        def release(snapshot: Any, batch: Any) -> None:
+            slots = dict((snapshot.to_dict() or {}).get("slots", {})) if snapshot.exists else {}
+            if request_id in slots:
+                del slots[request_id]
+                batch.update(host_ref, {"slots": slots}, option=self._unchanged_since(snapshot))
+            batch.delete(claim_ref)
+
+        self._optimistic(host_ref, release)
+
+    def host_slots(self, host: str) -> list[tuple[str, dt.datetime, dt.datetime]]:
+        snapshot = self._collection("host_slots").document(host).get()
+        slots = (snapshot.to_dict() or {}).get("slots", {}) if snapshot.exists else {}
+        rows = [(key, parse_iso(value["start"]), parse_iso(value["end"])) for key, value in slots.items()]
+        return sorted(rows, key=lambda row: row[1])
+
+    def _usage_ref(self, host: str, day: dt.date) -> Any:
+        return self._collection("zoom_usage").document(f"{host}_{day.isoformat()}")
+
+    def count_zoom_call(self, host: str, day: dt.date) -> int:
+        ref = self._usage_ref(host, day)
+
+        def increment(snapshot: Any, batch: Any) -> int:
+            if not snapshot.exists:
+                batch.create(ref, {"calls": 1})
+                return 1
+            calls = int(snapshot.to_dict()["calls"]) + 1
+            batch.update(ref, {"calls": calls}, option=self._unchanged_since(snapshot))
+            return calls
+
+        return self._optimistic(ref, increment)
+
+    def zoom_calls(self, host: str, day: dt.date) -> int:
+        snapshot = self._usage_ref(host, day).get()
+        return int(snapshot.to_dict()["calls"]) if snapshot.exists else 0
+
+    def set_zoom_calls(self, host: str, day: dt.date, count: int) -> None:
+        ref = self._usage_ref(host, day)
+
+        def raise_to(snapshot: Any, batch: Any) -> None:
+            if not snapshot.exists:
+                batch.create(ref, {"calls": count})
+            elif int(snapshot.to_dict()["calls"]) < count:
+                batch.update(ref, {"calls": count}, option=self._unchanged_since(snapshot))
+
+        self._optimistic(ref, raise_to)
 
     def requests_by_status(self, status: str, limit: int = 100) -> list[dict[str, Any]]:
         from google.cloud.firestore import FieldFilter

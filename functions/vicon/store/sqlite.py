@@ -20,6 +20,7 @@ from vicon.store import (
     mail_to_json,
     new_outbox_id,
     outbox_entry,
+    parse_iso,
 )
 
 SCHEMA = """
@@ -46,6 +47,19 @@ CREATE TABLE IF NOT EXISTS outbox (
     data TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_attempt_at);
+CREATE TABLE IF NOT EXISTS host_slots (
+    request_id TEXT PRIMARY KEY,
+    host TEXT NOT NULL,
+    start_at TEXT NOT NULL,
+    end_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS host_slots_host ON host_slots (host, start_at);
+CREATE TABLE IF NOT EXISTS zoom_usage (
+    host TEXT NOT NULL,
+    day TEXT NOT NULL,
+    calls INTEGER NOT NULL,
+    PRIMARY KEY (host, day)
+);
 """
 
 
@@ -143,6 +157,74 @@ class SqliteStore:
             )
             self._append(db, audit, outbox)
         return record
+
+    def update_request(self, request_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+        with self._transaction() as db:
+            row = db.execute("SELECT data FROM requests WHERE id = ?", (request_id,)).fetchone()
+            if row is None:
+                raise LookupError(request_id)
+            record = {**json.loads(row[0]), **changes}
+            db.execute("UPDATE requests SET data = ? WHERE id = ?", (json.dumps(record), request_id))
+        return dict(record)
+
+    def record_audit(self, audit: AuditEntry, outbox: Sequence[OutgoingMail] = ()) -> None:
+        with self._transaction() as db:
+            self._append(db, audit, outbox)
+
+    def claim_host_slot(
+        self, request_id: str, hosts: Sequence[str], start: dt.datetime, end: dt.datetime
+    ) -> str | None:
+        with self._transaction() as db:
+            held = db.execute("SELECT host FROM host_slots WHERE request_id = ?", (request_id,)).fetchone()
+            if held is not None:
+                return str(held[0])
+            for host in hosts:
+                busy = db.execute(
+                    "SELECT 1 FROM host_slots WHERE host = ? AND start_at < ? AND end_at > ? LIMIT 1",
+                    (host, iso(end), iso(start)),
+                ).fetchone()
+                if busy is None:
+                    db.execute(
+                        "INSERT INTO host_slots (request_id, host, start_at, end_at) VALUES (?, ?, ?, ?)",
+                        (request_id, host, iso(start), iso(end)),
+                    )
+                    return host
+        return None
+
+    def release_host_slot(self, request_id: str) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM host_slots WHERE request_id = ?", (request_id,))
+
+    def host_slots(self, host: str) -> list[tuple[str, dt.datetime, dt.datetime]]:
+        rows = self._connection().execute(
+            "SELECT request_id, start_at, end_at FROM host_slots WHERE host = ? ORDER BY start_at", (host,)
+        )
+        return [(request_id, parse_iso(start), parse_iso(end)) for request_id, start, end in rows]
+
+    def count_zoom_call(self, host: str, day: dt.date) -> int:
+        with self._transaction() as db:
+            row = db.execute(
+                "INSERT INTO zoom_usage (host, day, calls) VALUES (?, ?, 1) "
+                "ON CONFLICT (host, day) DO UPDATE SET calls = calls + 1 RETURNING calls",
+                (host, day.isoformat()),
+            ).fetchone()
+        return int(row[0])
+
+    def zoom_calls(self, host: str, day: dt.date) -> int:
+        row = (
+            self._connection()
+            .execute("SELECT calls FROM zoom_usage WHERE host = ? AND day = ?", (host, day.isoformat()))
+            .fetchone()
+        )
+        return int(row[0]) if row else 0
+
+    def set_zoom_calls(self, host: str, day: dt.date, count: int) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO zoom_usage (host, day, calls) VALUES (?, ?, ?) "
+                "ON CONFLICT (host, day) DO UPDATE SET calls = MAX(calls, excluded.calls)",
+                (host, day.isoformat(), count),
+            )
 
     def requests_by_status(self, status: str, limit: int = 100) -> list[dict[str, Any]]:
         rows = self._connection().execute(

@@ -83,7 +83,7 @@
         return opt.max_participants && c > opt.max_participants ? 'Jumlah peserta maksimal ' + V.num(opt.max_participants) + ' orang (kapasitas akun Zoom terbesar).' : '';
       }
       case 'contact_phone':
-        return /^(?:08\d{7,11}|\+?62\d{8,12})$/.test(v.replace(/[\s().-]/g, '')) ? '' : 'Nomor telepon harus nomor Indonesia yang diawali 08, +62, atau 62. Contoh: 0812 3456 7890.';
+        return /^(?:0|\+?62)[1-9]\d{7,11}$/.test(v.replace(/[\s().\/-]/g, '')) ? '' : 'Nomor telepon harus nomor Indonesia yang diawali 08, +62, atau 62. Contoh: 0812 3456 7890.';
       case 'contact_email':
         return /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/.test(v) ? '' : 'Format email tidak valid. Contoh: nama@majalengkakab.go.id.';
     }

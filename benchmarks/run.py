@@ -68,7 +68,7 @@ def bench_submit_latency() -> None:
 
     from functions_framework import create_app
 
-    from tests.harness import Clock, settings_for, valid_fields
+    from tests.harness import Clock, settings_for, unreachable_zoom, valid_fields
     from tests.pdfs import one_page_pdf
     from vicon.blobs import FolderBlobs
     from vicon.core import Core
@@ -86,6 +86,7 @@ def bench_submit_latency() -> None:
                 store=SqliteStore(data / "store.sqlite3"),
                 blobs=FolderBlobs(data / "blobs"),
                 mailer=FolderMailSink(data / "mail"),
+                meetings=unreachable_zoom(),
                 clock=Clock(dt.datetime(2026, 11, 30, 2, 0, tzinfo=dt.UTC)),
             )
             reset_core(core)

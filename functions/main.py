@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import flask
 import functions_framework
 
+from vicon.core import Core, Refused
 from vicon.intake import ValidationFailed
 from vicon.signing import TokenError
 from vicon.web import allow, error, error_response, html_response, json_response, limit_body
@@ -68,17 +71,89 @@ def request_status(request: flask.Request) -> flask.Response:
 
 
 @functions_framework.http
-@allow("GET")
+@allow("GET", "POST")
 def review_request(request: flask.Request) -> flask.Response:
-    """The verifier's confirmation page; GET and HEAD never change anything."""
+    """The verifier's confirmation page (GET and HEAD change nothing) and the decision (POST from its buttons)."""
+    core = get_core()
+    heading = "Tautan verifikasi tidak dapat dipakai"
+    if request.method != "POST":
+        token = request.args.get("token", "")
+        return _page_or_refusal(core, heading, lambda: html_response(core.review_page(token)))
+    token = request.form.get("token", "") or request.args.get("token", "")
+    decision = request.form.get("decision", "")
+    reason = request.form.get("reason", "")
+
+    def decide() -> flask.Response:
+        try:
+            record = core.decide(token, decision, reason)
+        except Refused as refused:
+            if refused.status != 422:
+                raise
+            return html_response(core.review_page(token, error=refused.message, reason=reason), 422)
+        return html_response(core.page("pages/decided.html", request=record))
+
+    return _page_or_refusal(core, heading, decide)
+
+
+@functions_framework.http
+@allow("GET", "POST")
+def start_meeting(request: flask.Request) -> flask.Response:
+    """An officer's link: GET confirms, POST fetches a fresh host link from Zoom and redirects to it."""
+    core = get_core()
+    heading = "Tautan petugas tidak dapat dipakai"
+    if request.method != "POST":
+        token = request.args.get("token", "")
+        return _page_or_refusal(core, heading, lambda: html_response(core.officer_page(token)))
+    token = request.form.get("token", "") or request.args.get("token", "")
+
+    def redirect() -> flask.Response:
+        headers = {"Location": core.start_url(token), "Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+        return flask.Response(status=303, headers=headers)
+
+    return _page_or_refusal(core, heading, redirect)
+
+
+@functions_framework.http
+@allow("POST")
+def cancel_request(request: flask.Request) -> flask.Response:
+    """The requester cancels from the status page: form fields id and token."""
+    request_id = request.form.get("id", "").strip()
+    token = request.form.get("token", "").strip()
+    if not request_id or not token:
+        return error(400, "Parameter id dan token wajib ada; batalkan dari halaman status permohonan.")
     core = get_core()
     try:
-        return html_response(core.review_page(request.args.get("token", "")))
+        record = core.cancel(request_id, token)
+    except TokenError as exc:
+        status, message = TOKEN_MESSAGES[exc.reason]
+        return error(status, message, "token")
+    except LookupError:
+        return error(404, "Permohonan tidak ditemukan.", "id")
+    except Refused as refused:
+        return error(refused.status, refused.message, refused.field)
+    if _wants_html(request):
+        return html_response(
+            core.page(
+                "pages/message.html",
+                heading="Permohonan dibatalkan",
+                message=f"Permohonan {record['id']} sudah dibatalkan.",
+            )
+        )
+    return json_response({"id": record["id"], "status": record["status"]})
+
+
+def _page_or_refusal(core: Core, heading: str, render: Callable[[], flask.Response]) -> flask.Response:
+    """Run `render`; bad links and refusals become an HTML page with the right status."""
+    try:
+        return render()
     except TokenError as exc:
         status, message = TOKEN_MESSAGES[exc.reason]
     except LookupError:
         status, message = 404, "Permohonan tidak ditemukan."
-    heading = "Tautan verifikasi tidak dapat dipakai"
+    except Refused as refused:
+        status, message = refused.status, refused.message
+        if status == 409:
+            heading = "Tidak ada yang diubah"
     return html_response(core.page("pages/message.html", heading=heading, message=message), status)
 
 

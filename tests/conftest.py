@@ -7,7 +7,13 @@ from collections.abc import Iterator
 
 import pytest
 
-pytest_plugins = ["tests.firestore_emulator", "tests.stores", "tests.servers_mail_blobs", "tests.harness"]
+pytest_plugins = [
+    "tests.firestore_emulator",
+    "tests.stores",
+    "tests.servers_mail_blobs",
+    "tests.zoom_fixtures",
+    "tests.harness",
+]
 
 
 @pytest.fixture(autouse=True)

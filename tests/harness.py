@@ -17,10 +17,11 @@ from tests.stores import STORE_KINDS, make_store
 from vicon.blobs import FolderBlobs
 from vicon.core import Core
 from vicon.mail import FolderMailSink
-from vicon.ports import Mailer, Store
+from vicon.ports import Mailer, Meetings, Store
 from vicon.settings import REPO_DIR, Settings
 from vicon.store import iso
 from vicon.wiring import reset_core
+from vicon.zoom import ZoomClient
 
 MAIN = str(REPO_DIR / "functions" / "main.py")
 WIB = dt.timezone(dt.timedelta(hours=7))
@@ -135,12 +136,21 @@ def settings_for(data_dir: Path, **env: str) -> Settings:
 HarnessFactory = Callable[..., Harness]
 
 
+def unreachable_zoom() -> ZoomClient:
+    """For tests that must not reach Zoom: any call fails (nothing listens on the discard port)."""
+    return ZoomClient("http://127.0.0.1:9/v2", "http://127.0.0.1:9/oauth/token", "a", "b", "c", timeout=1)
+
+
 @pytest.fixture
 def make_harness(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[HarnessFactory]:
     """Build a harness: `store_kind` sqlite or firestore, `mailer` (default: the folder sink), env overrides."""
 
     def build(
-        store_kind: str = "sqlite", mailer: Mailer | None = None, now: dt.datetime = MONDAY_MORNING, **env: str
+        store_kind: str = "sqlite",
+        mailer: Mailer | None = None,
+        now: dt.datetime = MONDAY_MORNING,
+        meetings: Meetings | None = None,
+        **env: str,
     ) -> Harness:
         settings = settings_for(tmp_path, **env)
         sink = None
@@ -153,6 +163,7 @@ def make_harness(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Har
             store=make_store(store_kind, tmp_path, request),
             blobs=FolderBlobs(tmp_path / "blobs"),
             mailer=mailer,
+            meetings=meetings or unreachable_zoom(),
             clock=clock,
         )
         reset_core(core)

@@ -15,8 +15,9 @@ from urllib.parse import urlencode
 
 from vicon import intake
 from vicon.mailing import deliver_due_mail
-from vicon.ports import Attachment as MailAttachment
-from vicon.ports import AuditEntry, Blobs, Mailer, OutgoingMail, Store
+from vicon.messages import MailComposer
+from vicon.ports import AuditEntry, Blobs, Mailer, Meetings, Store, TransitionRefused
+from vicon.provisioning import provision, retry_due
 from vicon.rendering import STATUS_LABELS, render
 from vicon.settings import Settings
 from vicon.signing import Signer
@@ -36,6 +37,19 @@ PUBLIC_HISTORY_LABELS = {
     "provisioning_failed": "Pembuatan meeting tertunda",
 }
 MEETING_PUBLIC_FIELDS = ("id", "join_url", "passcode", "start", "end")
+CANCELLABLE = ["submitted", "approved", "provisioned", "provisioning_failed"]
+MAX_REASON_CHARS = 2_000
+OFFICER_LINK_AFTER_EVENT = dt.timedelta(hours=12)
+
+
+class Refused(Exception):
+    """A request the service understood but will not carry out; `status` is the 4xx (or 503) to answer."""
+
+    def __init__(self, status: int, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.field = field
 
 
 def utc_now() -> dt.datetime:
@@ -60,7 +74,12 @@ class Core:
     store: Store
     blobs: Blobs
     mailer: Mailer
+    meetings: Meetings
     clock: Callable[[], dt.datetime] = field(default=utc_now)
+
+    @cached_property
+    def mails(self) -> MailComposer:
+        return MailComposer(self)
 
     @cached_property
     def signer(self) -> Signer:
@@ -127,7 +146,7 @@ class Core:
         letter_key = f"letters/{year}/{uuid.uuid4().hex}.pdf"
         record = self._record(request_id, valid, letter, letter_key, now)
         status_url = self.status_url(record)
-        outbox = self._intake_mails(record, status_url, now)
+        outbox = self.mails.intake(record, status_url)
 
         self.blobs.put(letter_key, letter, "application/pdf")
         try:
@@ -173,39 +192,6 @@ class Core:
             "meeting": None,
         }
 
-    def _intake_mails(self, record: dict[str, Any], status_url: str, now: dt.datetime) -> list[OutgoingMail]:
-        today = now.astimezone(self.settings.tz).date()
-        verify_by = self.calendar.add_working_days(today, 1)
-        letter = MailAttachment(
-            filename=f"surat-permohonan-{record['id']}.pdf",
-            content_type="application/pdf",
-            blob_key=record["letter"]["key"],
-        )
-        mails = []
-        # One mail per verifier: each review link is bound to the verifier who received it.
-        for verifier in self.settings.verifier_emails:
-            review_url = self.review_url(record, verifier)
-            context = {"request": record, "review_url": review_url, "verifier": verifier, "verify_by": verify_by}
-            mails.append(
-                OutgoingMail(
-                    to=(verifier,),
-                    subject=f"[Vicon] Permohonan baru {record['id']}: {record['event_name']}",
-                    text=self.render("email/verifier_new_request.txt", **context),
-                    html=self.render("email/verifier_new_request.html", **context),
-                    attachments=(letter,),
-                )
-            )
-        context = {"request": record, "status_url": status_url, "verify_by": verify_by}
-        mails.append(
-            OutgoingMail(
-                to=(record["contact_email"],),
-                subject=f"[Vicon] Tanda terima permohonan {record['id']}",
-                text=self.render("email/requester_receipt.txt", **context),
-                html=self.render("email/requester_receipt.html", **context),
-            )
-        )
-        return mails
-
     def deliver_mail(self, request_id: str | None = None) -> dict[str, int]:
         """Send what is due in the outbox now; what fails waits there for the next tick."""
         report = deliver_due_mail(
@@ -224,7 +210,22 @@ class Core:
         token = self.signer.sign("review", record["id"], parse_iso(record["start"]), v=verifier)
         return self.api_url("review_request", token=token)
 
-    # ---- status and review --------------------------------------------------------------------------------
+    def officer_url(self, record: dict[str, Any], operator: str) -> str:
+        expires = parse_iso(record["end"]) + OFFICER_LINK_AFTER_EVENT
+        token = self.signer.sign("officer", record["id"], expires, v=operator)
+        return self.api_url("start_meeting", token=token)
+
+    def _claims(self, token: str, purpose: str, allowed: tuple[str, ...]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Verified claims and the request; the person named in the token must still be authorised."""
+        claims = self.signer.verify(token, purpose, self.clock())
+        if claims.get("v") not in allowed:
+            raise Refused(403, "Alamat email pada tautan ini tidak lagi terdaftar sebagai petugas yang berwenang.")
+        record = self.store.get_request(str(claims["r"]))
+        if record is None:
+            raise LookupError(claims["r"])
+        return claims, record
+
+    # ---- requester ----------------------------------------------------------------------------------------
 
     def request_status(self, request_id: str, token: str) -> dict[str, Any]:
         """The requester's view; raises TokenError or LookupError. Never a host link."""
@@ -246,18 +247,126 @@ class Core:
                 for item in record.get("history", [])
             ],
             "meeting": {key: meeting.get(key) for key in MEETING_PUBLIC_FIELDS} if meeting else None,
+            "reason": record.get("decision_reason") or record.get("provisioning_error"),
+            "can_cancel": record["status"] in CANCELLABLE and parse_iso(record["end"]) > self.clock(),
         }
 
-    def review_page(self, token: str) -> str:
-        """The verifier's read-only page; raises TokenError or LookupError. Changes nothing."""
-        claims = self.signer.verify(token, "review", self.clock())
-        record = self.store.get_request(str(claims["r"]))
+    def cancel(self, request_id: str, token: str) -> dict[str, Any]:
+        """The requester withdraws the request; a meeting is deleted in Zoom and its host slot freed."""
+        self.signer.verify(token, "status", self.clock(), request_id=request_id)
+        record = self.store.get_request(request_id)
         if record is None:
-            raise LookupError(claims["r"])
-        return self.page("pages/review.html", request=record)
+            raise LookupError(request_id)
+        if record["status"] not in CANCELLABLE or parse_iso(record["end"]) <= self.clock():
+            label = STATUS_LABELS.get(record["status"], record["status"])
+            raise Refused(409, f"Permohonan ini tidak dapat dibatalkan lagi (status: {label}).")
+        try:
+            cancelled = self.store.transition(
+                request_id,
+                CANCELLABLE,
+                "cancelled",
+                AuditEntry(request_id, self.clock(), record["contact_email"], "cancel", record["status"], "cancelled"),
+                changes={"meeting_cleanup": "pending" if record.get("meeting") else None},
+                outbox=self.mails.cancelled(record),
+            )
+        except TransitionRefused as refused:
+            raise Refused(409, "Status permohonan baru saja berubah; muat ulang halaman status.") from refused
+        self._clean_up_cancelled(cancelled)
+        self.deliver_mail(request_id)
+        return cancelled
+
+    def _clean_up_cancelled(self, record: dict[str, Any]) -> None:
+        """Delete the meeting in Zoom and free the slot; on failure the tick tries again."""
+        from vicon.zoom import ZoomError
+
+        meeting = record.get("meeting")
+        if meeting and record.get("meeting_cleanup") == "pending":
+            try:
+                self.meetings.delete_meeting(meeting["id"])
+            except ZoomError as exc:
+                log.warning("could not delete meeting %s of %s yet: %s", meeting["id"], record["id"], exc)
+                return
+            self.store.update_request(record["id"], {"meeting_cleanup": "done"})
+        self.store.release_host_slot(record["id"])
+
+    # ---- verifier -----------------------------------------------------------------------------------------
+
+    def review_page(self, token: str, error: str | None = None, reason: str = "") -> str:
+        """The verifier's confirmation page; raises TokenError, Refused or LookupError. Changes nothing."""
+        _, record = self._claims(token, "review", self.settings.verifier_emails)
+        return self.page("pages/review.html", request=record, token=token, error=error, reason=reason)
+
+    def decide(self, token: str, decision: str, reason: str) -> dict[str, Any]:
+        """approve (then provision at once) or reject with a reason; a decided request is a 409."""
+        claims, record = self._claims(token, "review", self.settings.verifier_emails)
+        verifier = str(claims["v"])
+        reason = reason.strip()
+        if decision not in ("approve", "reject"):
+            raise Refused(422, "Pilih tombol Setujui atau Tolak.", "decision")
+        if decision == "reject" and not reason:
+            raise Refused(422, "Alasan penolakan wajib diisi; pemohon akan menerimanya lewat email.", "reason")
+        if len(reason) > MAX_REASON_CHARS:
+            raise Refused(422, f"Alasan paling banyak {MAX_REASON_CHARS} karakter.", "reason")
+        now = self.clock()
+        to_status = "approved" if decision == "approve" else "rejected"
+        try:
+            decided = self.store.transition(
+                record["id"],
+                ["submitted"],
+                to_status,
+                AuditEntry(record["id"], now, verifier, decision, "submitted", to_status, {"reason": reason}),
+                changes={"decided_by": verifier, "decided_at": iso(now), "decision_reason": reason or None},
+                outbox=self.mails.rejected({**record, "decision_reason": reason}) if decision == "reject" else [],
+            )
+        except TransitionRefused as refused:
+            label = STATUS_LABELS.get(refused.current or "", refused.current)
+            message = f"Permohonan ini sudah diputuskan sebelumnya (status: {label}); tidak ada yang diubah."
+            raise Refused(409, message) from refused
+        if decision == "approve":
+            decided = provision(self, record["id"]) or decided
+        self.deliver_mail(record["id"])
+        return decided
+
+    # ---- officer ------------------------------------------------------------------------------------------
+
+    def officer_page(self, token: str) -> str:
+        """Confirmation before a fresh host link is fetched; GET changes nothing."""
+        _, record = self._claims(token, "officer", self.settings.operator_emails)
+        return self.page("pages/start_meeting.html", request=record, token=token)
+
+    def start_url(self, token: str) -> str:
+        """A fresh start_url from Zoom for an authorised officer; each use is in the audit trail."""
+        from vicon.zoom import ZoomError
+
+        claims, record = self._claims(token, "officer", self.settings.operator_emails)
+        if record["status"] != "provisioned" or not record.get("meeting"):
+            label = STATUS_LABELS.get(record["status"], record["status"])
+            raise Refused(409, f"Meeting untuk permohonan ini tidak tersedia (status: {label}).")
+        try:
+            start_url = self.meetings.get_meeting(record["meeting"]["id"]).start_url
+        except ZoomError as exc:
+            raise Refused(503, "Zoom tidak dapat dihubungi saat ini; coba lagi sebentar lagi.") from exc
+        if not start_url:
+            raise Refused(503, "Zoom tidak memberikan tautan host; coba lagi sebentar lagi.")
+        self.store.record_audit(
+            AuditEntry(
+                record["id"],
+                self.clock(),
+                str(claims["v"]),
+                "start_meeting",
+                None,
+                None,
+                {"meeting": record["meeting"]["id"]},
+            )
+        )
+        return start_url
 
     # ---- scheduler ----------------------------------------------------------------------------------------
 
     def tick(self) -> dict[str, Any]:
-        """Due work; safe to run twice at once (mails are leased before sending)."""
-        return {"mail": self.deliver_mail()}
+        """Due work; safe to run twice at once (mails are leased, retries claimed by a transition)."""
+        provisioning = retry_due(self)
+        for record in self.store.requests_by_status("cancelled"):
+            if record.get("meeting_cleanup") == "pending":
+                self._clean_up_cancelled(record)
+        return {"provisioning": provisioning, "mail": self.deliver_mail()}

@@ -21,7 +21,15 @@ from vicon.wiring import build_core, reset_core
 log = logging.getLogger("vicon.devserver")
 
 SITE_DIR = REPO_DIR / "site"
-TARGETS = ("submit_request", "request_status", "review_request", "scheduled_tick", "intake_options")
+TARGETS = (
+    "submit_request",
+    "request_status",
+    "review_request",
+    "scheduled_tick",
+    "intake_options",
+    "start_meeting",
+    "cancel_request",
+)
 TICK_SECONDS = 60
 _LINK = re.compile(r"https?://[^\s\"'<>]+")
 
@@ -89,6 +97,15 @@ def create_app(settings: Settings, tick_seconds: float | None = TICK_SECONDS) ->
                 mimetype=part.get_content_type(),
                 headers={"Content-Disposition": f'inline; filename="{part.get_filename() or "lampiran"}"'},
             )
+
+    if settings.uses_zoom_sandbox:
+        from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+        from vicon.wiring import SANDBOX_PATH
+        from vicon.zoom_sandbox import create_sandbox_app
+
+        # The same ZoomClient production uses talks to this sandbox over HTTP.
+        app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {SANDBOX_PATH: create_sandbox_app()})  # type: ignore[method-assign]
 
     if tick_seconds:
         threading.Thread(target=_tick_forever, args=(core, tick_seconds), daemon=True, name="ticker").start()

@@ -6,7 +6,10 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from vicon.zoom import Meeting, MeetingSpec
 
 
 class BlobNotFound(LookupError):
@@ -25,6 +28,18 @@ class Blobs(Protocol):
     def delete(self, key: str) -> None:
         """Remove the blob; removing a missing blob is not an error."""
         ...
+
+
+class Meetings(Protocol):
+    """The Zoom meetings API as the core uses it (production: vicon.zoom.ZoomClient)."""
+
+    def create_meeting(self, host_user: str, spec: MeetingSpec) -> Meeting: ...
+
+    def get_meeting(self, meeting_id: int | str) -> Meeting: ...
+
+    def delete_meeting(self, meeting_id: int | str) -> bool: ...
+
+    def list_meetings(self, host_user: str, kind: str = "upcoming") -> list[Meeting]: ...
 
 
 class MailDeliveryError(RuntimeError):

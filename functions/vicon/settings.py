@@ -78,6 +78,11 @@ class Settings:
         return max(host.capacity for host in self.zoom_hosts)
 
     @property
+    def uses_zoom_sandbox(self) -> bool:
+        """No Zoom app configured: the dev server serves a local sandbox at /_zoom."""
+        return not self.zoom_api_url
+
+    @property
     def uses_mail_sink(self) -> bool:
         return not self.smtp_host
 
@@ -115,6 +120,8 @@ class Settings:
         default_smtp_port = {"none": 25, "starttls": 587, "ssl": 465}[security]
 
         has_zoom_credentials = bool(get("ZOOM_ACCOUNT_ID") and get("ZOOM_CLIENT_ID"))
+        if in_production and not (has_zoom_credentials and get("ZOOM_CLIENT_SECRET")):
+            raise SettingsError("ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET are required in production")
         hosts = _parse_hosts(get("ZOOM_HOSTS") or ("" if has_zoom_credentials else SANDBOX_HOSTS))
         if not hosts:
             raise SettingsError("ZOOM_HOSTS must list at least one licensed user (user[:capacity])")

@@ -11,6 +11,7 @@ from vicon.mail import FolderMailSink, SmtpMailer
 from vicon.ports import Mailer
 from vicon.settings import Settings
 from vicon.store import store_from_url
+from vicon.zoom import ZoomClient
 
 _lock = threading.Lock()
 _core: Core | None = None
@@ -30,6 +31,26 @@ def mailer_from_settings(settings: Settings) -> Mailer:
     return FolderMailSink(settings.mail_sink_dir)
 
 
+SANDBOX_PATH = "/_zoom"
+SANDBOX_CREDENTIAL = "sandbox"
+
+
+def meetings_from_settings(settings: Settings) -> ZoomClient:
+    """The Zoom client: the real API when configured, else the sandbox the dev server mounts at /_zoom."""
+    if settings.uses_zoom_sandbox:
+        base = f"http://127.0.0.1:{settings.port}{SANDBOX_PATH}"
+        return ZoomClient(
+            f"{base}/v2", f"{base}/oauth/token", SANDBOX_CREDENTIAL, SANDBOX_CREDENTIAL, SANDBOX_CREDENTIAL
+        )
+    return ZoomClient(
+        settings.zoom_api_url or "",
+        settings.zoom_oauth_url or "",
+        settings.zoom_account_id or "",
+        settings.zoom_client_id or "",
+        settings.zoom_client_secret or "",
+    )
+
+
 def build_core(settings: Settings) -> Core:
     """A Core with the adapters the settings name."""
     return Core(
@@ -37,6 +58,7 @@ def build_core(settings: Settings) -> Core:
         store=store_from_url(settings.store_url, project=os.environ.get("GOOGLE_CLOUD_PROJECT")),
         blobs=blobs_from_url(settings.blob_url),
         mailer=mailer_from_settings(settings),
+        meetings=meetings_from_settings(settings),
     )
 
 

@@ -77,6 +77,9 @@
     });
     if (!h.length) V.add(tl, 'li', 'Belum ada riwayat.');
 
+    $('cancel').hidden = !b.can_cancel;
+    $('cancel-confirm').hidden = true;
+
     document.title = (b.id || id) + ' · Status Permohonan · Vicon';
     loading.hidden = errBox.hidden = true;
     view.hidden = false;
@@ -101,6 +104,24 @@
       .catch(() => fail('Status belum dapat dimuat', ['Koneksi ke server gagal. Periksa koneksi internet Anda, lalu coba lagi.'], true));
   }
 
+  function cancel() {
+    const msg = $('cancel-message'), yes = $('cancel-yes');
+    yes.disabled = true;
+    msg.textContent = 'Membatalkan…';
+    const body = new URLSearchParams({ id: id, token: token });
+    fetch('/api/cancel_request', { method: 'POST', body: body, headers: { Accept: 'application/json' } })
+      .then(r => r.json().catch(() => ({})).then(b => ({ ok: r.ok, b: b })))
+      .then(({ ok, b }) => {
+        yes.disabled = false;
+        if (ok) { msg.textContent = 'Permohonan dibatalkan.'; return load(); }
+        msg.textContent = (b.errors || []).map(e => e.message).join(' ') || 'Pembatalan gagal; coba lagi.';
+      })
+      .catch(() => { yes.disabled = false; msg.textContent = 'Koneksi ke server gagal; coba lagi.'; });
+  }
+
+  $('cancel-start').addEventListener('click', () => { $('cancel-confirm').hidden = false; $('cancel-yes').focus(); });
+  $('cancel-no').addEventListener('click', () => { $('cancel-confirm').hidden = true; $('cancel-start').focus(); });
+  $('cancel-yes').addEventListener('click', cancel);
   $('retry').addEventListener('click', load);
   $('refresh').addEventListener('click', load);
   load();

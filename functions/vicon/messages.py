@@ -1,0 +1,147 @@
+"""Every mail the service sends, rendered from templates; one place to see who is told what."""
+
+from __future__ import annotations
+
+import datetime as dt
+from email.utils import parseaddr
+from typing import TYPE_CHECKING, Any
+
+from vicon.invitations import format_meeting_id, ics_invitation, schedule_text, whatsapp_share_url, whatsapp_text
+from vicon.ports import Attachment, OutgoingMail
+
+if TYPE_CHECKING:
+    from vicon.core import Core
+
+SUBJECT_PREFIX = "[Vicon]"
+
+
+class MailComposer:
+    """Builds OutgoingMail for each event of a request's life; the core stores them with the change."""
+
+    def __init__(self, core: Core) -> None:
+        self.core = core
+
+    def _mail(
+        self, to: tuple[str, ...], subject: str, template: str, attachments: tuple[Attachment, ...] = (), **context: Any
+    ) -> OutgoingMail:
+        context.setdefault("schedule", schedule_text(context["request"], self.core.settings.tz))
+        return OutgoingMail(
+            to=to,
+            subject=f"{SUBJECT_PREFIX} {subject}",
+            text=self.core.render(f"email/{template}.txt", **context),
+            html=self.core.render(f"email/{template}.html", **context),
+            attachments=attachments,
+        )
+
+    def _verify_by(self) -> dt.date:
+        today = self.core.clock().astimezone(self.core.settings.tz).date()
+        return self.core.calendar.add_working_days(today, 1)
+
+    def intake(self, record: dict[str, Any], status_url: str) -> list[OutgoingMail]:
+        """Each verifier (with the letter and a review link of their own) and the requester (a receipt)."""
+        letter = Attachment(
+            filename=f"surat-permohonan-{record['id']}.pdf",
+            content_type="application/pdf",
+            blob_key=record["letter"]["key"],
+        )
+        verify_by = self._verify_by()
+        mails = [
+            self._mail(
+                (verifier,),
+                f"Permohonan baru {record['id']}: {record['event_name']}",
+                "verifier_new_request",
+                (letter,),
+                request=record,
+                review_url=self.core.review_url(record, verifier),
+                verifier=verifier,
+                verify_by=verify_by,
+            )
+            for verifier in self.core.settings.verifier_emails
+        ]
+        mails.append(
+            self._mail(
+                (record["contact_email"],),
+                f"Tanda terima permohonan {record['id']}",
+                "requester_receipt",
+                request=record,
+                status_url=status_url,
+                verify_by=verify_by,
+            )
+        )
+        return mails
+
+    def provisioned(self, record: dict[str, Any]) -> list[OutgoingMail]:
+        """The invitation (with .ics and WhatsApp text) to the requester; details and an officer link to operators."""
+        tz = self.core.settings.tz
+        text = whatsapp_text(record, tz)
+        meeting_id = format_meeting_id(record["meeting"]["id"])
+        organizer = parseaddr(self.core.settings.mail_from)[1] or "vicon@localhost"
+        ics = Attachment(
+            filename=f"undangan-{record['id']}.ics",
+            content_type="text/calendar",
+            data=ics_invitation(record, organizer, self.core.clock()),
+        )
+        mails = [
+            self._mail(
+                (record["contact_email"],),
+                f"Zoom Meeting siap: {record['event_name']} ({record['id']})",
+                "invitation",
+                (ics,),
+                request=record,
+                meeting_id=meeting_id,
+                whatsapp_text=text,
+                whatsapp_url=whatsapp_share_url(text),
+                status_url=self.core.status_url(record),
+            )
+        ]
+        mails += [
+            self._mail(
+                (operator,),
+                f"Meeting dijadwalkan {record['id']}: {record['event_name']}",
+                "operator_meeting",
+                request=record,
+                meeting_id=meeting_id,
+                officer_url=self.core.officer_url(record, operator),
+                operator=operator,
+            )
+            for operator in self.core.settings.operator_emails
+        ]
+        return mails
+
+    def provisioning_failed(self, record: dict[str, Any]) -> list[OutgoingMail]:
+        subject = f"Pembuatan meeting tertunda {record['id']}: {record['event_name']}"
+        return [
+            self._mail(
+                (verifier,),
+                subject,
+                "provisioning_failed",
+                request=record,
+                for_verifier=True,
+                review_url=self.core.review_url(record, verifier),
+            )
+            for verifier in self.core.settings.verifier_emails
+        ] + [
+            self._mail(
+                (record["contact_email"],),
+                subject,
+                "provisioning_failed",
+                request=record,
+                for_verifier=False,
+                review_url="",
+            )
+        ]
+
+    def rejected(self, record: dict[str, Any]) -> list[OutgoingMail]:
+        return [
+            self._mail(
+                (record["contact_email"],),
+                f"Permohonan ditolak {record['id']}: {record['event_name']}",
+                "rejected",
+                request=record,
+            )
+        ]
+
+    def cancelled(self, record: dict[str, Any]) -> list[OutgoingMail]:
+        subject = f"Permohonan dibatalkan {record['id']}: {record['event_name']}"
+        recipients = (*self.core.settings.verifier_emails, record["contact_email"])
+        return [self._mail((to,), subject, "cancelled", request=record) for to in recipients]

@@ -1,0 +1,250 @@
+"""From an approved request to exactly one Zoom meeting on a free licensed host.
+
+The order matters: the request is claimed by a status transition, a host's time slot is claimed in the store,
+Zoom is called outside any transaction, and the meeting is recorded by a second transition. After an
+ambiguous failure the host's meetings are searched for the request's tag before anything is created again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+from typing import TYPE_CHECKING, Any
+
+from vicon.ports import AuditEntry, TransitionRefused
+from vicon.store import iso, parse_iso
+
+if TYPE_CHECKING:
+    from vicon.core import Core
+    from vicon.zoom import Meeting
+
+log = logging.getLogger(__name__)
+
+# Zoom allows 100 create/update calls per host per UTC day; work moves to another host a little before that.
+DAILY_CALL_LIMIT = 100
+DAILY_CALL_MARGIN = 5
+MAX_PROVISIONING_ATTEMPTS = 8
+MAX_RETRY_DELAY = dt.timedelta(hours=1)
+# An `approved` request untouched this long was abandoned mid-way (a crashed instance); the tick takes it over.
+STALE_APPROVAL = dt.timedelta(minutes=10)
+SYSTEM = "sistem"
+
+
+def meeting_tag(request_id: str) -> str:
+    """Written at the start of the agenda; Zoom truncates listed agendas to 250 characters."""
+    return f"[{request_id}]"
+
+
+class ProvisioningFailed(Exception):
+    """A reason in Bahasa Indonesia; `keep_slot` when Zoom may hold a meeting for this request on that host."""
+
+    def __init__(self, reason: str, keep_slot: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.keep_slot = keep_slot
+
+
+def retry_delay(attempts: int) -> dt.timedelta:
+    return min(dt.timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_RETRY_DELAY)
+
+
+def provision(core: Core, request_id: str) -> dict[str, Any]:
+    """Turn an `approved` request into a meeting, or into `provisioning_failed` with the reason."""
+    record = core.store.get_request(request_id)
+    if record is None or record["status"] != "approved":
+        return record or {}
+    try:
+        host, meeting = _obtain_meeting(core, record)
+    except ProvisioningFailed as failure:
+        if not failure.keep_slot:
+            core.store.release_host_slot(request_id)
+        return _record_failure(core, record, failure.reason)
+    return _record_meeting(core, record, host, meeting)
+
+
+def _candidate_hosts(core: Core, record: dict[str, Any], day: dt.date, exclude: set[str]) -> list[str]:
+    # Smallest sufficient host first, so the big accounts stay free for big events.
+    hosts = sorted(core.settings.zoom_hosts, key=lambda host: (host.capacity, host.user))
+    return [
+        host.user
+        for host in hosts
+        if host.capacity >= record["participant_count"]
+        and host.user not in exclude
+        and core.store.zoom_calls(host.user, day) < DAILY_CALL_LIMIT - DAILY_CALL_MARGIN
+    ]
+
+
+def _obtain_meeting(core: Core, record: dict[str, Any]) -> tuple[str, Meeting]:
+    from vicon.zoom import ZoomAmbiguous, ZoomDailyLimit, ZoomError
+
+    buffer = dt.timedelta(minutes=core.settings.host_buffer_minutes)
+    window = (parse_iso(record["start"]) - buffer, parse_iso(record["end"]) + buffer)
+    day = core.clock().astimezone(dt.UTC).date()
+    # Only a retry can find a meeting created earlier: the first attempt follows the approval's own transition.
+    search_first = record.get("provisioning_attempts", 0) > 0
+    exhausted: set[str] = set()
+    while True:
+        host = core.store.claim_host_slot(record["id"], _candidate_hosts(core, record, day, exhausted), *window)
+        if host is None:
+            raise ProvisioningFailed(
+                "Tidak ada akun Zoom berlisensi yang kosong dan cukup untuk "
+                f"{record['participant_count']} peserta pada jadwal tersebut (termasuk jeda "
+                f"{core.settings.host_buffer_minutes} menit sebelum dan sesudah)."
+            )
+        try:
+            existing = _find_tagged(core, host, record["id"]) if search_first else None
+            if existing is not None:
+                return host, existing
+            core.store.count_zoom_call(host, day)
+            return host, core.meetings.create_meeting(host, meeting_spec(core, record))
+        except ZoomDailyLimit:
+            log.warning("host %s reached its daily limit; moving %s to another host", host, record["id"])
+            core.store.set_zoom_calls(host, day, DAILY_CALL_LIMIT)
+            core.store.release_host_slot(record["id"])
+            exhausted.add(host)
+            search_first = False
+        except ZoomAmbiguous as exc:
+            log.warning("ambiguous Zoom answer for %s on %s: %s", record["id"], host, exc)
+            try:
+                found = _find_tagged(core, host, record["id"])
+            except ZoomError as search_error:
+                raise ProvisioningFailed(_zoom_reason(search_error), keep_slot=True) from exc
+            if found is not None:
+                return host, found
+            raise ProvisioningFailed(_zoom_reason(exc), keep_slot=True) from exc
+        except ZoomError as exc:
+            raise ProvisioningFailed(_zoom_reason(exc)) from exc
+
+
+def _zoom_reason(exc: Exception) -> str:
+    from vicon.zoom import ZoomAmbiguous, ZoomAuthError, ZoomRateLimited, ZoomUnavailable
+
+    if isinstance(exc, ZoomAmbiguous):
+        return "Zoom tidak menjawab dengan jelas (batas waktu atau gangguan server); akan dicoba lagi otomatis."
+    if isinstance(exc, ZoomUnavailable):
+        return "Zoom tidak dapat dihubungi; akan dicoba lagi otomatis."
+    if isinstance(exc, ZoomAuthError):
+        return "Kredensial aplikasi Zoom ditolak; periksa ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID dan ZOOM_CLIENT_SECRET."
+    if isinstance(exc, ZoomRateLimited):
+        return "Zoom sedang membatasi jumlah permintaan; akan dicoba lagi otomatis."
+    return f"Zoom menolak pembuatan meeting: {exc}"
+
+
+def _find_tagged(core: Core, host: str, request_id: str) -> Meeting | None:
+    tag = meeting_tag(request_id)
+    for listed in core.meetings.list_meetings(host, "scheduled"):
+        if (listed.agenda or "").startswith(tag):
+            # Listed meetings carry no passcode; the meeting itself does.
+            return core.meetings.get_meeting(listed.id)
+    return None
+
+
+def meeting_spec(core: Core, record: dict[str, Any]) -> Any:
+    from vicon.intake import EVENT_TYPES
+    from vicon.zoom import MeetingSpec, generate_passcode
+
+    start, end = parse_iso(record["start"]), parse_iso(record["end"])
+    agenda = (
+        f"{meeting_tag(record['id'])} {record['opd']} · {EVENT_TYPES.get(record['event_type'], '')}\n"
+        f"Narasumber: {record['speakers']}\n"
+        f"Kontak: {record['contact_name']} ({record['contact_phone']})"
+    )
+    return MeetingSpec(
+        topic=record["event_name"][:200],
+        agenda=agenda[:2000],
+        start=start,
+        duration_minutes=math.ceil((end - start).total_seconds() / 60),
+        timezone=core.settings.timezone,
+        passcode=generate_passcode(),
+        auto_recording="cloud" if record.get("recording_consent") else "none",
+        breakout_rooms="breakout_room" in record.get("needs", []),
+    )
+
+
+def _record_meeting(core: Core, record: dict[str, Any], host: str, meeting: Meeting) -> dict[str, Any]:
+    now = core.clock()
+    stored = {
+        "id": meeting.id,
+        "uuid": meeting.uuid,
+        "host": host,
+        "join_url": meeting.join_url,
+        "passcode": meeting.passcode,
+        "start": record["start"],
+        "end": record["end"],
+    }
+    provisioned = {**record, "meeting": stored}
+    try:
+        return core.store.transition(
+            record["id"],
+            ["approved"],
+            "provisioned",
+            AuditEntry(record["id"], now, SYSTEM, "provision", "approved", "provisioned", {"meeting": meeting.id}),
+            changes={"meeting": stored, "provisioning_error": None, "next_provisioning_at": None},
+            outbox=core.mails.provisioned(provisioned),
+        )
+    except TransitionRefused as refused:
+        current = core.store.get_request(record["id"]) or {}
+        recorded = (current.get("meeting") or {}).get("id")
+        if refused.current in ("cancelled", "rejected") or (
+            refused.current == "provisioned" and recorded != meeting.id
+        ):
+            # Cancelled meanwhile, or a duplicate: this meeting must not linger in Zoom.
+            log.info("request %s is %s; deleting meeting %s", record["id"], refused.current, meeting.id)
+            core.meetings.delete_meeting(meeting.id)
+            if refused.current != "provisioned":
+                core.store.release_host_slot(record["id"])
+        # Otherwise a retry has taken over; it finds this meeting by its tag.
+        return current
+
+
+def _record_failure(core: Core, record: dict[str, Any], reason: str) -> dict[str, Any]:
+    now = core.clock()
+    attempts = int(record.get("provisioning_attempts", 0)) + 1
+    failed = {**record, "provisioning_error": reason, "provisioning_attempts": attempts}
+    try:
+        return core.store.transition(
+            record["id"],
+            ["approved"],
+            "provisioning_failed",
+            AuditEntry(record["id"], now, SYSTEM, "provision", "approved", "provisioning_failed", {"reason": reason}),
+            changes={
+                "provisioning_error": reason,
+                "provisioning_attempts": attempts,
+                "next_provisioning_at": iso(now + retry_delay(attempts)),
+            },
+            # People are told once; retries after that are visible on the status page and the review page.
+            outbox=core.mails.provisioning_failed(failed) if attempts == 1 else [],
+        )
+    except TransitionRefused:
+        return core.store.get_request(record["id"]) or {}
+
+
+def retry_due(core: Core) -> dict[str, int]:
+    """The tick's share: take over abandoned approvals and retry failed ones whose backoff has passed."""
+    now = core.clock()
+    taken_over = retried = 0
+    for record in core.store.requests_by_status("approved"):
+        if parse_iso(record["history"][-1]["at"]) <= now - STALE_APPROVAL:
+            _record_failure(core, record, "Pembuatan meeting terputus; akan dicoba lagi otomatis.")
+            taken_over += 1
+    for record in core.store.requests_by_status("provisioning_failed"):
+        due = record.get("next_provisioning_at")
+        if (
+            int(record.get("provisioning_attempts", 0)) >= MAX_PROVISIONING_ATTEMPTS
+            or parse_iso(record["start"]) <= now
+            or (due is not None and parse_iso(due) > now)
+        ):
+            continue
+        try:
+            core.store.transition(
+                record["id"],
+                ["provisioning_failed"],
+                "approved",
+                AuditEntry(record["id"], now, SYSTEM, "retry", "provisioning_failed", "approved"),
+            )
+        except TransitionRefused:
+            continue  # another tick took it
+        provision(core, record["id"])
+        retried += 1
+    return {"taken_over": taken_over, "retried": retried}

@@ -1,0 +1,666 @@
+"""The Zoom REST API client: Server-to-Server OAuth, meetings and cloud recordings over httpx.
+
+Failures are sorted by what the caller may conclude from them (see the exception classes): whether Zoom may
+have acted, whether it refused, or whether it could not be reached at all. Nothing here is global: every
+ZoomClient holds its own token cache, lock and HTTP connection pool.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import secrets
+import string
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+if TYPE_CHECKING:
+    # httpx costs about 100 ms to import; it is imported where a call is first made, not at cold start.
+    import httpx
+
+
+# Zoom's documented passcode alphabet for meetings: at most 10 characters of [a-zA-Z0-9@-_*].
+PASSCODE_MAX_LENGTH = 10
+_PASSCODE_RE = re.compile(r"[A-Za-z0-9@\-_*]{1,10}")
+# Generated passcodes use letters and digits only, minus look-alikes (0/O, 1/l/I): they are read aloud,
+# typed from a phone, and shared on WhatsApp, where * and _ are formatting marks that would eat characters.
+_PASSCODE_LETTERS = "".join(c for c in string.ascii_letters if c not in "OlI")
+_PASSCODE_DIGITS = "23456789"
+_PASSCODE_SPECIALS = "@-"  # the two allowed specials that survive WhatsApp formatting untouched
+
+AGENDA_MAX_LENGTH = 2000
+TOPIC_MAX_LENGTH = 200
+AUTO_RECORDING_VALUES = ("local", "cloud", "none")
+LIST_KINDS = ("scheduled", "live", "upcoming", "upcoming_meetings", "previous_meetings")
+MAX_PAGE_SIZE = 300  # Zoom's maximum page_size for list endpoints
+RECORDING_WINDOW_DAYS = 30  # Zoom answers recording lists for at most a month at a time
+
+TOKEN_REFRESH_MARGIN = 300.0  # seconds before expiry when a cached token counts as stale
+_MAX_PAGES = 1000  # a runaway next_page_token loop is a bug on one side; stop rather than spin
+
+
+class ZoomError(Exception):
+    """Any failure talking to Zoom; `status` is the HTTP status and `code` Zoom's own error code, when known."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: int | None = None,
+        errors: list[dict[str, Any]] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+        self.errors = errors or []
+
+    def __str__(self) -> str:
+        parts = [self.message]
+        if self.status is not None:
+            parts.append(f"HTTP {self.status}")
+        if self.code is not None:
+            parts.append(f"Zoom code {self.code}")
+        return " | ".join(parts)
+
+
+class ZoomAmbiguous(ZoomError):
+    """The request may have reached Zoom and taken effect (timeout, broken connection, 5xx): check before redoing."""
+
+
+class ZoomUnavailable(ZoomError):
+    """Zoom could not be reached before anything was sent (refused, DNS), or its OAuth endpoint is down."""
+
+
+class ZoomRejected(ZoomError):
+    """Zoom refused the request with a definite 4xx; nothing happened."""
+
+
+class ZoomNotFound(ZoomRejected):
+    """The user or meeting does not exist (HTTP 404, e.g. Zoom codes 1001, 3001, 3301)."""
+
+
+class ZoomAuthError(ZoomError):
+    """The OAuth app's credentials were refused, or the API refused a freshly fetched token."""
+
+
+class ZoomDailyLimit(ZoomError):
+    """A daily limit is used up (e.g. 100 meeting creates/updates per user per UTC day): use another host."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class ZoomRateLimited(ZoomError):
+    """The per-second rate limit still answered 429 after the inline retries."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class MeetingSpec:
+    """What we ask Zoom to schedule; `start` must be timezone-aware."""
+
+    topic: str
+    agenda: str
+    start: datetime
+    duration_minutes: int
+    timezone: str
+    passcode: str
+    auto_recording: str
+    breakout_rooms: bool = False
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """A Zoom meeting as Zoom reports it; list results carry no start_url, passcode or host_email."""
+
+    id: int
+    uuid: str
+    host_id: str
+    host_email: str | None
+    topic: str
+    agenda: str
+    start_time: datetime | None
+    duration: int
+    join_url: str
+    start_url: str | None
+    passcode: str | None
+
+
+def generate_passcode(length: int = 10, *, special: bool = False) -> str:
+    """A random meeting passcode with at least one letter and one digit (and one of "@-" when `special`)."""
+    minimum = 3 if special else 2
+    if not minimum <= length <= PASSCODE_MAX_LENGTH:
+        raise ValueError(f"passcode length must be between {minimum} and {PASSCODE_MAX_LENGTH}")
+    alphabet = _PASSCODE_LETTERS + _PASSCODE_DIGITS + (_PASSCODE_SPECIALS if special else "")
+    while True:
+        candidate = "".join(secrets.choice(alphabet) for _ in range(length))
+        if (
+            any(c in _PASSCODE_LETTERS for c in candidate)
+            and any(c in _PASSCODE_DIGITS for c in candidate)
+            and (not special or any(c in _PASSCODE_SPECIALS for c in candidate))
+        ):
+            return candidate
+
+
+def validate_passcode(passcode: str) -> str:
+    """Return `passcode` if Zoom accepts it (1–10 of [a-zA-Z0-9@-_*]); raise ValueError otherwise."""
+    if not isinstance(passcode, str) or not _PASSCODE_RE.fullmatch(passcode):
+        raise ValueError("a Zoom passcode has 1 to 10 characters from a-z, A-Z, 0-9, @, -, _ and *")
+    return passcode
+
+
+def encode_meeting_uuid(uuid: str) -> str:
+    """Encode a meeting UUID for a URL path; twice when it starts with "/" or contains "//", as Zoom requires."""
+    once = quote(uuid, safe="")
+    if uuid.startswith("/") or "//" in uuid:
+        return quote(once, safe="")
+    return once
+
+
+def format_zoom_time(moment: datetime) -> str:
+    """An aware datetime as Zoom's UTC form, e.g. 2026-12-02T02:00:00Z."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("meeting times must be timezone-aware")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_zoom_time(value: Any) -> datetime | None:
+    """Zoom's ISO 8601 timestamps as aware UTC datetimes; None when absent or unreadable."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        # Zoom sends UTC with a "Z"; a bare timestamp from it is UTC as well.
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header: delta-seconds, an ISO 8601 time (Zoom's example) or an HTTP date."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        return max(0.0, float(text))
+    except ValueError:
+        pass
+    now = now or datetime.now(UTC)
+    moment: datetime | None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            moment = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            moment = None
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, (moment - now).total_seconds())
+
+
+def _seconds_to_next_utc_midnight(now: datetime | None = None) -> float:
+    now = now or datetime.now(UTC)
+    midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
+    return max(0.0, (midnight - now).total_seconds())
+
+
+def meeting_from_json(data: Mapping[str, Any]) -> Meeting:
+    """Build a Meeting from a Zoom meeting object (create, get or list item)."""
+    try:
+        meeting_id = int(data["id"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ZoomError(f"Zoom answered a meeting without a usable id: {data!r:.200}") from exc
+    return Meeting(
+        id=meeting_id,
+        uuid=str(data.get("uuid") or ""),
+        host_id=str(data.get("host_id") or ""),
+        host_email=data.get("host_email") or None,
+        topic=str(data.get("topic") or ""),
+        agenda=str(data.get("agenda") or ""),
+        start_time=parse_zoom_time(data.get("start_time")),
+        duration=int(data.get("duration") or 0),
+        join_url=str(data.get("join_url") or ""),
+        start_url=data.get("start_url") or None,
+        passcode=data.get("password") or None,
+    )
+
+
+def _path_segment(value: int | str) -> str:
+    return quote(str(value), safe="@")
+
+
+def _meeting_ref(meeting_id: int | str) -> str:
+    """A meeting ID as a path segment; a non-numeric one is a UUID and gets Zoom's UUID encoding."""
+    text = str(meeting_id)
+    return text if text.isdigit() else encode_meeting_uuid(text)
+
+
+@dataclass
+class _Token:
+    value: str
+    fresh_until: float  # on the client's clock
+
+
+class ZoomClient:
+    """A Zoom API client for one Server-to-Server OAuth app; safe to share between threads."""
+
+    def __init__(
+        self,
+        api_url: str,
+        oauth_url: str,
+        account_id: str,
+        client_id: str,
+        client_secret: str,
+        http: httpx.Client | None = None,
+        timeout: float = 10.0,
+        sleep: Callable[[float], None] = time.sleep,
+        qps_retries: int = 3,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if timeout <= 0:
+            raise ValueError("timeout must be positive")
+        if qps_retries < 0:
+            raise ValueError("qps_retries must not be negative")
+        self.api_url = api_url.rstrip("/")
+        self.oauth_url = oauth_url
+        self._account_id = account_id
+        self._client_id = client_id
+        self._client_secret = client_secret
+        self._http = http
+        self._owns_http = http is None
+        # Connecting should be quick; a slow connect is a network problem, not Zoom thinking.
+        self._timeout_seconds = timeout
+        self._sleep = sleep
+        self._qps_retries = qps_retries
+        self._clock = clock
+        self._backoff_base = 0.5
+        self._backoff_cap = 30.0
+        self._token: _Token | None = None
+        self._token_lock = threading.Lock()
+        self._http_lock = threading.Lock()
+
+    # --- lifecycle -----------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the HTTP connection pool if this client created it."""
+        with self._http_lock:
+            if self._owns_http and self._http is not None:
+                self._http.close()
+                self._http = None
+
+    def __enter__(self) -> ZoomClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def _timeout(self) -> httpx.Timeout:
+        import httpx
+
+        return httpx.Timeout(self._timeout_seconds, connect=min(self._timeout_seconds, 5.0))
+
+    def _client(self) -> httpx.Client:
+        import httpx
+
+        with self._http_lock:
+            if self._http is None:
+                self._http = httpx.Client(timeout=self._timeout, follow_redirects=False)
+            return self._http
+
+    # --- OAuth ----------------------------------------------------------------------------------------
+
+    def _access_token(self) -> str:
+        token = self._token
+        if token is not None and self._clock() < token.fresh_until:
+            return token.value
+        # One fetch for all waiting threads: Zoom caps how many live tokens an app may hold, so a burst of
+        # parallel fetches can invalidate the tokens other threads are using.
+        with self._token_lock:
+            token = self._token
+            if token is not None and self._clock() < token.fresh_until:
+                return token.value
+            self._token = self._fetch_token()
+            return self._token.value
+
+    def _invalidate(self, stale: str) -> None:
+        with self._token_lock:
+            # Only the token that failed: another thread may already have fetched its replacement.
+            if self._token is not None and self._token.value == stale:
+                self._token = None
+
+    def _fetch_token(self) -> _Token:
+        import httpx
+
+        started = self._clock()
+        try:
+            response = self._client().post(
+                self.oauth_url,
+                params={"grant_type": "account_credentials", "account_id": self._account_id},
+                auth=(self._client_id, self._client_secret),
+                headers={"Accept": "application/json"},
+                timeout=self._timeout,
+            )
+        except httpx.HTTPError as exc:
+            # Asking for a token changes nothing at Zoom, so any transport failure here just means "unavailable".
+            raise ZoomUnavailable(f"Zoom OAuth endpoint unreachable: {exc.__class__.__name__}: {exc}") from exc
+        body = _json_or_none(response)
+        if response.status_code >= 500 or response.status_code == 429:
+            raise ZoomUnavailable("Zoom OAuth endpoint is failing", status=response.status_code)
+        if response.status_code != 200:
+            reason = _oauth_reason(body) or response.reason_phrase
+            raise ZoomAuthError(f"Zoom refused the OAuth credentials: {reason}", status=response.status_code)
+        if not isinstance(body, dict) or not isinstance(body.get("access_token"), str) or not body["access_token"]:
+            raise ZoomUnavailable("Zoom OAuth answered without an access_token", status=response.status_code)
+        try:
+            expires_in = float(body.get("expires_in", 3600))
+        except (TypeError, ValueError):
+            expires_in = 3600.0
+        # Five minutes of margin, but never more than half the lifetime so short-lived tokens still get cached.
+        margin = min(TOKEN_REFRESH_MARGIN, expires_in / 2)
+        return _Token(body["access_token"], started + expires_in - margin)
+
+    # --- the request loop ----------------------------------------------------------------------------
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        retry_ambiguous: bool,
+    ) -> httpx.Response:
+        """Send one API call with auth, 401 refresh, QPS backoff and (when safe) one retry of an ambiguous failure."""
+        import httpx
+
+        url = self.api_url + path
+        refreshed = False
+        qps_attempts = 0
+        ambiguous_retries = 1 if retry_ambiguous else 0
+        while True:
+            token = self._access_token()
+            try:
+                response = self._client().request(
+                    method,
+                    url,
+                    params=params,
+                    json=json,
+                    headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+                    timeout=self._timeout,
+                )
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol) as exc:
+                # No connection was made, so nothing was sent: Zoom cannot have acted.
+                raise ZoomUnavailable(f"Zoom API unreachable: {exc.__class__.__name__}: {exc}") from exc
+            except httpx.TransportError as exc:
+                # Sent (or partly sent) and no answer: Zoom may have acted.
+                if ambiguous_retries > 0:
+                    ambiguous_retries -= 1
+                    self._sleep(self._backoff_base)
+                    continue
+                raise ZoomAmbiguous(f"no answer from Zoom for {method} {path}: {exc.__class__.__name__}") from exc
+
+            status = response.status_code
+            if status == 401:
+                if not refreshed:
+                    refreshed = True
+                    self._invalidate(token)
+                    continue
+                raise _error_from(ZoomAuthError, response, "Zoom refused a freshly fetched access token")
+            if status == 429:
+                delay = self._rate_limited(response, qps_attempts)
+                qps_attempts += 1
+                self._sleep(delay)
+                continue
+            if status >= 500:
+                if ambiguous_retries > 0:
+                    ambiguous_retries -= 1
+                    self._sleep(self._backoff_base)
+                    continue
+                raise _error_from(ZoomAmbiguous, response, f"Zoom failed on {method} {path}")
+            if status == 404:
+                raise _error_from(ZoomNotFound, response, f"not found at Zoom: {method} {path}")
+            if status >= 400:
+                raise _error_from(ZoomRejected, response, f"Zoom refused {method} {path}")
+            return response
+
+    def _rate_limited(self, response: httpx.Response, qps_attempts: int) -> float:
+        """Raise for a daily limit or spent retries; otherwise return how long to sleep before the next try."""
+        body = _json_or_none(response)
+        message = _message(body) or "rate limited"
+        code = _code(body)
+        limit_type = response.headers.get("X-RateLimit-Type")
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        # Zoom has been seen answering the per-user daily create/update limit without X-RateLimit-Type,
+        # naming it only in the message, so the message counts when the header is missing.
+        is_daily = "daily" in limit_type.lower() if limit_type else "daily" in message.lower()
+        if is_daily:
+            if retry_after is None:
+                retry_after = _seconds_to_next_utc_midnight()  # Zoom's daily limits reset at 00:00 UTC
+            raise ZoomDailyLimit(message, retry_after=retry_after, status=429, code=code)
+        if qps_attempts >= self._qps_retries:
+            raise ZoomRateLimited(message, retry_after=retry_after, status=429, code=code)
+        jitter = random.uniform(0, self._backoff_base)
+        if retry_after is not None:
+            return min(retry_after, self._backoff_cap) + jitter
+        return min(self._backoff_base * (2**qps_attempts), self._backoff_cap) + jitter
+
+    # --- meetings ------------------------------------------------------------------------------------
+
+    def create_meeting(self, host_user: str, spec: MeetingSpec) -> Meeting:
+        """Schedule a meeting for `host_user`; never retried here on ambiguity, since Zoom has no idempotency key."""
+        body = meeting_body(spec)
+        response = self._request(
+            "POST", f"/users/{_path_segment(host_user)}/meetings", json=body, retry_ambiguous=False
+        )
+        return meeting_from_json(_json_object(response))
+
+    def get_meeting(self, meeting_id: int | str) -> Meeting:
+        """Fetch a meeting, including a fresh start_url (valid for about two hours)."""
+        response = self._request("GET", f"/meetings/{_meeting_ref(meeting_id)}", retry_ambiguous=True)
+        return meeting_from_json(_json_object(response))
+
+    def update_meeting(self, meeting_id: int | str, changes: Mapping[str, Any]) -> None:
+        """PATCH a meeting with Zoom field names; datetimes become UTC strings and a passcode is validated first."""
+        body: dict[str, Any] = {}
+        for key, value in changes.items():
+            if isinstance(value, datetime):
+                value = format_zoom_time(value)
+            if key == "password":
+                validate_passcode(value)
+            if key == "agenda" and isinstance(value, str) and len(value) > AGENDA_MAX_LENGTH:
+                raise ValueError(f"agenda longer than {AGENDA_MAX_LENGTH} characters")
+            body[key] = value
+        if not body:
+            raise ValueError("no changes given")
+        # Not retried: an update counts against the host's 100-a-day create/update limit.
+        self._request("PATCH", f"/meetings/{_meeting_ref(meeting_id)}", json=body, retry_ambiguous=False)
+
+    def delete_meeting(self, meeting_id: int | str) -> bool:
+        """Delete a meeting; False when Zoom says it was already gone (either way it no longer exists)."""
+        try:
+            self._request("DELETE", f"/meetings/{_meeting_ref(meeting_id)}", retry_ambiguous=True)
+        except ZoomNotFound:
+            return False
+        except ZoomRejected as exc:
+            if exc.code == 3001:
+                return False
+            raise
+        return True
+
+    def list_meetings(self, host_user: str, kind: str = "upcoming", page_size: int = MAX_PAGE_SIZE) -> list[Meeting]:
+        """All of a host's meetings of `kind` (scheduled, upcoming, live, ...), following next_page_token."""
+        if kind not in LIST_KINDS:
+            raise ValueError(f"kind must be one of {', '.join(LIST_KINDS)}")
+        path = f"/users/{_path_segment(host_user)}/meetings"
+        items = self._paginate(path, {"type": kind}, "meetings", page_size)
+        return [meeting_from_json(item) for item in items]
+
+    # --- cloud recordings ----------------------------------------------------------------------------
+
+    def list_recordings(self, host_user: str, start: date, end: date, page_size: int = MAX_PAGE_SIZE) -> list[dict]:
+        """A host's cloud recordings from `start` to `end` (inclusive), as Zoom's raw meeting objects."""
+        if end < start:
+            raise ValueError("end is before start")
+        path = f"/users/{_path_segment(host_user)}/recordings"
+        seen: set[str] = set()
+        result: list[dict] = []
+        # Zoom answers at most a month per request, so longer ranges are asked in windows.
+        for window_start, window_end in _windows(start, end, RECORDING_WINDOW_DAYS):
+            params = {"from": window_start.isoformat(), "to": window_end.isoformat()}
+            for item in self._paginate(path, params, "meetings", page_size):
+                key = str(item.get("uuid") or item.get("id"))
+                if key not in seen:
+                    seen.add(key)
+                    result.append(item)
+        return result
+
+    def get_meeting_recordings(self, meeting_uuid: str) -> dict:
+        """One meeting instance's recordings (by UUID, or by numeric ID for the latest instance)."""
+        response = self._request("GET", f"/meetings/{_meeting_ref(meeting_uuid)}/recordings", retry_ambiguous=True)
+        return _json_object(response)
+
+    def delete_recordings(self, meeting_uuid: str, action: str = "trash") -> None:
+        """Delete all recordings of one meeting instance: "trash" (recoverable for 30 days) or "delete" (for good)."""
+        if action not in ("trash", "delete"):
+            raise ValueError('action must be "trash" or "delete"')
+        self._request(
+            "DELETE",
+            f"/meetings/{_meeting_ref(meeting_uuid)}/recordings",
+            params={"action": action},
+            retry_ambiguous=True,
+        )
+
+    def _paginate(self, path: str, params: Mapping[str, Any], key: str, page_size: int) -> Iterator[dict]:
+        if not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
+        token = ""
+        seen_tokens: set[str] = set()
+        for _ in range(_MAX_PAGES):
+            query = dict(params, page_size=page_size)
+            if token:
+                query["next_page_token"] = token
+            body = _json_object(self._request("GET", path, params=query, retry_ambiguous=True))
+            for item in body.get(key) or []:
+                if isinstance(item, dict):
+                    yield item
+            token = str(body.get("next_page_token") or "")
+            if not token:
+                return
+            if token in seen_tokens:
+                raise ZoomError(f"Zoom repeated a next_page_token while listing {path}")
+            seen_tokens.add(token)
+        raise ZoomError(f"more than {_MAX_PAGES} pages while listing {path}")
+
+
+def meeting_body(spec: MeetingSpec) -> dict[str, Any]:
+    """The create-meeting JSON for `spec`, with every setting we rely on sent explicitly; ValueError if invalid."""
+    validate_passcode(spec.passcode)
+    if not spec.topic.strip():
+        raise ValueError("topic is empty")
+    if len(spec.topic) > TOPIC_MAX_LENGTH:
+        raise ValueError(f"topic longer than {TOPIC_MAX_LENGTH} characters")
+    if len(spec.agenda) > AGENDA_MAX_LENGTH:
+        raise ValueError(f"agenda longer than {AGENDA_MAX_LENGTH} characters")
+    if isinstance(spec.duration_minutes, bool) or not isinstance(spec.duration_minutes, int):
+        raise ValueError("duration_minutes must be an integer")
+    if spec.duration_minutes <= 0:
+        raise ValueError("duration_minutes must be positive")
+    if spec.auto_recording not in AUTO_RECORDING_VALUES:
+        raise ValueError(f"auto_recording must be one of {', '.join(AUTO_RECORDING_VALUES)}")
+    try:
+        ZoneInfo(spec.timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {spec.timezone!r}") from exc
+    settings: dict[str, Any] = {
+        "waiting_room": True,
+        "join_before_host": False,
+        "mute_upon_entry": True,
+        "use_pmi": False,  # a fresh meeting ID per event, never the host's personal room
+        "auto_recording": spec.auto_recording,
+        "approval_type": 2,  # no registration
+    }
+    if spec.breakout_rooms:
+        settings["breakout_room"] = {"enable": True}
+    return {
+        "type": 2,  # scheduled
+        "topic": spec.topic,
+        "agenda": spec.agenda,
+        # UTC with a Z: Zoom then ignores `timezone` for the instant and uses it only for display.
+        "start_time": format_zoom_time(spec.start),
+        "duration": spec.duration_minutes,
+        "timezone": spec.timezone,
+        "password": spec.passcode,
+        "settings": settings,
+    }
+
+
+def _windows(start: date, end: date, days: int) -> Iterator[tuple[date, date]]:
+    cursor = start
+    while cursor <= end:
+        window_end = min(end, cursor + timedelta(days=days - 1))
+        yield cursor, window_end
+        cursor = window_end + timedelta(days=1)
+
+
+def _json_or_none(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _json_object(response: httpx.Response) -> dict:
+    body = _json_or_none(response)
+    if not isinstance(body, dict):
+        # A 2xx that is not JSON: the call reached Zoom and its effect is unknown to us.
+        raise ZoomAmbiguous("Zoom answered without a JSON object", status=response.status_code)
+    return body
+
+
+def _message(body: Any) -> str:
+    return str(body.get("message") or "") if isinstance(body, dict) else ""
+
+
+def _code(body: Any) -> int | None:
+    if isinstance(body, dict):
+        try:
+            return int(body["code"])
+        except (KeyError, TypeError, ValueError):
+            return None
+    return None
+
+
+def _oauth_reason(body: Any) -> str:
+    if isinstance(body, dict):
+        return str(body.get("reason") or body.get("error") or "")
+    return ""
+
+
+def _error_from(cls: type[ZoomError], response: httpx.Response, fallback: str) -> ZoomError:
+    body = _json_or_none(response)
+    errors = body.get("errors") if isinstance(body, dict) else None
+    return cls(
+        _message(body) or fallback,
+        status=response.status_code,
+        code=_code(body),
+        errors=[e for e in errors if isinstance(e, dict)] if isinstance(errors, list) else None,
+    )

@@ -1,0 +1,943 @@
+"""A local fake of Zoom's OAuth endpoint and REST API that follows Zoom's documented behaviour.
+
+It is a plain WSGI application, so it works at the root or mounted under a prefix (the dev server mounts it at
+`/_zoom`). Tests drive it through SandboxState: users, meetings, tokens, recordings, daily counters, a log of
+calls, and fault injection (errors, QPS 429s, slow answers, answers lost after the work was done).
+
+Behaviour modelled on Zoom's documentation: Server-to-Server OAuth tokens (one hour, no refresh token);
+401 with code 124 for a missing, expired or revoked token; 404 with code 1001 for an unknown user, 3001 for
+an unknown meeting and 3301 for a missing recording; 400 with code 300 and an `errors` list for invalid
+fields; 100 meeting creates/updates per user per UTC day, then 429 with `X-RateLimit-Type: Daily-limit` and a
+`Retry-After` time; list pagination with `page_size` (default 30, at most 300) and `next_page_token` (valid
+15 minutes); meeting UUIDs that start with "/" or contain "//" only reach the recordings endpoints when
+double URL-encoded.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import hashlib
+import hmac
+import json
+import random
+import re
+import secrets
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from urllib.parse import unquote
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from werkzeug.datastructures import Headers
+from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.wrappers import Request, Response
+
+DEFAULT_USERS = ("host-besar@vicon.example", "host-kecil@vicon.example")
+DEFAULT_TIMEZONE = "Asia/Jakarta"
+
+_PASSCODE_RE = re.compile(r"[A-Za-z0-9@\-_*]{1,10}")
+_START_TIME_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z?")
+_MEETING_TYPES = (1, 2, 3, 8, 10)
+_LIST_TYPES = ("scheduled", "live", "upcoming", "upcoming_meetings", "previous_meetings")
+_AUTO_RECORDING = ("local", "cloud", "none")
+_LIST_AGENDA_CHARS = 250
+_PAGE_TOKEN_LIFETIME = 15 * 60
+_SCOPES = "meeting:read:admin meeting:write:admin recording:read:admin recording:write:admin user:read:admin"
+
+WSGIEnviron = dict[str, Any]
+StartResponse = Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class SandboxUser:
+    """A licensed user of the fake account."""
+
+    id: str
+    email: str
+    timezone: str = DEFAULT_TIMEZONE
+
+
+@dataclass
+class Injection:
+    """One planned fault: which requests it matches, what it answers, and how many more times."""
+
+    method: str
+    pattern: re.Pattern[str]
+    status: int | None
+    headers: dict[str, str]
+    times: int
+    delay: float
+    after_effect: bool
+    body: Any = None
+
+
+@dataclass
+class _PageCursor:
+    scope: tuple[Any, ...]
+    offset: int
+    expires_at: float
+
+
+class SandboxState:
+    """Everything the sandbox knows, behind one lock; tests read and steer it directly.
+
+    `users` lists the licensed users: emails, or a mapping email → Zoom user ID (the two sandbox hosts by
+    default). `clock` gives the sandbox's time (epoch seconds) for token expiry, daily counters and "upcoming".
+    """
+
+    def __init__(
+        self,
+        users: Mapping[str, str] | Iterable[str] | None = None,
+        *,
+        daily_limit: int = 100,
+        token_lifetime: int = 3600,
+        clock: Callable[[], float] = time.time,
+        seed: int | None = None,
+    ) -> None:
+        self.lock = threading.RLock()
+        self.rng = random.Random(seed)
+        self.daily_limit = daily_limit
+        self.token_lifetime = token_lifetime
+        self.clock = clock
+        self.users: dict[str, SandboxUser] = {}  # by user ID
+        self.meetings: dict[int, dict[str, Any]] = {}  # live meetings by ID, as Zoom stores them (with host)
+        self.calls: list[tuple[str, str]] = []  # (method, decoded path) of every API/OAuth request served
+        self.bodies: list[tuple[str, str, Any]] = []  # the same, with the parsed JSON body (or None)
+        self.tokens: dict[str, float] = {}  # access token → expiry on `clock`
+        self.daily_counts: dict[tuple[str, date], int] = {}  # (user ID, UTC day) → creates + updates
+        self.recordings: dict[str, dict[str, Any]] = {}  # by meeting instance UUID
+        self.recording_content: dict[str, bytes] = {}  # by recording file ID
+        self.next_uuids: list[str] = []
+        self._injections: list[Injection] = []
+        self.cursors: dict[str, _PageCursor] = {}
+        self.secret = secrets.token_bytes(32)
+        pairs: Iterable[tuple[str, str | None]]
+        if users is None:
+            pairs = ((email, None) for email in DEFAULT_USERS)
+        elif isinstance(users, Mapping):
+            pairs = users.items()
+        else:
+            pairs = ((email, None) for email in users)
+        for email, user_id in pairs:
+            self.add_user(email, user_id)
+
+    # --- users and time -----------------------------------------------------------------------------
+
+    def add_user(self, email: str, user_id: str | None = None, timezone: str = DEFAULT_TIMEZONE) -> SandboxUser:
+        """Add a licensed user; Zoom-like random ID unless given."""
+        with self.lock:
+            uid = user_id or base64.urlsafe_b64encode(self.rng.randbytes(16)).decode().rstrip("=")[:22]
+            user = SandboxUser(id=uid, email=email, timezone=timezone)
+            self.users[uid] = user
+            return user
+
+    def user(self, ref: str) -> SandboxUser | None:
+        """A user by ID or email (case-insensitive), as Zoom's userId path parameter accepts both."""
+        with self.lock:
+            if ref in self.users:
+                return self.users[ref]
+            lowered = ref.lower()
+            return next((u for u in self.users.values() if u.email.lower() == lowered), None)
+
+    @property
+    def user_emails(self) -> list[str]:
+        """The licensed users' emails."""
+        with self.lock:
+            return [u.email for u in self.users.values()]
+
+    def now(self) -> datetime:
+        """The sandbox's current time (from `clock`) as an aware UTC datetime."""
+        return datetime.fromtimestamp(self.clock(), UTC)
+
+    # --- steering for tests --------------------------------------------------------------------------
+
+    def inject(
+        self,
+        method: str,
+        path_regex: str,
+        status: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        times: int = 1,
+        delay: float = 0.0,
+        after_effect: bool = False,
+        body: Any = None,
+    ) -> Injection:
+        """Answer the next `times` matching requests with `status` (and `headers`) instead of handling them.
+
+        `path_regex` is searched in the decoded path below the mount point, e.g. "/v2/users/[^/]+/meetings$".
+        `delay` seconds pass before answering; with `after_effect` the request is handled first and the delay
+        and error come after it, as when Zoom did the work but the answer was lost. Without `status` the real
+        answer is sent (after the delay).
+        """
+        injection = Injection(
+            method=method.upper(),
+            pattern=re.compile(path_regex),
+            status=status,
+            headers=dict(headers or {}),
+            times=times,
+            delay=delay,
+            after_effect=after_effect,
+            body=body,
+        )
+        with self.lock:
+            self._injections.append(injection)
+        return injection
+
+    def take_injection(self, method: str, path: str) -> Injection | None:
+        """The first live injection matching this request, consuming one of its uses."""
+        with self.lock:
+            for injection in self._injections:
+                if injection.times > 0 and injection.method in ("*", method) and injection.pattern.search(path):
+                    injection.times -= 1
+                    return injection
+            return None
+
+    def clear_injections(self) -> None:
+        """Forget all planned faults."""
+        with self.lock:
+            self._injections.clear()
+
+    def revoke_tokens(self) -> None:
+        """Invalidate every access token issued so far (as rotating the app's secret would)."""
+        with self.lock:
+            self.tokens.clear()
+
+    def queue_uuid(self, uuid: str) -> None:
+        """Use `uuid` for the next meeting created (e.g. one starting with "/" or containing "//")."""
+        with self.lock:
+            self.next_uuids.append(uuid)
+
+    @property
+    def oauth_calls(self) -> int:
+        """How many token requests reached the sandbox."""
+        with self.lock:
+            return sum(1 for method, path in self.calls if method == "POST" and path == "/oauth/token")
+
+    def calls_to(self, method: str, path_regex: str) -> int:
+        """How many served requests match `method` and `path_regex`."""
+        pattern = re.compile(path_regex)
+        with self.lock:
+            return sum(1 for m, p in self.calls if m == method.upper() and pattern.search(p))
+
+    def daily_count(self, user_ref: str, day: date | None = None) -> int:
+        """Meeting creates/updates counted for a user on a UTC day (today by default)."""
+        user = self.user(user_ref)
+        if user is None:
+            return 0
+        with self.lock:
+            return self.daily_counts.get((user.id, day or self.now().date()), 0)
+
+    def add_recording(
+        self,
+        meeting_id: int,
+        *,
+        host: str | None = None,
+        topic: str = "Rekaman",
+        uuid: str | None = None,
+        start_time: datetime | None = None,
+        duration: int | None = None,
+        files: list[dict[str, Any]] | None = None,
+    ) -> dict[str, Any]:
+        """Give a meeting instance cloud recordings; `files` items may carry `content` bytes. Returns a copy.
+
+        For a meeting the sandbox knows, host, topic, UUID and times come from it; otherwise pass `host`.
+        `files=[]` makes a recording entry with no files, as Zoom shows while it is still processing.
+        """
+        with self.lock:
+            meeting = self.meetings.get(meeting_id)
+            if meeting is not None:
+                user = self.users[meeting["host_id"]]
+                topic = meeting["topic"]
+                uuid = uuid or meeting["uuid"]
+                start = start_time or _parse_utc(meeting["start_time"]) or self.now()
+                minutes = duration if duration is not None else int(meeting["duration"])
+                timezone = meeting["timezone"]
+            else:
+                found = self.user(host or "")
+                if found is None:
+                    raise KeyError(f"unknown meeting {meeting_id} and no known host given")
+                user = found
+                uuid = uuid or self.new_uuid()
+                start = start_time or self.now()
+                minutes = duration if duration is not None else 60
+                timezone = user.timezone
+            if files is None:
+                files = [
+                    {"file_type": "MP4", "recording_type": "shared_screen_with_speaker_view"},
+                    {"file_type": "M4A", "recording_type": "audio_only"},
+                ]
+            stored_files: list[dict[str, Any]] = []
+            for spec in files:
+                file_id = secrets.token_hex(16)
+                content = spec.get("content")
+                if content is None:
+                    content = f"{spec.get('file_type', 'MP4')} {uuid} {file_id}".encode() * 64
+                self.recording_content[file_id] = bytes(content)
+                file_type = str(spec.get("file_type", "MP4"))
+                stored_files.append(
+                    {
+                        "id": file_id,
+                        "meeting_id": uuid,
+                        "recording_start": _fmt(start),
+                        "recording_end": _fmt(start + timedelta(minutes=minutes)),
+                        "file_type": file_type,
+                        "file_extension": str(spec.get("file_extension", file_type)),
+                        "file_size": len(content),
+                        "status": str(spec.get("status", "completed")),
+                        "recording_type": str(spec.get("recording_type", "shared_screen_with_speaker_view")),
+                    }
+                )
+            recording: dict[str, Any] = {
+                "uuid": uuid,
+                "id": meeting_id,
+                "account_id": "sandbox",
+                "host_id": user.id,
+                "host_email": user.email,
+                "topic": topic,
+                "type": 2,
+                "start_time": _fmt(start),
+                "timezone": timezone,
+                "duration": minutes,
+                "total_size": sum(f["file_size"] for f in stored_files),
+                "recording_count": len(stored_files),
+                "share_url": f"https://zoom.example/rec/share/{secrets.token_urlsafe(12)}",
+                "recording_files": stored_files,
+                "trashed": False,
+            }
+            self.recordings[uuid] = recording
+            return copy.deepcopy(recording)
+
+    # --- used by the app ----------------------------------------------------------------------------------
+
+    def new_uuid(self) -> str:
+        """The next meeting UUID: a queued one, else a random Zoom-like one."""
+        if self.next_uuids:
+            return self.next_uuids.pop(0)
+        # Zoom's UUIDs are base64 of 16 bytes, so "/" and "+" occur, now and then at the start or doubled.
+        return base64.b64encode(self.rng.randbytes(16)).decode()
+
+    def new_meeting_id(self) -> int:
+        """An unused 11-digit meeting ID."""
+        while True:
+            candidate = self.rng.randrange(10**10, 10**11)
+            if candidate not in self.meetings:
+                return candidate
+
+    def sign(self, file_id: str) -> str:
+        """The signature of a recording file's content URL."""
+        return hmac.new(self.secret, file_id.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+class SandboxApp:
+    """The WSGI application; `state` is shared with whoever created it."""
+
+    def __init__(self, state: SandboxState, account_id: str, client_id: str, client_secret: str) -> None:
+        self.state = state
+        self.account_id = account_id
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self._routes: list[tuple[re.Pattern[str], dict[str, Callable[..., Response]]]] = [
+            (re.compile(r"/oauth/token"), {"POST": self._oauth_token}),
+            (re.compile(r"/v2/users/(?P<user>[^/]+)/meetings"), {"GET": self._list_meetings, "POST": self._create}),
+            (re.compile(r"/v2/users/(?P<user>[^/]+)/recordings"), {"GET": self._list_recordings}),
+            (
+                re.compile(r"/v2/meetings/(?P<ref>.+)/recordings"),
+                {"GET": self._get_recordings, "DELETE": self._delete_recordings},
+            ),
+            (
+                re.compile(r"/v2/meetings/(?P<ref>[^/]+)"),
+                {"GET": self._get_meeting, "PATCH": self._update_meeting, "DELETE": self._delete_meeting},
+            ),
+            (re.compile(r"/rec/download/(?P<file_id>[^/]+)"), {"GET": self._download}),
+            (re.compile(r"/rec/content/(?P<file_id>[^/]+)"), {"GET": self._content}),
+            (re.compile(r"/_sandbox/meetings"), {"GET": self._control_meetings}),
+            (re.compile(r"/_sandbox/meetings/(?P<meeting_id>\d+)/recordings"), {"POST": self._control_add_recording}),
+            (re.compile(r"/_sandbox/recordings"), {"GET": self._control_recordings}),
+            (re.compile(r"/_sandbox/calls"), {"GET": self._control_calls}),
+            (re.compile(r"/_sandbox/revoke-tokens"), {"POST": self._control_revoke}),
+        ]
+
+    def __call__(self, environ: WSGIEnviron, start_response: StartResponse) -> Iterable[bytes]:
+        request = Request(environ)
+        response = self.handle(request)
+        return response(environ, start_response)
+
+    def handle(self, request: Request) -> Response:
+        """Record, apply any injected fault, and dispatch one request."""
+        # The path arrives decoded once (as at Zoom's gateway), and runs of slashes collapse there, which is
+        # why a UUID with "//" or a leading "/" must be encoded twice to survive as one path segment.
+        path = re.sub(r"/{2,}", "/", request.path)
+        method = request.method.upper()
+        state = self.state
+        if not path.startswith("/_sandbox/"):
+            with state.lock:
+                state.calls.append((method, path))
+                state.bodies.append((method, path, request.get_json(silent=True)))
+        injection = state.take_injection(method, path)
+        if injection is not None and not injection.after_effect:
+            if injection.delay:
+                time.sleep(injection.delay)
+            if injection.status is not None:
+                return self._injected(injection)
+        response = self._dispatch(method, path, request)
+        if injection is not None and injection.after_effect:
+            if injection.delay:
+                time.sleep(injection.delay)
+            if injection.status is not None:
+                return self._injected(injection)
+        return response
+
+    def _dispatch(self, method: str, path: str, request: Request) -> Response:
+        for pattern, handlers in self._routes:
+            match = pattern.fullmatch(path)
+            if match is None:
+                continue
+            handler = handlers.get(method)
+            if handler is None:
+                return _error(405, 405, f"Method {method} not allowed for this endpoint.")
+            with self.state.lock:
+                return handler(request, **match.groupdict())
+        return _error(404, 404, "This API endpoint is not recognized.")
+
+    def _injected(self, injection: Injection) -> Response:
+        status = injection.status or 500
+        body = injection.body
+        if body is None:
+            if status == 429:
+                body = {"code": 429, "message": "You have reached the maximum per-second rate limit for this API."}
+            elif status == 401:
+                body = {"code": 124, "message": "Invalid access token."}
+            else:
+                body = {"code": status, "message": HTTP_STATUS_CODES.get(status, "Error")}
+        return _json(status, body, injection.headers)
+
+    # --- auth ---------------------------------------------------------------------------------------
+
+    def _oauth_token(self, request: Request) -> Response:
+        auth = request.authorization
+        if (
+            auth is None
+            or auth.type != "basic"
+            or not hmac.compare_digest(str(auth.username or ""), self.client_id)
+            or not hmac.compare_digest(str(auth.password or ""), self.client_secret)
+        ):
+            return _json(401, {"reason": "Invalid client_id or client_secret", "error": "invalid_client"})
+        grant_type = request.args.get("grant_type") or request.form.get("grant_type")
+        if not grant_type:
+            return _json(400, {"reason": "Missing grant type", "error": "invalid_request"})
+        if grant_type != "account_credentials":
+            return _json(400, {"reason": "unsupported grant type", "error": "unsupported_grant_type"})
+        account_id = request.args.get("account_id") or request.form.get("account_id")
+        if account_id != self.account_id:
+            return _json(400, {"reason": "Invalid account_id", "error": "invalid_request"})
+        token = secrets.token_urlsafe(32)
+        lifetime = int(self.state.token_lifetime)
+        self.state.tokens[token] = self.state.clock() + lifetime
+        return _json(
+            200,
+            {
+                "access_token": token,
+                "token_type": "bearer",
+                "expires_in": lifetime,
+                "scope": _SCOPES,
+                "api_url": request.root_url.rstrip("/"),
+            },
+        )
+
+    def _authorized(self, request: Request, *, query_token: bool = False) -> Response | None:
+        """None when the request carries a live access token, else Zoom's 401.
+
+        Only recording downloads also take the token as an `access_token` query parameter.
+        """
+        header = request.headers.get("Authorization", "")
+        token = header[7:].strip() if header[:7].lower() == "bearer " else ""
+        if not token and query_token:
+            token = request.args.get("access_token", "")
+        expires_at = self.state.tokens.get(token) if token else None
+        if expires_at is None:
+            return _error(401, 124, "Invalid access token.")
+        if self.state.clock() >= expires_at:
+            return _error(401, 124, "Access token is expired.")
+        return None
+
+    def _daily_exceeded(self, user: SandboxUser) -> Response | None:
+        now = self.state.now()
+        used = self.state.daily_counts.get((user.id, now.date()), 0)
+        if used < self.state.daily_limit:
+            return None
+        reset = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
+        headers = {
+            "X-RateLimit-Category": "Medium",
+            "X-RateLimit-Type": "Daily-limit",
+            "X-RateLimit-Limit": str(self.state.daily_limit),
+            "X-RateLimit-Remaining": "0",
+            # Zoom documents Retry-After for a daily limit as the reset time, e.g. 2020-05-31T00:00:00Z.
+            "Retry-After": _fmt(reset),
+        }
+        message = (
+            f"You have exceeded the daily rate limit ({self.state.daily_limit}) of Meeting Create/Update API "
+            "requests permitted for this particular user. You may resume these requests at GMT 00:00:00."
+        )
+        return _json(429, {"code": 429, "message": message}, headers)
+
+    def _count_daily(self, user: SandboxUser) -> dict[str, str]:
+        key = (user.id, self.state.now().date())
+        self.state.daily_counts[key] = self.state.daily_counts.get(key, 0) + 1
+        remaining = max(0, self.state.daily_limit - self.state.daily_counts[key])
+        return {"X-RateLimit-Limit": str(self.state.daily_limit), "X-RateLimit-Remaining": str(remaining)}
+
+    # --- meetings -----------------------------------------------------------------------------------
+
+    def _create(self, request: Request, user: str) -> Response:
+        if (denied := self._authorized(request)) is not None:
+            return denied
+        host = self.state.user(unquote(user))
+        if host is None:
+            return _error(404, 1001, f"User does not exist: {unquote(user)}.")
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return _error(400, 300, "Request Body should be a valid JSON object.")
+        if (limited := self._daily_exceeded(host)) is not None:
+            return limited
+        errors = _validate_meeting(body)
+        if errors:
+            return _error(400, 300, "Validation Failed.", errors)
+        now = self.state.now()
+        meeting_id = self.state.new_meeting_id()
+        timezone = body.get("timezone") or host.timezone
+        start = _parse_start(body.get("start_time"), timezone) or now
+        password = body.get("password", "")
+        settings = _default_settings()
+        settings.update(copy.deepcopy(body.get("settings") or {}))
+        meeting = {
+            "uuid": self.state.new_uuid(),
+            "id": meeting_id,
+            "host_id": host.id,
+            "host_email": host.email,
+            "topic": body.get("topic", "Zoom Meeting"),
+            "type": int(body.get("type", 2)),
+            "status": "waiting",
+            "start_time": _fmt(start),
+            "duration": int(body.get("duration", 60)),
+            "timezone": timezone,
+            "agenda": body.get("agenda", ""),
+            "created_at": _fmt(now),
+            "join_url": _join_url(meeting_id, password),
+            "password": password,
+            "pre_schedule": False,
+            "settings": settings,
+        }
+        self.state.meetings[meeting_id] = meeting
+        headers = self._count_daily(host)
+        return _json(201, self._with_start_url(meeting), headers)
+
+    def _meeting(self, ref: str) -> dict[str, Any] | None:
+        text = unquote(ref)
+        return self.state.meetings.get(int(text)) if text.isdigit() else None
+
+    def _with_start_url(self, meeting: dict[str, Any]) -> dict[str, Any]:
+        answer = copy.deepcopy(meeting)
+        # A new host token (zak) on every read, as Zoom's start_url expires after about two hours.
+        answer["start_url"] = f"https://zoom.example/s/{meeting['id']}?zak={secrets.token_urlsafe(24)}"
+        return answer
+
+    def _get_meeting(self, request: Request, ref: str) -> Response:
+        if (denied := self._authorized(request)) is not None:
+            return denied
+        meeting = self._meeting(ref)
+        if meeting is None:
+            return _error(404, 3001, f"Meeting does not exist: {unquote(ref)}.")
+        return _json(200, self._with_start_url(meeting))
+
+    def _update_meeting(self, request: Request, ref: str) -> Response:
+        if (denied := self._authorized(request)) is not None:
+            return denied
+        meeting = self._meeting(ref)
+        if meeting is None:
+            return _error(404, 3001, f"Meeting does not exist: {unquote(ref)}.")
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return _error(400, 300, "Request Body should be a valid JSON object.")
+        host = self.state.users[meeting["host_id"]]
+        if (limited := self._daily_exceeded(host)) is not None:
+            return limited
+        errors = _validate_meeting(body)
+        if errors:
+            return _error(400, 300, "Validation Failed.", errors)
+        for key in ("topic", "agenda", "duration", "timezone", "type"):
+            if key in body:
+                meeting[key] = body[key]
+        if "start_time" in body:
+            start = _parse_start(body["start_time"], meeting["timezone"])
+            if start is not None:
+                meeting["start_time"] = _fmt(start)
+        if "password" in body:
+            meeting["password"] = body["password"]
+            meeting["join_url"] = _join_url(meeting["id"], body["password"])
+        if isinstance(body.get("settings"), dict):
+            meeting["settings"].update(copy.deepcopy(body["settings"]))
+        headers = self._count_daily(host)
+        return Response(status=204, headers=headers)
+
+    def _delete_meeting(self, request: Request, ref: str) -> Response:
+        if (denied := self._authorized(request)) is not None:
+            return denied
+        meeting = self._meeting(ref)
+        if meeting is None:
+            return _error(404, 3001, f"Meeting does not exist: {unquote(ref)}.")
+        del self.state.meetings[meeting["id"]]
+        return Response(status=204)
+
+    def _list_meetings(self, request: Request, user: str) -> Response:
+        if (denied := self._authorized(request)) is not None:
+            return denied
+        host = self.state.user(unquote(user))
+        if host is None:
+            return _error(404, 1001, f"User does not exist: {unquote(user)}.")
+        kind = request.args.get("type", "scheduled")
+        if kind not in _LIST_TYPES:
+            return _error(400, 300, "Validation Failed.", [{"field": "type", "message": "Invalid field."}])
+        now = self.state.now()
+
+        def wanted(meeting: dict[str, Any]) -> bool:
+            start = _parse_utc(meeting["start_time"]) or now
+            end = start + timedelta(minutes=int(meeting["duration"]))
+            if kind == "live":
+                return start <= now < end
+            if kind in ("upcoming", "upcoming_meetings"):
+                return end > now
+            if kind == "previous_meetings":
+                return end <= now
+            return True
+
+        mine = sorted(
+            (m for m in self.state.meetings.values() if m["host_id"] == host.id and wanted(m)),
+            key=lambda m: (m["start_time"], m["id"]),
+        )
+        page = self._page(request, ("meetings", host.id, kind), mine)
+        if isinstance(page, Response):
+            return page
+        items, page_size, token = page
+        return _json(
+            200,
+            {
+                "page_size": page_size,
+                "total_records": len(mine),
+                "next_page_token": token,
+                "meetings": [_list_item(m) for m in items],
+            },
+        )
+
+    def _page(
+        self, request: Request, scope: tuple[Any, ...], items: list[dict[str, Any]]
+    ) -> Response | tuple[list[dict[str, Any]], int, str]:
+        """One page of `items` per Zoom's page_size/next_page_token rules, or an error response."""
+        raw_size = request.args.get("page_size", "30")
+        try:
+            page_size = int(raw_size)
+        except ValueError:
+            return _error(400, 300, "Validation Failed.", [{"field": "page_size", "message": "Invalid field."}])
+        page_size = max(1, min(page_size, 300))
+        offset = 0
+        token = request.args.get("next_page_token", "")
+        if token:
+            cursor = self.state.cursors.get(token)
+            if cursor is None or cursor.scope != scope or self.state.clock() >= cursor.expires_at:
+                return _error(400, 300, "The next page token is invalid or expired.")
+            offset = cursor.offset
+        chunk = items[offset : offset + page_size]
+        next_token = ""
+        if offset + page_size < len(items):
+            next_token = secrets.token_urlsafe(24)
+            self.state.cursors[next_token] = _PageCursor(
+                scope, offset + page_size, self.state.clock() + _PAGE_TOKEN_LIFETIME
+            )
+        return chunk, page_size, next_token
+
+    # --- recordings ---------------------------------------------------------------------------------
+
+    def _recording(self, ref: str) -> dict[str, Any] | None:
+        # The gateway already decoded the path once; the segment is decoded once more, so a double-encoded
+        # UUID arrives whole.
+        key = unquote(ref)
+        if key.isdigit():
+            candidates = [r for r in self.state.recordings.values() if str(r["id"]) == key and not r["trashed"]]
+            return max(candidates, key=lambda r: r["start_time"]) if candidates else None
+        recording = self.state.recordings.get(key)
+        return recording if recording is not None and not recording["trashed"] else None
+
+    def _public_recording(self, recording: dict[str, Any], request: Request) -> dict[str, Any]:
+        answer = copy.deepcopy(recording)
+        answer.pop("trashed", None)
+        answer.pop("host_email", None)
+        root = request.root_url.rstrip("/")
+        for item in answer["recording_files"]:
+            item["download_url"] = f"{root}/rec/download/{item['id']}"
+            item["play_url"] = f"https://zoom.example/rec/play/{item['id']}"
+        return answer
+
+    def _get_recordings(self, request: Request, ref: str) -> Response:
+        if (denied := self._authorized(request)) is not None:
+            return denied
+        recording = self._recording(ref)
+        if recording is None:
+            return _error(404, 3301, "This recording does not exist.")
+        return _json(200, self._public_recording(recording, request))
+
+    def _delete_recordings(self, request: Request, ref: str) -> Response:
+        if (denied := self._authorized(request)) is not None:
+            return denied
+        action = request.args.get("action", "trash")
+        if action not in ("trash", "delete"):
+            return _error(400, 300, "Validation Failed.", [{"field": "action", "message": "Invalid field."}])
+        recording = self._recording(ref)
+        if recording is None:
+            return _error(404, 3301, "This recording does not exist.")
+        if action == "trash":
+            recording["trashed"] = True
+        else:
+            del self.state.recordings[recording["uuid"]]
+            for item in recording["recording_files"]:
+                self.state.recording_content.pop(item["id"], None)
+        return Response(status=204)
+
+    def _list_recordings(self, request: Request, user: str) -> Response:
+        if (denied := self._authorized(request)) is not None:
+            return denied
+        host = self.state.user(unquote(user))
+        if host is None:
+            return _error(404, 1001, f"User does not exist: {unquote(user)}.")
+        today = self.state.now().date()
+        try:
+            start = date.fromisoformat(request.args.get("from") or (today - timedelta(days=1)).isoformat())
+            end = date.fromisoformat(request.args.get("to") or today.isoformat())
+        except ValueError:
+            return _error(400, 300, "Validation Failed.", [{"field": "from", "message": "Invalid field."}])
+        if end < start:
+            return _error(400, 300, "The 'to' date must be after the 'from' date.")
+        matching = sorted(
+            (
+                r
+                for r in self.state.recordings.values()
+                if r["host_id"] == host.id
+                and not r["trashed"]
+                and start <= (_parse_utc(r["start_time"]) or self.state.now()).date() <= end
+            ),
+            key=lambda r: r["start_time"],
+        )
+        page = self._page(request, ("recordings", host.id, start, end), matching)
+        if isinstance(page, Response):
+            return page
+        items, page_size, token = page
+        return _json(
+            200,
+            {
+                "from": start.isoformat(),
+                "to": end.isoformat(),
+                "page_size": page_size,
+                "total_records": len(matching),
+                "next_page_token": token,
+                "meetings": [self._public_recording(r, request) for r in items],
+            },
+        )
+
+    def _file_live(self, file_id: str) -> bool:
+        return any(
+            not r["trashed"] and any(f["id"] == file_id for f in r["recording_files"])
+            for r in self.state.recordings.values()
+        )
+
+    def _download(self, request: Request, file_id: str) -> Response:
+        # Like Zoom: the download URL needs the bearer token (or access_token=) and redirects to the file.
+        if (denied := self._authorized(request, query_token=True)) is not None:
+            return denied
+        if not self._file_live(file_id) or file_id not in self.state.recording_content:
+            return _error(404, 3301, "This recording does not exist.")
+        location = f"{request.root_url.rstrip('/')}/rec/content/{file_id}?sig={self.state.sign(file_id)}"
+        return Response(status=302, headers={"Location": location})
+
+    def _content(self, request: Request, file_id: str) -> Response:
+        signature = request.args.get("sig", "")
+        if not hmac.compare_digest(signature, self.state.sign(file_id)):
+            return _error(403, 403, "Forbidden")
+        content = self.state.recording_content.get(file_id)
+        if content is None or not self._file_live(file_id):
+            return _error(404, 3301, "This recording does not exist.")
+        return Response(content, status=200, mimetype="application/octet-stream")
+
+    # --- control endpoints for the dev server (no auth: the sandbox only runs locally) ----------------
+
+    def _control_meetings(self, request: Request) -> Response:
+        return _json(200, {"meetings": [self._with_start_url(m) for m in self.state.meetings.values()]})
+
+    def _control_recordings(self, request: Request) -> Response:
+        return _json(200, {"recordings": copy.deepcopy(list(self.state.recordings.values()))})
+
+    def _control_calls(self, request: Request) -> Response:
+        return _json(200, {"calls": [list(call) for call in self.state.calls]})
+
+    def _control_revoke(self, request: Request) -> Response:
+        self.state.revoke_tokens()
+        return Response(status=204)
+
+    def _control_add_recording(self, request: Request, meeting_id: str) -> Response:
+        try:
+            recording = self.state.add_recording(int(meeting_id))
+        except KeyError:
+            return _error(404, 3001, f"Meeting does not exist: {meeting_id}.")
+        return _json(201, recording)
+
+
+def create_sandbox_app(
+    state: SandboxState | None = None,
+    account_id: str = "sandbox",
+    client_id: str = "sandbox",
+    client_secret: str = "sandbox",  # noqa: S107 - the sandbox's well-known local credential
+) -> SandboxApp:
+    """The sandbox as a WSGI app over `state` (a fresh one with the two sandbox hosts by default)."""
+    return SandboxApp(state if state is not None else SandboxState(), account_id, client_id, client_secret)
+
+
+# --- helpers ----------------------------------------------------------------------------------------------
+
+
+def _json(status: int, body: Any, headers: Mapping[str, str] | None = None) -> Response:
+    return Response(
+        json.dumps(body),
+        status=status,
+        headers=Headers(list((headers or {}).items())),
+        mimetype="application/json",
+    )
+
+
+def _error(
+    status: int,
+    code: int,
+    message: str,
+    errors: list[dict[str, str]] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if errors:
+        body["errors"] = errors
+    return _json(status, body, headers)
+
+
+def _fmt(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _parse_utc(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def _parse_start(value: Any, timezone: str) -> datetime | None:
+    """Zoom's start_time: UTC when it ends in Z, else local time in `timezone`."""
+    if not isinstance(value, str) or not _START_TIME_RE.fullmatch(value):
+        return None
+    if value.endswith("Z"):
+        return _parse_utc(value)
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo(DEFAULT_TIMEZONE)
+    try:
+        return datetime.fromisoformat(value).replace(tzinfo=zone).astimezone(UTC)
+    except ValueError:
+        return None
+
+
+def _join_url(meeting_id: int, password: str) -> str:
+    # Zoom embeds an encoded passcode in the join link; a hash stands in for it here.
+    pwd = base64.urlsafe_b64encode(hashlib.sha256(f"{meeting_id}:{password}".encode()).digest()).decode()[:32]
+    return f"https://zoom.example/j/{meeting_id}?pwd={pwd}"
+
+
+def _default_settings() -> dict[str, Any]:
+    return {
+        "host_video": False,
+        "participant_video": False,
+        "join_before_host": False,
+        "mute_upon_entry": False,
+        "waiting_room": False,
+        "use_pmi": False,
+        "approval_type": 2,
+        "auto_recording": "none",
+        "breakout_room": {"enable": False},
+    }
+
+
+def _list_item(meeting: dict[str, Any]) -> dict[str, Any]:
+    """A meeting as list endpoints show it: no start_url, passcode or settings, agenda shortened."""
+    return {
+        "uuid": meeting["uuid"],
+        "id": meeting["id"],
+        "host_id": meeting["host_id"],
+        "topic": meeting["topic"],
+        "type": meeting["type"],
+        "start_time": meeting["start_time"],
+        "duration": meeting["duration"],
+        "timezone": meeting["timezone"],
+        "agenda": str(meeting.get("agenda") or "")[:_LIST_AGENDA_CHARS],
+        "created_at": meeting["created_at"],
+        "join_url": meeting["join_url"],
+    }
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _validate_meeting(body: Mapping[str, Any]) -> list[dict[str, str]]:
+    """Zoom-like checks of the fields present (create and update); the failing fields, if any."""
+    errors: list[dict[str, str]] = []
+
+    def bad(name: str, message: str = "Invalid field.") -> None:
+        errors.append({"field": name, "message": message})
+
+    if "type" in body and (not _is_int(body["type"]) or body["type"] not in _MEETING_TYPES):
+        bad("type")
+    if "topic" in body and (not isinstance(body["topic"], str) or len(body["topic"]) > 200):
+        bad("topic")
+    if "agenda" in body and (not isinstance(body["agenda"], str) or len(body["agenda"]) > 2000):
+        bad("agenda", "The agenda may not be longer than 2000 characters.")
+    # _parse_start is None for anything but Zoom's two forms (UTC with Z, or local time) with a real date.
+    if "start_time" in body and _parse_start(body["start_time"], DEFAULT_TIMEZONE) is None:
+        bad("start_time")
+    if "duration" in body and (not _is_int(body["duration"]) or body["duration"] <= 0):
+        bad("duration")
+    if "timezone" in body:
+        try:
+            ZoneInfo(str(body["timezone"]))
+        except (ZoneInfoNotFoundError, ValueError):
+            bad("timezone")
+    if "password" in body and (not isinstance(body["password"], str) or not _PASSCODE_RE.fullmatch(body["password"])):
+        bad("password", "Password can only contain a-z A-Z 0-9 @ - _ * and be at most 10 characters.")
+    settings = body.get("settings")
+    if settings is not None:
+        if not isinstance(settings, dict):
+            bad("settings")
+        else:
+            for flag in ("waiting_room", "join_before_host", "mute_upon_entry", "use_pmi", "host_video"):
+                if flag in settings and not isinstance(settings[flag], bool):
+                    bad(f"settings.{flag}")
+            if "auto_recording" in settings and settings["auto_recording"] not in _AUTO_RECORDING:
+                bad("settings.auto_recording")
+            if "approval_type" in settings and settings["approval_type"] not in (0, 1, 2):
+                bad("settings.approval_type")
+            breakout = settings.get("breakout_room")
+            if breakout is not None and (
+                not isinstance(breakout, dict) or not isinstance(breakout.get("enable"), bool)
+            ):
+                bad("settings.breakout_room")
+    return errors

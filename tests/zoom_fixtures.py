@@ -1,0 +1,87 @@
+"""The Zoom sandbox served over real HTTP for client tests.
+
+Registered as a plugin by tests/conftest.py (or `pytest_plugins = ["tests.zoom_fixtures"]` in a test module).
+The sandbox is mounted at /_zoom, as the dev server mounts it, so every test also exercises the prefix.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from werkzeug.exceptions import NotFound
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from vicon.zoom import ZoomClient
+from vicon.zoom_sandbox import SandboxState, create_sandbox_app
+
+SANDBOX_ACCOUNT_ID = "sandbox-account"
+SANDBOX_CLIENT_ID = "sandbox-client"
+SANDBOX_CLIENT_SECRET = "sandbox-secret"  # test-only credential of the local sandbox
+MOUNT = "/_zoom"
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """No per-request access log lines in test output."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
+
+
+@dataclass
+class ZoomSandboxServer:
+    """A running sandbox: its state, its URLs, and a factory for clients pointed at it."""
+
+    state: SandboxState
+    base_url: str
+    api_url: str
+    oauth_url: str
+    _clients: list[ZoomClient] = field(default_factory=list)
+
+    def client(self, **kwargs: Any) -> ZoomClient:
+        """A ZoomClient with the sandbox's URLs and credentials; keyword arguments override any of them."""
+        options: dict[str, Any] = {
+            "api_url": self.api_url,
+            "oauth_url": self.oauth_url,
+            "account_id": SANDBOX_ACCOUNT_ID,
+            "client_id": SANDBOX_CLIENT_ID,
+            "client_secret": SANDBOX_CLIENT_SECRET,
+            "timeout": 5.0,
+        }
+        options.update(kwargs)
+        client = ZoomClient(**options)
+        self._clients.append(client)
+        return client
+
+    def close_clients(self) -> None:
+        """Close every client made by `client()`."""
+        for client in self._clients:
+            client.close()
+        self._clients.clear()
+
+
+@pytest.fixture
+def zoom_sandbox() -> Iterator[ZoomSandboxServer]:
+    """A fresh sandbox (default hosts) served on 127.0.0.1 at a free port under /_zoom."""
+    state = SandboxState()
+    app = create_sandbox_app(
+        state, account_id=SANDBOX_ACCOUNT_ID, client_id=SANDBOX_CLIENT_ID, client_secret=SANDBOX_CLIENT_SECRET
+    )
+    mounted = DispatcherMiddleware(NotFound(), {MOUNT: app})
+    # Port 0: the kernel picks a free port, so parallel runs never collide.
+    server: BaseWSGIServer = make_server("127.0.0.1", 0, mounted, threaded=True, request_handler=_QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_port}{MOUNT}"
+    sandbox = ZoomSandboxServer(state=state, base_url=base, api_url=f"{base}/v2", oauth_url=f"{base}/oauth/token")
+    try:
+        yield sandbox
+    finally:
+        sandbox.close_clients()
+        server.shutdown()
+        thread.join(timeout=5)
+        server.server_close()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 import subprocess
 import sys
 import time
@@ -173,3 +175,59 @@ def test_browser_form_is_usable_with_the_keyboard_only(dev_server: str, page: Pa
     for name in ("opd", "event_name", "start", "letter", "contact_email", "needs"):
         assert name in reached, f"{name} not reachable with Tab"
     assert "website" not in reached  # the honeypot stays out of the way
+
+
+def submit_through_the_form(dev_server: str, page: Page, tmp_path: Path) -> str:
+    letter = tmp_path / "surat-permohonan.pdf"
+    letter.write_bytes(one_page_pdf())
+    page.goto(dev_server + "/")
+    fill_valid_form(page, letter)
+    page.click("#submit-button")
+    expect(page.locator("#success")).to_be_visible(timeout=15_000)
+    return page.locator("#request-number").inner_text().strip()
+
+
+def test_browser_verifier_approves_from_the_mailed_page_and_the_invitation_has_a_valid_ics(
+    dev_server: str, page: Page, tmp_path: Path
+) -> None:
+    from icalendar import Calendar
+
+    number = submit_through_the_form(dev_server, page, tmp_path)
+    page.goto(dev_server + "/_dev/mail")
+    page.get_by_role("link", name=f"[Vicon] Permohonan baru {number}: Sosialisasi Kurikulum Merdeka").click()
+    page.locator("#mail-links a", has_text="/api/review_request?token=").first.click()
+    expect(page.locator("h1")).to_contain_text(f"Verifikasi permohonan {number}")
+    page.click("#approve-button")
+    expect(page.locator("#decision-status")).to_have_text("Meeting siap", timeout=15_000)
+
+    page.goto(dev_server + "/_dev/mail")
+    page.get_by_role("link", name=re.compile(rf"Zoom Meeting siap: .*\({number}\)")).click()
+    expect(page.locator("#mail-to")).to_have_text("rina@disdik.example.go.id")
+    expect(page.locator("#mail-text")).to_contain_text("Kode sandi")
+    expect(page.locator("#mail-text")).to_contain_text("https://wa.me/?text=")
+    ics_link = page.locator("#mail-attachments a", has_text=".ics")
+    expect(ics_link).to_have_count(1)
+    ics = page.request.get(ics_link.get_attribute("href") or "")
+    assert ics.ok and ics.headers["content-type"].startswith("text/calendar")
+    event = Calendar.from_ical(ics.body()).walk("VEVENT")[0]
+    options = page.request.get(dev_server + "/api/intake_options").json()
+    day = dt.date.fromisoformat(options["earliest_event_date"])
+    assert event.decoded("dtstart") == dt.datetime(day.year, day.month, day.day, 2, 0, tzinfo=dt.UTC)  # 09:00 WIB
+    assert str(event["summary"]) == "Sosialisasi Kurikulum Merdeka"
+
+    # The requester's status page now shows the meeting.
+    page.goto(dev_server + "/_dev/mail")
+    page.get_by_role("link", name=re.compile(rf"Zoom Meeting siap: .*\({number}\)")).click()
+    page.locator("#mail-links a", has_text="/status.html?").first.click()
+    expect(page.locator("#current-status")).to_contain_text("Meeting siap", timeout=10_000)
+    expect(page.locator("#meeting-passcode")).not_to_be_empty()
+
+
+def test_browser_requester_cancels_from_the_status_page(dev_server: str, page: Page, tmp_path: Path) -> None:
+    submit_through_the_form(dev_server, page, tmp_path)
+    page.click("#status-link")
+    expect(page.locator("#current-status")).to_contain_text("verifikasi", timeout=10_000)
+    page.click("#cancel-start")
+    page.click("#cancel-yes")
+    expect(page.locator("#current-status")).to_contain_text("Dibatalkan", timeout=10_000)
+    expect(page.locator("#cancel")).to_be_hidden()

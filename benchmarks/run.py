@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO / "functions"), str(REPO)]
@@ -115,7 +116,124 @@ def bench_submit_latency() -> None:
     print(f"  baseline GET intake_options median {b * 1000:.2f} ms; submit/baseline {m / b:.1f}x")
 
 
+APPROVALS_PER_RUN = 10
+
+
+def _approve_latencies(core_factory: Any) -> tuple[list[float], list[float]]:
+    """Per run: median and p95 of verifier approve POST → invitation present in the mail sink."""
+    import datetime as dt
+
+    from functions_framework import create_app
+
+    from tests.harness import valid_fields
+    from tests.pdfs import one_page_pdf
+    from vicon.wiring import reset_core
+
+    main_py = str(REPO / "functions" / "main.py")
+    medians, p95s = [], []
+    for run in range(RUNS):
+        core, sink = core_factory(run)
+        reset_core(core)
+        submit = create_app("submit_request", main_py).test_client()
+        review = create_app("review_request", main_py).test_client()
+        times = []
+        for n in range(APPROVALS_PER_RUN + 1):
+            day = dt.date(2026, 12, 2) + dt.timedelta(days=n)  # one event a day: hosts never run out
+            fields = dict(valid_fields(event_name=f"Rapat {n}", start=f"{day}T09:00", end=f"{day}T10:00"))
+            fields["letter"] = (io.BytesIO(one_page_pdf()), "surat.pdf", "application/pdf")
+            request_id = submit.post("/", data=fields, content_type="multipart/form-data").get_json()["id"]
+            token = core.signer.sign("review", request_id, core.clock() + dt.timedelta(days=1), v="v@bench.example")
+            start = time.perf_counter()
+            response = review.post("/", data={"token": token, "decision": "approve"})
+            invited = any(f"({request_id})" in m.subject for m in sink.list_messages())
+            elapsed = time.perf_counter() - start
+            assert response.status_code == 200 and invited, response.get_data(as_text=True)
+            if n:  # the first one pays for OAuth and imports
+                times.append(elapsed)
+        medians.append(statistics.median(times))
+        p95s.append(statistics.quantiles(times, n=20)[-1])
+    return medians, p95s
+
+
+def bench_approve_latency() -> None:
+    import datetime as dt
+    import os
+    import uuid
+
+    from tests.firestore_emulator import PROJECT, missing_firestore_tools, running_firestore_emulator
+    from tests.harness import Clock, settings_for
+    from tests.zoom_fixtures import serve_sandbox
+    from vicon.blobs import FolderBlobs
+    from vicon.core import Core
+    from vicon.mail import FolderMailSink
+    from vicon.store.firestore import FirestoreStore
+    from vicon.store.sqlite import SqliteStore
+
+    print(f"approve POST -> invitation in the mail sink (Zoom sandbox over HTTP; {APPROVALS_PER_RUN} x {RUNS} runs)")
+    with tempfile.TemporaryDirectory() as folder, serve_sandbox() as sandbox:
+        data = Path(folder)
+
+        def make(store_factory: Any) -> Any:
+            def factory(run: int) -> tuple[Core, FolderMailSink]:
+                sink = FolderMailSink(data / f"mail-{store_factory.__name__}-{run}")
+                settings = settings_for(
+                    data,
+                    VERIFIER_EMAILS="v@bench.example",
+                    ZOOM_HOSTS="host-besar@vicon.example:300,host-kecil@vicon.example:100",
+                )
+                core = Core(
+                    settings=settings,
+                    store=store_factory(run),
+                    blobs=FolderBlobs(data / "blobs"),
+                    mailer=sink,
+                    meetings=sandbox.client(),
+                    clock=Clock(dt.datetime(2026, 11, 30, 2, 0, tzinfo=dt.UTC)),
+                )
+                return core, sink
+
+            return factory
+
+        def sqlite(run: int) -> SqliteStore:
+            return SqliteStore(data / f"store-{run}.sqlite3")
+
+        # Benchmarks create more meetings than Zoom's 100-a-day per host; that limit has its own tests.
+        sandbox.state.daily_limit = 1_000_000
+        probe = sandbox.client()
+        listed = []
+        for _ in range(20):
+            start = time.perf_counter()
+            probe.list_meetings("host-besar@vicon.example")
+            listed.append(time.perf_counter() - start)
+        baseline = statistics.median(listed[1:])
+        print(f"  baseline: one Zoom sandbox API round trip (list meetings) median {baseline * 1000:.1f} ms")
+
+        def report(label: str, medians: list[float], p95s: list[float]) -> None:
+            m, p = statistics.median(medians), statistics.median(p95s)
+            print(f"  {label:<18} median {m * 1000:7.1f} ms   p95 {p * 1000:7.1f} ms   vs baseline {m / baseline:.1f}x")
+
+        report("SQLite", *_approve_latencies(make(sqlite)))
+
+        missing = missing_firestore_tools()
+        if missing:
+            print(f"  Firestore emulator NOT MEASURED: {missing}")
+            return
+        with running_firestore_emulator(data / "emulator.log") as host:
+            os.environ["FIRESTORE_EMULATOR_HOST"] = host
+            from google.cloud import firestore
+
+            client = firestore.Client(project=PROJECT)
+
+            def firestore_store(run: int) -> FirestoreStore:
+                return FirestoreStore(project=PROJECT, client=client, collection_prefix=f"b{uuid.uuid4().hex[:8]}_")
+
+            report("Firestore emulator", *_approve_latencies(make(firestore_store)))
+
+
 if __name__ == "__main__":
+    import logging
+
+    logging.basicConfig(level=logging.ERROR)
     bench_cold_import()
     bench_page_weight()
     bench_submit_latency()
+    bench_approve_latency()

@@ -11,6 +11,7 @@ import subprocess
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -55,50 +56,46 @@ def missing_firestore_tools() -> str | None:
     return None
 
 
+@contextmanager
+def running_firestore_emulator(log_path: Path) -> Iterator[str]:
+    """Start the emulator, yield its host:port, and stop its Java process and the wrapper by PID."""
+    port = free_port()
+    host = f"127.0.0.1:{port}"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            ["gcloud", "emulators", "firestore", "start", f"--host-port={host}", "--quiet"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=dict(os.environ, CLOUDSDK_CORE_DISABLE_PROMPTS="1"),
+        )
+        try:
+            deadline = time.monotonic() + 90
+            while True:
+                try:
+                    with urllib.request.urlopen(f"http://{host}/", timeout=1) as response:
+                        if response.status == 200:
+                            break
+                except OSError:
+                    pass
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"Firestore emulator did not start: {log_path.read_text()[-2000:]}")
+                time.sleep(0.3)
+            yield host
+        finally:
+            for pid in [*reversed(_descendants(process.pid)), process.pid]:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
 @pytest.fixture(scope="session")
 def firestore_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """host:port of a running Firestore emulator; the test session owns the process and stops it."""
     missing = missing_firestore_tools()
     if missing:
         pytest.skip(missing)
-    port = free_port()
-    host = f"127.0.0.1:{port}"
-    log_path = tmp_path_factory.mktemp("firestore") / "emulator.log"
-    log = log_path.open("wb")
-    process = subprocess.Popen(
-        ["gcloud", "emulators", "firestore", "start", f"--host-port={host}", "--quiet"],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=dict(os.environ, CLOUDSDK_CORE_DISABLE_PROMPTS="1"),
-    )
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://{host}/", timeout=1) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"Firestore emulator did not start: {log_path.read_text()[-2000:]}")
-            time.sleep(0.3)
+    with running_firestore_emulator(tmp_path_factory.mktemp("firestore") / "emulator.log") as host:
         yield host
-    finally:
-        for pid in [*reversed(_descendants(process.pid)), process.pid]:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
-
-
-def reset_firestore(host: str) -> None:
-    """Delete every document in the emulator (its documented reset endpoint)."""
-    request = urllib.request.Request(
-        f"http://{host}/emulator/v1/projects/{PROJECT}/databases/(default)/documents", method="DELETE"
-    )
-    with urllib.request.urlopen(request, timeout=10):
-        pass

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,9 +65,9 @@ class ZoomSandboxServer:
         self._clients.clear()
 
 
-@pytest.fixture
-def zoom_sandbox() -> Iterator[ZoomSandboxServer]:
-    """A fresh sandbox (default hosts) served on 127.0.0.1 at a free port under /_zoom."""
+@contextmanager
+def serve_sandbox() -> Iterator[ZoomSandboxServer]:
+    """A fresh sandbox (default hosts) served on 127.0.0.1 at a free port under /_zoom, until the block ends."""
     state = SandboxState()
     app = create_sandbox_app(
         state, account_id=SANDBOX_ACCOUNT_ID, client_id=SANDBOX_CLIENT_ID, client_secret=SANDBOX_CLIENT_SECRET
@@ -85,3 +86,10 @@ def zoom_sandbox() -> Iterator[ZoomSandboxServer]:
         server.shutdown()
         thread.join(timeout=5)
         server.server_close()
+
+
+@pytest.fixture
+def zoom_sandbox() -> Iterator[ZoomSandboxServer]:
+    """A fresh sandbox (default hosts) served on 127.0.0.1 at a free port under /_zoom."""
+    with serve_sandbox() as sandbox:
+        yield sandbox

@@ -40,6 +40,8 @@ MEETING_PUBLIC_FIELDS = ("id", "join_url", "passcode", "start", "end")
 CANCELLABLE = ["submitted", "approved", "provisioned", "provisioning_failed"]
 MAX_REASON_CHARS = 2_000
 OFFICER_LINK_AFTER_EVENT = dt.timedelta(hours=12)
+MAX_EVENT_LENGTH = dt.timedelta(hours=intake.MAX_EVENT_HOURS)
+PLANNING_HORIZON = dt.timedelta(days=3650)
 
 
 class Refused(Exception):
@@ -365,8 +367,11 @@ class Core:
 
     def tick(self) -> dict[str, Any]:
         """Due work; safe to run twice at once (mails are leased, retries claimed by a transition)."""
-        provisioning = retry_due(self)
-        for record in self.store.requests_by_status("cancelled"):
-            if record.get("meeting_cleanup") == "pending":
+        now = self.clock()
+        # Only events that have not ended matter here; the scan stays as small as the office's calendar.
+        active = self.store.requests_starting_between(now - MAX_EVENT_LENGTH, now + PLANNING_HORIZON)
+        provisioning = retry_due(self, [record for record in active if parse_iso(record["start"]) > now])
+        for record in active:
+            if record["status"] == "cancelled" and record.get("meeting_cleanup") == "pending":
                 self._clean_up_cancelled(record)
         return {"provisioning": provisioning, "mail": self.deliver_mail()}

@@ -220,19 +220,22 @@ def _record_failure(core: Core, record: dict[str, Any], reason: str) -> dict[str
         return core.store.get_request(record["id"]) or {}
 
 
-def retry_due(core: Core) -> dict[str, int]:
-    """The tick's share: take over abandoned approvals and retry failed ones whose backoff has passed."""
+def retry_due(core: Core, upcoming: list[dict[str, Any]]) -> dict[str, int]:
+    """The tick's share: take over abandoned approvals and retry failed ones whose backoff has passed.
+
+    `upcoming` are the requests whose event has not started: past ones are never provisioned, so they cannot
+    crowd out the ones that still matter.
+    """
     now = core.clock()
     taken_over = retried = 0
-    for record in core.store.requests_by_status("approved"):
-        if parse_iso(record["history"][-1]["at"]) <= now - STALE_APPROVAL:
-            _record_failure(core, record, "Pembuatan meeting terputus; akan dicoba lagi otomatis.")
+    for record in upcoming:
+        if record["status"] == "approved" and parse_iso(record["history"][-1]["at"]) <= now - STALE_APPROVAL:
+            record = _record_failure(core, record, "Pembuatan meeting terputus; akan dicoba lagi otomatis.")
             taken_over += 1
-    for record in core.store.requests_by_status("provisioning_failed"):
         due = record.get("next_provisioning_at")
         if (
-            int(record.get("provisioning_attempts", 0)) >= MAX_PROVISIONING_ATTEMPTS
-            or parse_iso(record["start"]) <= now
+            record.get("status") != "provisioning_failed"
+            or int(record.get("provisioning_attempts", 0)) >= MAX_PROVISIONING_ATTEMPTS
             or (due is not None and parse_iso(due) > now)
         ):
             continue

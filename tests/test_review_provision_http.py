@@ -435,3 +435,23 @@ def test_cancelled_request_cannot_be_approved(zoom_harness: Harness, zoom_sandbo
     harness.client("cancel_request").post("/", data=query)
     assert decide(harness, review_token(harness, submitted["id"]), "approve").status_code == 409
     assert live_meetings(zoom_sandbox) == []
+
+
+def test_after_cancel_the_meeting_is_gone_from_status_officer_link_and_operators_are_told(
+    zoom_harness: Harness,
+) -> None:
+    harness = zoom_harness
+    submitted = harness.submit_valid()
+    request_id = submitted["id"]
+    decide(harness, review_token(harness, request_id), "approve")
+    [officer_link] = links(harness, "/api/start_meeting?token=", to=OPERATOR)
+    officer_token = parse_qs(urlsplit(officer_link).query)["token"][0]
+    query = {k: v[0] for k, v in parse_qs(urlsplit(submitted["status_url"]).query).items()}
+
+    harness.client("cancel_request").post("/", data=query)
+
+    status = harness.client("request_status").get("/", query_string=query).get_json()
+    assert status["status"] == "cancelled" and status["meeting"] is None and status["can_cancel"] is False
+    page = harness.client("start_meeting").get("/", query_string={"token": officer_token})
+    assert page.status_code == 409 and "<form" not in page.get_data(as_text=True)
+    assert mails_to(harness, OPERATOR, "dibatalkan")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from email.message import EmailMessage
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from aiosmtpd.controller import Controller
@@ -10,7 +12,7 @@ from aiosmtpd.controller import Controller
 from tests.harness import Harness, HarnessFactory, valid_fields
 from tests.pdfs import one_page_pdf
 from tests.servers_mail_blobs import RecordingHandler, free_port
-from vicon.mail import SmtpMailer
+from vicon.mail import FolderMailSink, SmtpMailer
 
 
 def status_params(status_url: str) -> dict[str, str]:
@@ -138,3 +140,34 @@ def test_intake_options_tell_the_form_the_rules(harness: Harness) -> None:
     assert options["timezone_label"] == "WIB"
     assert options["max_participants"] == 300
     assert options["max_letter_bytes"] == 5 * 1024 * 1024
+
+
+class MailerThatChokesOn:
+    """A sink that fails, with an unexpected exception, on one subject: a message that cannot be built or sent."""
+
+    def __init__(self, sink: FolderMailSink, subject_part: str) -> None:
+        self.sink = sink
+        self.subject_part = subject_part
+
+    def send(self, message: EmailMessage) -> None:
+        if self.subject_part in str(message["Subject"]):
+            raise ValueError("cannot encode this message")
+        self.sink.send(message)
+
+
+def test_one_mail_that_cannot_be_sent_never_blocks_the_others(make_harness: HarnessFactory, tmp_path: Path) -> None:
+    sink = FolderMailSink(tmp_path / "sink")
+    harness = make_harness(mailer=MailerThatChokesOn(sink, "Tanda terima"))
+
+    response = harness.submit(valid_fields(), one_page_pdf())
+
+    assert response.status_code == 201  # stored, so it is answered as stored
+    assert len(sink.list_messages()) == 2  # both verifiers
+    [stuck] = harness.store.pending_mail()
+    assert stuck.attempts == 1 and "ValueError" in (stuck.last_error or "")
+    second = harness.submit(valid_fields(event_name="Rapat kedua"), one_page_pdf())
+    assert second.status_code == 201
+    tick = harness.client("scheduled_tick").post("/")
+    assert tick.status_code == 200
+    assert len(sink.list_messages()) == 4
+    assert len(harness.store.pending_mail()) == 2  # the two receipts wait, with their error, and back off

@@ -452,3 +452,47 @@ def test_submit_numbers_restart_each_year(make_harness: HarnessFactory) -> None:
     harness.clock.now = dt.datetime(2027, 1, 1, 0, 30, tzinfo=WIB).astimezone(dt.UTC)
     second = harness.submit_valid(start="2027-01-13T09:00", end="2027-01-13T10:00", letter_date="2026-12-30")
     assert (first["id"], second["id"]) == ("VC-2026-000001", "VC-2027-000001")
+
+
+@pytest.mark.parametrize("field", ["opd", "event_name", "contact_name", "letter_number", "contact_email"])
+@pytest.mark.parametrize("breaker", ["\n", "\r", "\u2028", "\u2029"])
+def test_submit_single_line_fields_refuse_line_breaks(harness: Harness, field: str, breaker: str) -> None:
+    response = harness.submit(valid_fields(**{field: f"Baris satu{breaker}Bcc: evil@x.id"}), one_page_pdf())
+    assert_refused(harness, response, 422, field)
+
+
+@pytest.mark.parametrize("spoof", ["\u202e", "\u2066", "\x85", "\x1b"])
+def test_submit_bidi_overrides_and_c1_controls_are_refused(harness: Harness, spoof: str) -> None:
+    response = harness.submit(valid_fields(event_name=f"Rapat {spoof}fdp.exe"), one_page_pdf())
+    assert_refused(harness, response, 422, "event_name", "karakter")
+
+
+def test_submit_multiline_fields_keep_their_lines(harness: Harness) -> None:
+    body = harness.submit_valid(speakers="Narasumber 1\r\nNarasumber 2", needs_notes="a\nb")
+    record = harness.store.get_request(body["id"])
+    assert record is not None and record["speakers"] == "Narasumber 1\nNarasumber 2"
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "words"),
+    [
+        ("9999-12-31T23:00", "9999-12-31T23:59", ("paling jauh",)),
+        ("2027-12-02T09:00", "2027-12-02T10:00", ("paling jauh",)),
+        ("0001-01-01T00:00", "0001-01-01T01:00", ("rentang",)),
+    ],
+)
+def test_submit_dates_far_away_are_refused_without_taking_a_number(
+    harness: Harness, start: str, end: str, words: tuple[str]
+) -> None:
+    response = harness.submit(valid_fields(start=start, end=end), one_page_pdf())
+    assert_refused(harness, response, 422, "start", *words)
+    assert harness.submit_valid()["id"] == "VC-2026-000001"
+
+
+def test_submit_honeypot_answer_looks_like_a_real_one(harness: Harness) -> None:
+    decoy = harness.submit(valid_fields(website="x"), one_page_pdf()).get_json()
+    real = harness.submit_valid()
+    assert set(decoy) == set(real)
+    assert "token=" in decoy["status_url"]
+    query = dict(item.split("=", 1) for item in decoy["status_url"].split("?", 1)[1].split("&"))
+    assert harness.client("request_status").get("/", query_string=query).status_code == 404

@@ -162,10 +162,13 @@ class Core:
         return Submission(request_id, "submitted", status_url)
 
     def _decoy_submission(self, now: dt.datetime) -> Submission:
-        # Looks like a success so that a bot learns nothing; nothing is stored or sent.
+        # Shaped like a success (a signed-looking status link included) so a bot learns nothing; nothing is
+        # stored or sent, and the link leads to "not found".
         year = now.astimezone(self.settings.tz).year
         decoy_id = f"VC-{year}-{secrets.randbelow(900_000) + 100_000:06d}"
-        return Submission(decoy_id, "submitted", f"{self.settings.public_base_url}/status.html?id={decoy_id}")
+        token = self.signer.sign("status", decoy_id, now + dt.timedelta(days=STATUS_LINK_DAYS_AFTER_EVENT))
+        query = urlencode({"id": decoy_id, "token": token})
+        return Submission(decoy_id, "submitted", f"{self.settings.public_base_url}/status.html?{query}")
 
     def _record(
         self, request_id: str, valid: intake.ValidRequest, letter: bytes, letter_key: str, now: dt.datetime
@@ -248,7 +251,10 @@ class Core:
                 {"status": item["status"], "at": item["at"], "label": PUBLIC_HISTORY_LABELS.get(item["status"], "")}
                 for item in record.get("history", [])
             ],
-            "meeting": {key: meeting.get(key) for key in MEETING_PUBLIC_FIELDS} if meeting else None,
+            # A cancelled request's meeting was deleted in Zoom: its link and passcode no longer mean anything.
+            "meeting": {key: meeting.get(key) for key in MEETING_PUBLIC_FIELDS}
+            if meeting and record["status"] in ("provisioned", "completed")
+            else None,
             "reason": record.get("decision_reason") or record.get("provisioning_error"),
             "can_cancel": record["status"] in CANCELLABLE and parse_iso(record["end"]) > self.clock(),
         }
@@ -334,6 +340,9 @@ class Core:
     def officer_page(self, token: str) -> str:
         """Confirmation before a fresh host link is fetched; GET changes nothing."""
         _, record = self._claims(token, "officer", self.settings.operator_emails)
+        if record["status"] != "provisioned" or not record.get("meeting"):
+            label = STATUS_LABELS.get(record["status"], record["status"])
+            raise Refused(409, f"Meeting untuk permohonan ini tidak tersedia (status: {label}).")
         return self.page("pages/start_meeting.html", request=record, token=token)
 
     def start_url(self, token: str) -> str:

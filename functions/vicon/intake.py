@@ -68,7 +68,12 @@ _LOCAL_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _PHONE_SEPARATORS = re.compile(r"[\s\-.()/]")
 # Control characters other than tab and newline have no place in a form and break emails and CSV exports.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C1 controls and bidirectional overrides too: the latter can make a subject line read backwards (spoofing).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Fields that end up in one line (an email subject, a header, a table cell) must not break it.
+_LINE_BREAK = re.compile(r"[\n\u2028\u2029]")
+MULTILINE_FIELDS = frozenset({"participants", "speakers", "needs_notes"})
+MAX_DAYS_AHEAD = 366
 
 
 @dataclass(frozen=True)
@@ -180,6 +185,9 @@ def validate_request(
         if _CONTROL.search(value):
             fail(name, f"{label} berisi karakter yang tidak diizinkan.")
             return ""
+        if name not in MULTILINE_FIELDS and _LINE_BREAK.search(value):
+            fail(name, f"{label} harus satu baris (tanpa ganti baris).")
+            return ""
         if required and not value:
             fail(name, f"{label} wajib diisi.")
             return ""
@@ -204,6 +212,8 @@ def validate_request(
         start_day = start.astimezone(rules.tz).date()
         if start <= now:
             fail("start", "Waktu mulai sudah lewat.")
+        elif start_day > today + dt.timedelta(days=MAX_DAYS_AHEAD):
+            fail("start", f"Tanggal kegiatan paling jauh {MAX_DAYS_AHEAD} hari dari hari ini.")
         elif start_day < earliest:
             fail(
                 "start",
@@ -325,7 +335,11 @@ def _local_datetime(value: str, field: str, tz: ZoneInfo, fail: Callable[[str, s
     if parsed is None:
         fail(field, f"{FIELD_LABELS[field]} harus berformat TTTT-BB-HHTjj:mm (waktu {tz_abbreviation(tz)}).")
         return None
-    return parsed.replace(tzinfo=tz).astimezone(dt.UTC)
+    try:
+        return parsed.replace(tzinfo=tz).astimezone(dt.UTC)
+    except OverflowError:  # year 1 or 9999 shifted across the date line
+        fail(field, f"{FIELD_LABELS[field]} di luar rentang tanggal yang dapat dipakai.")
+        return None
 
 
 DAY_NAMES = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")

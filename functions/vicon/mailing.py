@@ -22,8 +22,9 @@ def compose(mail: OutgoingMail, mail_from: str, blobs: Blobs) -> EmailMessage:
     message = EmailMessage()
     message["From"] = mail_from
     message["To"] = ", ".join(mail.to)
-    message["Subject"] = mail.subject
-    message["Date"] = formatdate(localtime=False)
+    # Validation keeps line breaks out of subjects; this keeps a header intact whatever a caller passes.
+    message["Subject"] = " ".join(mail.subject.split())
+    message["Date"] = formatdate(usegmt=True)
     message["Message-ID"] = make_msgid(domain="vicon.local")
     message.set_content(mail.text)
     message.add_alternative(mail.html, subtype="html")
@@ -64,9 +65,14 @@ def deliver_due_mail(
     for entry in store.claim_due_mail(now, MAIL_LEASE, limit, request_id):
         try:
             mailer.send(compose(entry.mail, mail_from, blobs))
-        except (MailDeliveryError, BlobNotFound) as exc:
-            log.warning("mail %s for %s not delivered: %s", entry.id, entry.request_id, exc)
-            store.mail_failed(entry.id, str(exc), now + retry_delay(entry.attempts))
+        except Exception as exc:
+            # One bad mail (server down, a missing attachment, a message that cannot be built) must never
+            # stop the others: it stays in the outbox with its error and backs off.
+            if isinstance(exc, MailDeliveryError | BlobNotFound):
+                log.warning("mail %s for %s not delivered: %s", entry.id, entry.request_id, exc)
+            else:
+                log.exception("mail %s for %s could not be built or sent", entry.id, entry.request_id)
+            store.mail_failed(entry.id, f"{type(exc).__name__}: {exc}", now + retry_delay(entry.attempts))
             report.failed += 1
             continue
         store.mail_sent(entry.id)

@@ -117,7 +117,7 @@ class MailComposer:
                 "provisioning_failed",
                 request=record,
                 for_verifier=True,
-                review_url=self.core.review_url(record, verifier),
+                link_url=self.core.review_url(record, verifier),
             )
             for verifier in self.core.settings.verifier_emails
         ] + [
@@ -127,7 +127,7 @@ class MailComposer:
                 "provisioning_failed",
                 request=record,
                 for_verifier=False,
-                review_url="",
+                link_url=self.core.status_url(record),
             )
         ]
 
@@ -142,6 +142,8 @@ class MailComposer:
         ]
 
     def cancelled(self, record: dict[str, Any]) -> list[OutgoingMail]:
+        """Verifiers and the requester; the operators too when a meeting had been scheduled for them to host."""
         subject = f"Permohonan dibatalkan {record['id']}: {record['event_name']}"
-        recipients = (*self.core.settings.verifier_emails, record["contact_email"])
+        operators = self.core.settings.operator_emails if record.get("meeting") else ()
+        recipients = (*self.core.settings.verifier_emails, *operators, record["contact_email"])
         return [self._mail((to,), subject, "cancelled", request=record) for to in recipients]

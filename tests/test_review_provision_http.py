@@ -257,6 +257,9 @@ def test_server_error_fails_then_tick_retries_and_finds_no_duplicate(zoom_harnes
     assert harness.store.get_request(request_id)["status"] == "provisioned"  # type: ignore[index]
     assert len(live_meetings(zoom_sandbox)) == 1
     assert len(mails_to(harness, "budi.santoso@dinkes.example.go.id", "Pembuatan meeting tertunda")) == 1
+    query = {k: v[0] for k, v in parse_qs(urlsplit(links(harness, "/status.html?")[0]).query).items()}
+    history = harness.client("request_status").get("/", query_string=query).get_json()["history"]
+    assert [item["status"] for item in history] == ["submitted", "approved", "provisioning_failed", "provisioned"]
 
 
 def test_a_retry_adopts_a_meeting_created_before_a_crash(zoom_harness: Harness, zoom_sandbox: Any) -> None:

@@ -17,6 +17,7 @@ from vicon import intake
 from vicon.mailing import deliver_due_mail
 from vicon.messages import MailComposer
 from vicon.ports import AuditEntry, Blobs, Mailer, Meetings, Store, TransitionRefused
+from vicon.provisioning import SYSTEM as SYSTEM_ACTOR
 from vicon.provisioning import provision, retry_due
 from vicon.rendering import STATUS_LABELS, render
 from vicon.settings import Settings
@@ -250,6 +251,8 @@ class Core:
             "history": [
                 {"status": item["status"], "at": item["at"], "label": PUBLIC_HISTORY_LABELS.get(item["status"], "")}
                 for item in record.get("history", [])
+                # The scheduler's retries pass through `approved` again; the requester was approved only once.
+                if not (item["status"] == "approved" and item.get("actor") == SYSTEM_ACTOR)
             ],
             # A cancelled request's meeting was deleted in Zoom: its link and passcode no longer mean anything.
             "meeting": {key: meeting.get(key) for key in MEETING_PUBLIC_FIELDS}

@@ -10,7 +10,16 @@ import functions_framework
 from vicon.core import Core, Refused
 from vicon.intake import ValidationFailed
 from vicon.signing import TokenError
-from vicon.web import allow, error, error_response, html_response, json_response, limit_body
+from vicon.web import (
+    UnreadableForm,
+    allow,
+    error,
+    error_response,
+    html_response,
+    json_response,
+    limit_body,
+    parse_form,
+)
 from vicon.wiring import get_core
 
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
@@ -37,8 +46,12 @@ def submit_request(request: flask.Request) -> flask.Response:
         request.mimetype == "multipart/form-data" and not request.mimetype_params.get("boundary")
     ):
         return error(400, "Kirim formulir sebagai multipart/form-data (dengan berkas surat PDF).")
-    fields = {name: request.form.getlist(name) for name in request.form}
-    upload = request.files.get("letter")
+    try:
+        form, files = parse_form(request)
+    except UnreadableForm:
+        return error(400, "Formulir tidak dapat dibaca (kiriman terpotong atau rusak); kirim ulang.")
+    fields = {name: form.getlist(name) for name in form}
+    upload = files.get("letter")
     # A form whose file input was left empty still sends a part with no file name and no bytes.
     letter = (upload.read() or None) if upload is not None else None
     core = get_core()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ from vicon.wiring import reset_core
 from vicon.zoom import ZoomClient
 
 MAIN = str(REPO_DIR / "functions" / "main.py")
+_client_lock = threading.Lock()
 WIB = dt.timezone(dt.timedelta(hours=7))
 # Monday 30 November 2026, 09:00 WIB: two working days later is Wednesday 2 December.
 MONDAY_MORNING = dt.datetime(2026, 11, 30, 9, 0, tzinfo=WIB)
@@ -78,9 +80,12 @@ class Harness:
         return self.core.store
 
     def client(self, target: str) -> FlaskClient:
-        if target not in self._clients:
-            self._clients[target] = create_app(target, MAIN).test_client()
-        return self._clients[target]
+        # Built once, under a lock: tests call this from many threads, and werkzeug compiles routes with the
+        # ast module, which CPython 3.11 cannot do in two threads at once.
+        with _client_lock:
+            if target not in self._clients:
+                self._clients[target] = create_app(target, MAIN).test_client()
+            return self._clients[target]
 
     def submit(
         self, fields: dict[str, Any] | None = None, letter: bytes | None = None, filename: str = "surat.pdf", **kw: Any

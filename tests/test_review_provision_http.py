@@ -458,3 +458,107 @@ def test_after_cancel_the_meeting_is_gone_from_status_officer_link_and_operators
     page = harness.client("start_meeting").get("/", query_string={"token": officer_token})
     assert page.status_code == 409 and "<form" not in page.get_data(as_text=True)
     assert mails_to(harness, OPERATOR, "dibatalkan")
+
+
+def test_review_link_after_the_requester_cancelled_shows_the_outcome(zoom_harness: Harness) -> None:
+    harness = zoom_harness
+    submitted = harness.submit_valid()
+    token = review_token(harness, submitted["id"])
+    query = {k: v[0] for k, v in parse_qs(urlsplit(submitted["status_url"]).query).items()}
+    harness.client("cancel_request").post("/", data=query)
+
+    for method in ("get", "head"):
+        page = getattr(harness.client("review_request"), method)("/", query_string={"token": token})
+        assert page.status_code == 200
+    html = harness.client("review_request").get("/", query_string={"token": token}).get_data(as_text=True)
+    assert "Dibatalkan" in html and "<form" not in html
+
+
+def test_a_late_decision_is_409_even_when_its_fields_are_incomplete(zoom_harness: Harness) -> None:
+    harness = zoom_harness
+    request_id = harness.submit_valid()["id"]
+    token = review_token(harness, request_id)
+    decide(harness, token, "approve")
+    assert decide(harness, token, "reject", "").status_code == 409
+    assert decide(harness, token, "maybe").status_code == 409
+
+
+def test_a_failed_search_keeps_the_slot_so_no_second_meeting_or_double_booking(
+    zoom_harness: Harness, zoom_sandbox: Any
+) -> None:
+    harness = zoom_harness
+    first = harness.submit_valid(start="2026-12-02T09:00", end="2026-12-02T10:00")["id"]
+    # Created, but the answer is lost; the search after it fails too: the slot must stay with `first`.
+    zoom_sandbox.state.inject("POST", r"/users/.+/meetings", status=500, after_effect=True)
+    zoom_sandbox.state.inject("GET", r"/users/.+/meetings", status=500, times=2)
+    decide(harness, review_token(harness, first), "approve")
+    held = harness.store.held_host(first)
+    assert held == SMALL
+
+    # The retry's search is rate-limited (not ambiguous): still nothing created, the slot still held.
+    # The client retries a QPS 429 three times inline: four answers exhaust one search.
+    zoom_sandbox.state.inject("GET", r"/users/.+/meetings", status=429, headers={"X-RateLimit-Type": "QPS"}, times=4)
+    harness.clock.now += dt.timedelta(minutes=2)
+    harness.client("scheduled_tick").post("/")
+    assert harness.store.get_request(first)["status"] == "provisioning_failed"  # type: ignore[index]
+    assert harness.store.held_host(first) == SMALL
+
+    second = harness.submit_valid(start="2026-12-02T09:00", end="2026-12-02T10:00")["id"]
+    decide(harness, review_token(harness, second), "approve")
+    assert harness.store.get_request(second)["meeting"]["host"] == BIG  # type: ignore[index]
+
+    harness.clock.now += dt.timedelta(minutes=5)
+    harness.client("scheduled_tick").post("/")
+    assert harness.store.get_request(first)["status"] == "provisioned"  # type: ignore[index]
+    hosts = sorted(meeting["host_email"] for meeting in live_meetings(zoom_sandbox))
+    assert hosts == [BIG, SMALL]  # one meeting per request, one per host
+
+
+def test_cancel_after_an_ambiguous_create_deletes_the_meeting_zoom_kept(
+    zoom_harness: Harness, zoom_sandbox: Any
+) -> None:
+    harness = zoom_harness
+    submitted = harness.submit_valid()
+    zoom_sandbox.state.inject("POST", r"/users/.+/meetings", status=500, after_effect=True)
+    zoom_sandbox.state.inject("GET", r"/users/.+/meetings", status=500, times=2)
+    decide(harness, review_token(harness, submitted["id"]), "approve")
+    assert len(live_meetings(zoom_sandbox)) == 1  # in Zoom, but not recorded by us
+
+    query = {k: v[0] for k, v in parse_qs(urlsplit(submitted["status_url"]).query).items()}
+    assert harness.client("cancel_request").post("/", data=query).status_code == 200
+
+    assert live_meetings(zoom_sandbox) == []
+    assert harness.store.held_host(submitted["id"]) is None
+
+
+def test_when_retries_stop_verifiers_supervisors_and_requester_are_told(
+    zoom_harness: Harness, zoom_sandbox: Any
+) -> None:
+    harness = zoom_harness
+    request_id = harness.submit_valid()["id"]
+    zoom_sandbox.state.inject("POST", r"/users/.+/meetings", status=400, times=100)
+    decide(harness, review_token(harness, request_id), "approve")
+    for _ in range(12):
+        harness.clock.now += dt.timedelta(hours=1)
+        harness.client("scheduled_tick").post("/")
+    for address in (
+        "verifikator.satu@diskominfo.example",
+        "kabid.informatika@diskominfo.example",
+        "budi.santoso@dinkes.example.go.id",
+    ):
+        assert len(mails_to(harness, address, f"Meeting gagal dibuat {request_id}")) == 1, address
+
+
+def test_cancel_sends_the_requester_a_calendar_cancellation(zoom_harness: Harness) -> None:
+    harness = zoom_harness
+    submitted = harness.submit_valid()
+    decide(harness, review_token(harness, submitted["id"]), "approve")
+    query = {k: v[0] for k, v in parse_qs(urlsplit(submitted["status_url"]).query).items()}
+    harness.client("cancel_request").post("/", data=query)
+
+    [mail] = mails_to(harness, "budi.santoso@dinkes.example.go.id", "dibatalkan")
+    [ics] = [part for part in mail.iter_attachments() if part.get_content_type() == "text/calendar"]
+    calendar = Calendar.from_ical(ics.get_payload(decode=True))
+    event = calendar.walk("VEVENT")[0]
+    assert str(calendar["method"]) == "CANCEL" and str(event["status"]) == "CANCELLED"
+    assert str(event["uid"]) == f"{submitted['id']}@vicon"

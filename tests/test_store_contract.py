@@ -120,6 +120,8 @@ def test_store_queries_by_status_and_start_range(store: Store) -> None:
     store.transition("VC-2", ["submitted"], "rejected", audit("VC-2", "rejected", "submitted"))
 
     assert [r["id"] for r in store.requests_by_status("submitted")] == ["VC-1", "VC-3", "VC-0"]
+    assert [r["id"] for r in store.requests_by_status("submitted", NOW + dt.timedelta(hours=3))] == ["VC-0"]
+    assert [r["id"] for r in store.requests_by_status("submitted", limit=2)] == ["VC-1", "VC-3"]
     assert [r["id"] for r in store.requests_by_status("rejected")] == ["VC-2"]
     assert store.requests_by_status("cancelled") == []
     window = store.requests_starting_between(NOW + dt.timedelta(hours=1), NOW + dt.timedelta(hours=5))
@@ -170,25 +172,43 @@ def test_store_plain_update_and_side_audit_entries(store: Store) -> None:
 def test_store_host_slots_never_overlap_and_claims_are_idempotent(store: Store) -> None:
     hosts = ["a@x", "b@x"]
     nine, eleven = NOW, NOW + dt.timedelta(hours=2)
+    no_buffer = dt.timedelta(0)
 
-    assert store.claim_host_slot("R1", hosts, nine, eleven) == "a@x"
-    assert store.claim_host_slot("R1", hosts, nine, eleven) == "a@x"  # again: same host, no second slot
-    assert store.claim_host_slot("R2", hosts, nine + dt.timedelta(hours=1), eleven) == "b@x"
-    assert store.claim_host_slot("R3", hosts, nine, eleven) is None
-    assert store.claim_host_slot("R4", hosts, eleven, eleven + dt.timedelta(hours=1)) == "a@x"  # touching is fine
+    assert store.claim_host_slot("R1", hosts, nine, eleven, no_buffer) == "a@x"
+    assert store.claim_host_slot("R1", hosts, nine, eleven, no_buffer) == "a@x"  # again: same host, one slot
+    assert store.claim_host_slot("R1", [], nine, eleven, no_buffer) == "a@x"  # held even if no host is offered
+    assert store.claim_host_slot("R2", hosts, nine + dt.timedelta(hours=1), eleven, no_buffer) == "b@x"
+    assert store.claim_host_slot("R3", hosts, nine, eleven, no_buffer) is None
+    touching = store.claim_host_slot("R4", hosts, eleven, eleven + dt.timedelta(hours=1), no_buffer)
+    assert touching == "a@x"
 
+    assert (store.held_host("R1"), store.held_host("R2"), store.held_host("R3")) == ("a@x", "b@x", None)
     store.release_host_slot("R1")
     store.release_host_slot("R1")  # twice is harmless
-    assert store.claim_host_slot("R3", hosts, nine, eleven) == "a@x"
+    assert store.held_host("R1") is None
+    assert store.claim_host_slot("R3", hosts, nine, eleven, no_buffer) == "a@x"
     assert [slot[0] for slot in store.host_slots("a@x")] == ["R3", "R4"]
     assert store.host_slots("b@x") == [("R2", nine + dt.timedelta(hours=1), eleven)]
+
+
+def test_store_host_buffer_is_the_gap_between_meetings(store: Store) -> None:
+    hosts = ["a@x"]
+    buffer = dt.timedelta(minutes=30)
+    assert store.claim_host_slot("R1", hosts, NOW, NOW + dt.timedelta(hours=1), buffer) == "a@x"
+    assert store.host_slots("a@x") == [("R1", NOW, NOW + dt.timedelta(hours=1))]  # stored without the buffer
+    later = NOW + dt.timedelta(hours=1, minutes=29)
+    assert store.claim_host_slot("R2", hosts, later, later + dt.timedelta(hours=1), buffer) is None
+    later = NOW + dt.timedelta(hours=1, minutes=30)
+    assert store.claim_host_slot("R3", hosts, later, later + dt.timedelta(hours=1), buffer) == "a@x"
+    earlier = NOW - dt.timedelta(hours=1, minutes=30)
+    assert store.claim_host_slot("R4", hosts, earlier, earlier + dt.timedelta(hours=1), buffer) == "a@x"
 
 
 def test_store_concurrent_slot_claims_give_each_host_one_request(store: Store) -> None:
     hosts = ["a@x", "b@x"]
 
     def claim(n: int) -> str | None:
-        return store.claim_host_slot(f"R{n}", hosts, NOW, NOW + dt.timedelta(hours=1))
+        return store.claim_host_slot(f"R{n}", hosts, NOW, NOW + dt.timedelta(hours=1), dt.timedelta(minutes=30))
 
     with ThreadPoolExecutor(max_workers=6) as pool:
         winners = list(pool.map(claim, range(6)))

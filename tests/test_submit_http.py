@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -392,12 +393,22 @@ def test_submit_multipart_without_boundary_is_400(harness: Harness) -> None:
     assert_refused(harness, response, 400, None, "multipart")
 
 
-def test_submit_truncated_multipart_is_a_4xx(harness: Harness) -> None:
+def test_submit_truncated_multipart_is_400(harness: Harness) -> None:
     body = b'--xyz\r\nContent-Disposition: form-data; name="opd"\r\n\r\nDinas'
     response = harness.client("submit_request").post("/", data=body, content_type="multipart/form-data; boundary=xyz")
-    assert 400 <= response.status_code < 500
-    assert "errors" in response.get_json()
-    harness.assert_nothing_stored_or_sent()
+    assert_refused(harness, response, 400, None, "tidak dapat dibaca")
+
+
+def test_submit_chunked_body_over_the_limit_is_413(harness: Harness) -> None:
+    # No Content-Length (chunked transfer): the limit is enforced while reading.
+    big = b'--xyz\r\nContent-Disposition: form-data; name="opd"\r\n\r\n' + b"a" * (7 * 1024 * 1024)
+    response = harness.client("submit_request").post(
+        "/",
+        input_stream=io.BytesIO(big),
+        content_type="multipart/form-data; boundary=xyz",
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    assert_refused(harness, response, 413, None, "terlalu besar")
 
 
 def test_submit_get_is_405(harness: Harness) -> None:
@@ -495,4 +506,4 @@ def test_submit_honeypot_answer_looks_like_a_real_one(harness: Harness) -> None:
     assert set(decoy) == set(real)
     assert "token=" in decoy["status_url"]
     query = dict(item.split("=", 1) for item in decoy["status_url"].split("?", 1)[1].split("&"))
-    assert harness.client("request_status").get("/", query_string=query).status_code == 404
+    assert harness.client("request_status").get("/", query_string=query).status_code == 403

@@ -18,7 +18,7 @@ from vicon.mailing import deliver_due_mail
 from vicon.messages import MailComposer
 from vicon.ports import AuditEntry, Blobs, Mailer, Meetings, Store, TransitionRefused
 from vicon.provisioning import SYSTEM as SYSTEM_ACTOR
-from vicon.provisioning import provision, retry_due
+from vicon.provisioning import find_tagged, provision, retry_due
 from vicon.rendering import STATUS_LABELS, render
 from vicon.settings import Settings
 from vicon.signing import Signer
@@ -42,7 +42,7 @@ CANCELLABLE = ["submitted", "approved", "provisioned", "provisioning_failed"]
 MAX_REASON_CHARS = 2_000
 OFFICER_LINK_AFTER_EVENT = dt.timedelta(hours=12)
 MAX_EVENT_LENGTH = dt.timedelta(hours=intake.MAX_EVENT_HOURS)
-PLANNING_HORIZON = dt.timedelta(days=3650)
+CANCEL_ATTEMPTS = 5
 
 
 class Refused(Exception):
@@ -164,10 +164,11 @@ class Core:
 
     def _decoy_submission(self, now: dt.datetime) -> Submission:
         # Shaped like a success (a signed-looking status link included) so a bot learns nothing; nothing is
-        # stored or sent, and the link leads to "not found".
+        # stored or sent, and the link opens nothing.
         year = now.astimezone(self.settings.tz).year
         decoy_id = f"VC-{year}-{secrets.randbelow(900_000) + 100_000:06d}"
-        token = self.signer.sign("status", decoy_id, now + dt.timedelta(days=STATUS_LINK_DAYS_AFTER_EVENT))
+        # Signed with a throwaway key: it looks like ours but can never open a real request.
+        token = Signer(secrets.token_urlsafe(32)).sign("status", decoy_id, now + dt.timedelta(days=90))
         query = urlencode({"id": decoy_id, "token": token})
         return Submission(decoy_id, "submitted", f"{self.settings.public_base_url}/status.html?{query}")
 
@@ -265,37 +266,53 @@ class Core:
     def cancel(self, request_id: str, token: str) -> dict[str, Any]:
         """The requester withdraws the request; a meeting is deleted in Zoom and its host slot freed."""
         self.signer.verify(token, "status", self.clock(), request_id=request_id)
-        record = self.store.get_request(request_id)
-        if record is None:
-            raise LookupError(request_id)
-        if record["status"] not in CANCELLABLE or parse_iso(record["end"]) <= self.clock():
-            label = STATUS_LABELS.get(record["status"], record["status"])
-            raise Refused(409, f"Permohonan ini tidak dapat dibatalkan lagi (status: {label}).")
-        try:
-            cancelled = self.store.transition(
-                request_id,
-                CANCELLABLE,
-                "cancelled",
-                AuditEntry(request_id, self.clock(), record["contact_email"], "cancel", record["status"], "cancelled"),
-                changes={"meeting_cleanup": "pending" if record.get("meeting") else None},
-                outbox=self.mails.cancelled(record),
+        for _ in range(CANCEL_ATTEMPTS):
+            record = self.store.get_request(request_id)
+            if record is None:
+                raise LookupError(request_id)
+            if record["status"] not in CANCELLABLE or parse_iso(record["end"]) <= self.clock():
+                label = STATUS_LABELS.get(record["status"], record["status"])
+                raise Refused(409, f"Permohonan ini tidak dapat dibatalkan lagi (status: {label}).")
+            # Only from the status just read: the mails and the clean-up below are decided from this record.
+            needs_cleanup = bool(record.get("meeting")) or record["status"] == "provisioning_failed"
+            audit = AuditEntry(
+                request_id, self.clock(), record["contact_email"], "cancel", record["status"], "cancelled"
             )
-        except TransitionRefused as refused:
-            raise Refused(409, "Status permohonan baru saja berubah; muat ulang halaman status.") from refused
-        self._clean_up_cancelled(cancelled)
-        self.deliver_mail(request_id)
-        return cancelled
+            try:
+                cancelled = self.store.transition(
+                    request_id,
+                    [record["status"]],
+                    "cancelled",
+                    audit,
+                    changes={"meeting_cleanup": "pending" if needs_cleanup else None},
+                    outbox=self.mails.cancelled(record),
+                )
+            except TransitionRefused:
+                continue  # provisioning moved it on meanwhile: decide again from the new status
+            self._clean_up_cancelled(cancelled)
+            self.deliver_mail(request_id)
+            return cancelled
+        raise Refused(409, "Status permohonan sedang berubah; muat ulang halaman status lalu coba lagi.")
 
     def _clean_up_cancelled(self, record: dict[str, Any]) -> None:
-        """Delete the meeting in Zoom and free the slot; on failure the tick tries again."""
+        """Delete the request's meeting in Zoom (recorded, or left by an ambiguous create) and free the slot.
+
+        On a Zoom failure the slot stays held and the tick tries again.
+        """
         from vicon.zoom import ZoomError
 
-        meeting = record.get("meeting")
-        if meeting and record.get("meeting_cleanup") == "pending":
+        if record.get("meeting_cleanup") == "pending":
+            meeting = record.get("meeting")
+            host = self.store.held_host(record["id"])
             try:
-                self.meetings.delete_meeting(meeting["id"])
+                if meeting:
+                    self.meetings.delete_meeting(meeting["id"])
+                elif host is not None:
+                    found = find_tagged(self, host, record["id"])
+                    if found is not None:
+                        self.meetings.delete_meeting(found.id)
             except ZoomError as exc:
-                log.warning("could not delete meeting %s of %s yet: %s", meeting["id"], record["id"], exc)
+                log.warning("could not clean up the meeting of %s yet: %s", record["id"], exc)
                 return
             self.store.update_request(record["id"], {"meeting_cleanup": "done"})
         self.store.release_host_slot(record["id"])
@@ -312,6 +329,8 @@ class Core:
         claims, record = self._claims(token, "review", self.settings.verifier_emails)
         verifier = str(claims["v"])
         reason = reason.strip()
+        if record["status"] != "submitted":
+            raise self._already_decided(record["status"])
         if decision not in ("approve", "reject"):
             raise Refused(422, "Pilih tombol Setujui atau Tolak.", "decision")
         if decision == "reject" and not reason:
@@ -330,32 +349,40 @@ class Core:
                 outbox=self.mails.rejected({**record, "decision_reason": reason}) if decision == "reject" else [],
             )
         except TransitionRefused as refused:
-            label = STATUS_LABELS.get(refused.current or "", refused.current)
-            message = f"Permohonan ini sudah diputuskan sebelumnya (status: {label}); tidak ada yang diubah."
-            raise Refused(409, message) from refused
+            raise self._already_decided(refused.current or "") from refused
         if decision == "approve":
-            decided = provision(self, record["id"]) or decided
+            try:
+                decided = provision(self, record["id"]) or decided
+            except Exception:
+                # The approval is stored; the tick takes over an approval left unfinished (STALE_APPROVAL).
+                log.exception("provisioning %s failed unexpectedly", record["id"])
         self.deliver_mail(record["id"])
         return decided
+
+    @staticmethod
+    def _already_decided(status: str) -> Refused:
+        label = STATUS_LABELS.get(status, status)
+        return Refused(409, f"Permohonan ini sudah diputuskan sebelumnya (status: {label}); tidak ada yang diubah.")
 
     # ---- officer ------------------------------------------------------------------------------------------
 
     def officer_page(self, token: str) -> str:
         """Confirmation before a fresh host link is fetched; GET changes nothing."""
-        _, record = self._claims(token, "officer", self.settings.operator_emails)
+        _, record = self._officer_claims(token)
+        return self.page("pages/start_meeting.html", request=record, token=token)
+
+    def _officer_claims(self, token: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        claims, record = self._claims(token, "officer", self.settings.operator_emails)
         if record["status"] != "provisioned" or not record.get("meeting"):
             label = STATUS_LABELS.get(record["status"], record["status"])
             raise Refused(409, f"Meeting untuk permohonan ini tidak tersedia (status: {label}).")
-        return self.page("pages/start_meeting.html", request=record, token=token)
+        return claims, record
 
     def start_url(self, token: str) -> str:
         """A fresh start_url from Zoom for an authorised officer; each use is in the audit trail."""
         from vicon.zoom import ZoomError
 
-        claims, record = self._claims(token, "officer", self.settings.operator_emails)
-        if record["status"] != "provisioned" or not record.get("meeting"):
-            label = STATUS_LABELS.get(record["status"], record["status"])
-            raise Refused(409, f"Meeting untuk permohonan ini tidak tersedia (status: {label}).")
+        claims, record = self._officer_claims(token)
         try:
             start_url = self.meetings.get_meeting(record["meeting"]["id"]).start_url
         except ZoomError as exc:
@@ -378,12 +405,26 @@ class Core:
     # ---- scheduler ----------------------------------------------------------------------------------------
 
     def tick(self) -> dict[str, Any]:
-        """Due work; safe to run twice at once (mails are leased, retries claimed by a transition)."""
-        now = self.clock()
-        # Only events that have not ended matter here; the scan stays as small as the office's calendar.
-        active = self.store.requests_starting_between(now - MAX_EVENT_LENGTH, now + PLANNING_HORIZON)
-        provisioning = retry_due(self, [record for record in active if parse_iso(record["start"]) > now])
-        for record in active:
-            if record["status"] == "cancelled" and record.get("meeting_cleanup") == "pending":
+        """Due work; safe to run twice at once (mails are leased, retries claimed by a transition).
+
+        Each part is isolated: a failure in one never keeps the outbox from being delivered.
+        """
+        report: dict[str, Any] = {}
+        try:
+            report["provisioning"] = retry_due(self)
+        except Exception:
+            log.exception("provisioning retries failed")
+            report["provisioning"] = {"error": True}
+        cleaned = 0
+        since = self.clock() - MAX_EVENT_LENGTH
+        for record in self.store.requests_by_status("cancelled", starting_after=since):
+            if record.get("meeting_cleanup") != "pending":
+                continue
+            try:
                 self._clean_up_cancelled(record)
-        return {"provisioning": provisioning, "mail": self.deliver_mail()}
+                cleaned += 1
+            except Exception:
+                log.exception("clean-up of %s failed", record["id"])
+        report["cleanup"] = cleaned
+        report["mail"] = self.deliver_mail()
+        return report

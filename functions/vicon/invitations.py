@@ -52,8 +52,11 @@ def whatsapp_share_url(text: str) -> str:
     return "https://wa.me/?text=" + quote(text, safe="")
 
 
-def ics_invitation(record: dict[str, Any], organizer_email: str, now: dt.datetime) -> bytes:
-    """An iCalendar event in UTC (DTSTART …Z), which Google Calendar and Outlook place at the right local time."""
+def ics_invitation(record: dict[str, Any], organizer_email: str, now: dt.datetime, cancelled: bool = False) -> bytes:
+    """An iCalendar event in UTC (DTSTART …Z), which Google Calendar and Outlook place at the right local time.
+
+    With `cancelled`, the same event (same UID, higher SEQUENCE) marked cancelled, which calendars remove.
+    """
     # Imported here: icalendar costs about 90 ms to import and only invitations need it.
     from icalendar import Calendar, Event, vCalAddress, vText
 
@@ -61,7 +64,7 @@ def ics_invitation(record: dict[str, Any], organizer_email: str, now: dt.datetim
     calendar = Calendar()
     calendar.add("prodid", "-//Vicon Diskominfo//Fasilitasi Zoom Meeting//ID")
     calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
     event = Event()
     event.add("uid", f"{record['id']}@vicon")
     event.add("dtstamp", now.astimezone(dt.UTC))
@@ -80,6 +83,8 @@ def ics_invitation(record: dict[str, Any], organizer_email: str, now: dt.datetim
     organizer = vCalAddress(f"mailto:{organizer_email}")
     organizer.params["cn"] = vText("Diskominfo (Vicon)")
     event["organizer"] = organizer
-    event.add("sequence", 0)
+    event.add("sequence", 1 if cancelled else 0)
+    if cancelled:
+        event.add("status", "CANCELLED")
     calendar.add_component(event)
     return bytes(calendar.to_ical())

@@ -177,7 +177,7 @@ def _summary(message_id: str, headers: EmailMessage) -> SinkMessage:
     recipients = getaddresses([str(v) for name in ("To", "Cc", "Bcc") for v in headers.get_all(name, [])])
     return SinkMessage(
         id=message_id,
-        subject=str(headers.get("Subject", "")),
+        subject=str(headers.get("Subject", "")).strip(),
         to=tuple(addr for _, addr in recipients if addr),
         sender=str(headers.get("From", "")),
         date=received,

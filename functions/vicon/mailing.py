@@ -15,6 +15,15 @@ log = logging.getLogger(__name__)
 # A claimed mail is invisible to other ticks for this long; longer than any SMTP timeout.
 MAIL_LEASE = dt.timedelta(minutes=5)
 MAX_RETRY_DELAY = dt.timedelta(hours=1)
+# Failures retried at the very next tick before the backoff starts.
+IMMEDIATE_RETRIES = 10
+
+
+def mail_retry_delay(attempts: int) -> dt.timedelta:
+    """Zero at first (the next tick retries: the scheduler's interval is the backoff), then 1, 2, 4 … minutes."""
+    if attempts < IMMEDIATE_RETRIES:
+        return dt.timedelta(0)
+    return min(dt.timedelta(minutes=2 ** min(attempts - IMMEDIATE_RETRIES, 10)), MAX_RETRY_DELAY)
 
 
 def compose(mail: OutgoingMail, mail_from: str, blobs: Blobs) -> EmailMessage:
@@ -33,16 +42,6 @@ def compose(mail: OutgoingMail, mail_from: str, blobs: Blobs) -> EmailMessage:
         maintype, _, subtype = attachment.content_type.partition("/")
         message.add_attachment(data, maintype=maintype, subtype=subtype, filename=attachment.filename)
     return message
-
-
-IMMEDIATE_RETRIES = 10
-
-
-def retry_delay(attempts: int) -> dt.timedelta:
-    """None at first (the next tick retries: the scheduler's interval is the backoff), then 1, 2, 4 … minutes."""
-    if attempts < IMMEDIATE_RETRIES:
-        return dt.timedelta(0)
-    return min(dt.timedelta(minutes=2 ** min(attempts - IMMEDIATE_RETRIES, 10)), MAX_RETRY_DELAY)
 
 
 @dataclass
@@ -72,7 +71,7 @@ def deliver_due_mail(
                 log.warning("mail %s for %s not delivered: %s", entry.id, entry.request_id, exc)
             else:
                 log.exception("mail %s for %s could not be built or sent", entry.id, entry.request_id)
-            store.mail_failed(entry.id, f"{type(exc).__name__}: {exc}", now + retry_delay(entry.attempts))
+            store.mail_failed(entry.id, f"{type(exc).__name__}: {exc}", now + mail_retry_delay(entry.attempts))
             report.failed += 1
             continue
         store.mail_sent(entry.id)

@@ -108,28 +108,33 @@ class MailComposer:
         ]
         return mails
 
-    def provisioning_failed(self, record: dict[str, Any]) -> list[OutgoingMail]:
-        subject = f"Pembuatan meeting tertunda {record['id']}: {record['event_name']}"
-        return [
+    def provisioning_failed(self, record: dict[str, Any], final: bool = False) -> list[OutgoingMail]:
+        """Verifiers and the requester; with `final` (retries have stopped) the supervisors too."""
+        if final:
+            subject = f"Meeting gagal dibuat {record['id']}: {record['event_name']}"
+        else:
+            subject = f"Pembuatan meeting tertunda {record['id']}: {record['event_name']}"
+        staff = [(verifier, self.core.review_url(record, verifier)) for verifier in self.core.settings.verifier_emails]
+        if final:
+            staff += [(supervisor, "") for supervisor in self.core.settings.supervisor_emails]
+        mails = [
             self._mail(
-                (verifier,),
-                subject,
-                "provisioning_failed",
-                request=record,
-                for_verifier=True,
-                link_url=self.core.review_url(record, verifier),
+                (to,), subject, "provisioning_failed", request=record, for_verifier=True, final=final, link_url=link
             )
-            for verifier in self.core.settings.verifier_emails
-        ] + [
+            for to, link in staff
+        ]
+        mails.append(
             self._mail(
                 (record["contact_email"],),
                 subject,
                 "provisioning_failed",
                 request=record,
                 for_verifier=False,
+                final=final,
                 link_url=self.core.status_url(record),
             )
-        ]
+        )
+        return mails
 
     def rejected(self, record: dict[str, Any]) -> list[OutgoingMail]:
         return [
@@ -142,8 +147,24 @@ class MailComposer:
         ]
 
     def cancelled(self, record: dict[str, Any]) -> list[OutgoingMail]:
-        """Verifiers and the requester; the operators too when a meeting had been scheduled for them to host."""
+        """Verifiers, the operators when a meeting had been scheduled, and the requester (with a calendar cancel)."""
         subject = f"Permohonan dibatalkan {record['id']}: {record['event_name']}"
-        operators = self.core.settings.operator_emails if record.get("meeting") else ()
-        recipients = (*self.core.settings.verifier_emails, *operators, record["contact_email"])
-        return [self._mail((to,), subject, "cancelled", request=record) for to in recipients]
+        had_meeting = bool(record.get("meeting"))
+        staff = (*self.core.settings.verifier_emails, *(self.core.settings.operator_emails if had_meeting else ()))
+        mails = [self._mail((to,), subject, "cancelled", request=record, for_requester=False) for to in staff]
+        attachments: tuple[Attachment, ...] = ()
+        if had_meeting:
+            organizer = parseaddr(self.core.settings.mail_from)[1] or "vicon@localhost"
+            attachments = (
+                Attachment(
+                    filename=f"batal-{record['id']}.ics",
+                    content_type="text/calendar",
+                    data=ics_invitation(record, organizer, self.core.clock(), cancelled=True),
+                ),
+            )
+        mails.append(
+            self._mail(
+                (record["contact_email"],), subject, "cancelled", attachments, request=record, for_requester=True
+            )
+        )
+        return mails

@@ -137,7 +137,11 @@ class Store(Protocol):
         """Append an audit entry that is not a transition (an officer opening a meeting), with its mails."""
         ...
 
-    def requests_by_status(self, status: str, limit: int = 100) -> list[dict[str, Any]]: ...
+    def requests_by_status(
+        self, status: str, starting_after: dt.datetime | None = None, limit: int = 100
+    ) -> list[dict[str, Any]]:
+        """Requests in `status` (whose event starts after `starting_after`, if given), ordered by start."""
+        ...
 
     def requests_starting_between(self, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
         """Requests whose event start lies in [start, end), ordered by start."""
@@ -146,12 +150,18 @@ class Store(Protocol):
     def audit_trail(self, request_id: str) -> list[AuditEntry]: ...
 
     def claim_host_slot(
-        self, request_id: str, hosts: Sequence[str], start: dt.datetime, end: dt.datetime
+        self, request_id: str, hosts: Sequence[str], start: dt.datetime, end: dt.datetime, buffer: dt.timedelta
     ) -> str | None:
-        """Atomically give the request the first host in `hosts` with nothing overlapping [start, end).
+        """Atomically give the request the first host in `hosts` with no meeting in [start − buffer, end + buffer).
 
-        Idempotent: a request that already holds a slot gets its host back. None when every host is busy.
+        Slots are stored as the bare event times; the buffer applies on both sides of the comparison once.
+        Idempotent: a request that already holds a slot gets its host back (even if `hosts` no longer lists
+        it). None when every host is busy.
         """
+        ...
+
+    def held_host(self, request_id: str) -> str | None:
+        """The host whose slot the request holds, if any."""
         ...
 
     def release_host_slot(self, request_id: str) -> None:

@@ -17,7 +17,7 @@ from vicon.store import iso, parse_iso
 
 if TYPE_CHECKING:
     from vicon.core import Core
-    from vicon.zoom import Meeting
+    from vicon.zoom import Meeting, MeetingSpec
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,8 @@ class ProvisioningFailed(Exception):
         self.keep_slot = keep_slot
 
 
-def retry_delay(attempts: int) -> dt.timedelta:
+def provisioning_retry_delay(attempts: int) -> dt.timedelta:
+    """1, 2, 4 … minutes after the n-th failed attempt, at most an hour."""
     return min(dt.timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_RETRY_DELAY)
 
 
@@ -79,13 +80,16 @@ def _obtain_meeting(core: Core, record: dict[str, Any]) -> tuple[str, Meeting]:
     from vicon.zoom import ZoomAmbiguous, ZoomDailyLimit, ZoomError
 
     buffer = dt.timedelta(minutes=core.settings.host_buffer_minutes)
-    window = (parse_iso(record["start"]) - buffer, parse_iso(record["end"]) + buffer)
+    start, end = parse_iso(record["start"]), parse_iso(record["end"])
     day = core.clock().astimezone(dt.UTC).date()
-    # Only a retry can find a meeting created earlier: the first attempt follows the approval's own transition.
-    search_first = record.get("provisioning_attempts", 0) > 0
+    # A previous attempt may have left a meeting on the host whose slot this request holds. Until a search of
+    # that host says otherwise, nothing is created and the slot is kept, whatever else fails.
+    maybe_created = record.get("provisioning_attempts", 0) > 0
     exhausted: set[str] = set()
     while True:
-        host = core.store.claim_host_slot(record["id"], _candidate_hosts(core, record, day, exhausted), *window)
+        host = core.store.claim_host_slot(
+            record["id"], _candidate_hosts(core, record, day, exhausted), start, end, buffer
+        )
         if host is None:
             raise ProvisioningFailed(
                 "Tidak ada akun Zoom berlisensi yang kosong dan cukup untuk "
@@ -93,28 +97,33 @@ def _obtain_meeting(core: Core, record: dict[str, Any]) -> tuple[str, Meeting]:
                 f"{core.settings.host_buffer_minutes} menit sebelum dan sesudah)."
             )
         try:
-            existing = _find_tagged(core, host, record["id"]) if search_first else None
-            if existing is not None:
-                return host, existing
+            if maybe_created:
+                existing = find_tagged(core, host, record["id"])
+                if existing is not None:
+                    return host, existing
+                maybe_created = False
             core.store.count_zoom_call(host, day)
             return host, core.meetings.create_meeting(host, meeting_spec(core, record))
-        except ZoomDailyLimit:
+        except ZoomDailyLimit as exc:
+            if maybe_created:
+                raise ProvisioningFailed(_zoom_reason(exc), keep_slot=True) from exc
+            # A 429 creates nothing: the work moves to another host.
             log.warning("host %s reached its daily limit; moving %s to another host", host, record["id"])
             core.store.set_zoom_calls(host, day, DAILY_CALL_LIMIT)
             core.store.release_host_slot(record["id"])
             exhausted.add(host)
-            search_first = False
         except ZoomAmbiguous as exc:
             log.warning("ambiguous Zoom answer for %s on %s: %s", record["id"], host, exc)
             try:
-                found = _find_tagged(core, host, record["id"])
+                found = find_tagged(core, host, record["id"])
             except ZoomError as search_error:
                 raise ProvisioningFailed(_zoom_reason(search_error), keep_slot=True) from exc
             if found is not None:
                 return host, found
+            # Not listed (yet): keep the slot; the retry searches again before it creates.
             raise ProvisioningFailed(_zoom_reason(exc), keep_slot=True) from exc
         except ZoomError as exc:
-            raise ProvisioningFailed(_zoom_reason(exc)) from exc
+            raise ProvisioningFailed(_zoom_reason(exc), keep_slot=maybe_created) from exc
 
 
 def _zoom_reason(exc: Exception) -> str:
@@ -131,7 +140,8 @@ def _zoom_reason(exc: Exception) -> str:
     return f"Zoom menolak pembuatan meeting: {exc}"
 
 
-def _find_tagged(core: Core, host: str, request_id: str) -> Meeting | None:
+def find_tagged(core: Core, host: str, request_id: str) -> Meeting | None:
+    """The meeting on `host` whose agenda carries the request's tag, if Zoom lists one."""
     tag = meeting_tag(request_id)
     for listed in core.meetings.list_meetings(host, "scheduled"):
         if (listed.agenda or "").startswith(tag):
@@ -140,7 +150,7 @@ def _find_tagged(core: Core, host: str, request_id: str) -> Meeting | None:
     return None
 
 
-def meeting_spec(core: Core, record: dict[str, Any]) -> Any:
+def meeting_spec(core: Core, record: dict[str, Any]) -> MeetingSpec:
     from vicon.intake import EVENT_TYPES
     from vicon.zoom import MeetingSpec, generate_passcode
 
@@ -211,32 +221,32 @@ def _record_failure(core: Core, record: dict[str, Any], reason: str) -> dict[str
             changes={
                 "provisioning_error": reason,
                 "provisioning_attempts": attempts,
-                "next_provisioning_at": iso(now + retry_delay(attempts)),
+                "next_provisioning_at": iso(now + provisioning_retry_delay(attempts)),
             },
-            # People are told once; retries after that are visible on the status page and the review page.
-            outbox=core.mails.provisioning_failed(failed) if attempts == 1 else [],
+            # People are told at the first failure and when retries stop; in between the pages show the reason.
+            outbox=core.mails.provisioning_failed(failed, final=attempts >= MAX_PROVISIONING_ATTEMPTS)
+            if attempts in (1, MAX_PROVISIONING_ATTEMPTS)
+            else [],
         )
     except TransitionRefused:
         return core.store.get_request(record["id"]) or {}
 
 
-def retry_due(core: Core, upcoming: list[dict[str, Any]]) -> dict[str, int]:
+def retry_due(core: Core) -> dict[str, int]:
     """The tick's share: take over abandoned approvals and retry failed ones whose backoff has passed.
 
-    `upcoming` are the requests whose event has not started: past ones are never provisioned, so they cannot
-    crowd out the ones that still matter.
+    Only events that have not started are looked at; one request's failure never stops the others.
     """
     now = core.clock()
-    taken_over = retried = 0
-    for record in upcoming:
-        if record["status"] == "approved" and parse_iso(record["history"][-1]["at"]) <= now - STALE_APPROVAL:
-            record = _record_failure(core, record, "Pembuatan meeting terputus; akan dicoba lagi otomatis.")
-            taken_over += 1
+    counts = {"taken_over": 0, "retried": 0, "errors": 0}
+    for record in core.store.requests_by_status("approved", starting_after=now):
+        if parse_iso(record["history"][-1]["at"]) <= now - STALE_APPROVAL:
+            _record_failure(core, record, "Pembuatan meeting terputus; akan dicoba lagi otomatis.")
+            counts["taken_over"] += 1
+    for record in core.store.requests_by_status("provisioning_failed", starting_after=now):
         due = record.get("next_provisioning_at")
-        if (
-            record.get("status") != "provisioning_failed"
-            or int(record.get("provisioning_attempts", 0)) >= MAX_PROVISIONING_ATTEMPTS
-            or (due is not None and parse_iso(due) > now)
+        if int(record.get("provisioning_attempts", 0)) >= MAX_PROVISIONING_ATTEMPTS or (
+            due is not None and parse_iso(due) > now
         ):
             continue
         try:
@@ -248,6 +258,12 @@ def retry_due(core: Core, upcoming: list[dict[str, Any]]) -> dict[str, int]:
             )
         except TransitionRefused:
             continue  # another tick took it
-        provision(core, record["id"])
-        retried += 1
-    return {"taken_over": taken_over, "retried": retried}
+        try:
+            provision(core, record["id"])
+        except Exception:
+            # Left in `approved`: the stale-approval takeover above brings it back after STALE_APPROVAL.
+            log.exception("retry of %s failed unexpectedly", record["id"])
+            counts["errors"] += 1
+            continue
+        counts["retried"] += 1
+    return counts

@@ -9,7 +9,9 @@ from functools import wraps
 from typing import Any
 
 import flask
+from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.formparser import FormDataParser
 
 from vicon.intake import FieldError
 
@@ -17,6 +19,8 @@ log = logging.getLogger(__name__)
 
 # The letter may be 5 MiB; the text fields add at most a few hundred KiB.
 MAX_BODY_BYTES = 6 * 1024 * 1024
+# All text fields together: the longest allowed (participants, 20,000 characters) in multi-byte UTF-8, with room.
+MAX_FORM_FIELDS_BYTES = 512 * 1024
 
 Handler = Callable[[flask.Request], flask.Response]
 
@@ -51,6 +55,20 @@ def limit_body(request: flask.Request) -> flask.Response | None:
         return too_large() if request.content_length > MAX_BODY_BYTES else None
     request.max_content_length = MAX_BODY_BYTES
     return None
+
+
+class UnreadableForm(ValueError):
+    """The body claims to be a form but cannot be parsed (truncated or malformed multipart)."""
+
+
+def parse_form(request: flask.Request) -> tuple[MultiDict[str, str], MultiDict[str, FileStorage]]:
+    """Fields and files of a form body; werkzeug's own parsing would turn a broken body into an empty form."""
+    parser = FormDataParser(max_content_length=MAX_BODY_BYTES, max_form_memory_size=MAX_FORM_FIELDS_BYTES, silent=False)
+    try:
+        _, form, files = parser.parse(request.stream, request.mimetype, request.content_length, request.mimetype_params)
+    except ValueError as exc:  # RequestEntityTooLarge is not one: it reaches allow() and becomes a 413
+        raise UnreadableForm(str(exc)) from exc
+    return form, files
 
 
 def html_response(body: str, status: int = 200) -> flask.Response:

@@ -167,10 +167,14 @@ class FirestoreStore:
         batch.commit()
 
     def claim_host_slot(
-        self, request_id: str, hosts: Sequence[str], start: dt.datetime, end: dt.datetime
+        self, request_id: str, hosts: Sequence[str], start: dt.datetime, end: dt.datetime, buffer: dt.timedelta
     ) -> str | None:
         claim_ref = self._collection("slot_claims").document(request_id)
+        held = claim_ref.get()
+        if held.exists:
+            return str(held.to_dict()["host"])
         slot = {"start": iso(start), "end": iso(end)}
+        window_start, window_end = iso(start - buffer), iso(end + buffer)
         for host in hosts:
             host_ref = self._collection("host_slots").document(host)
 
@@ -180,7 +184,7 @@ class FirestoreStore:
                 if held.exists:
                     return str(held.to_dict()["host"])
                 slots = dict((snapshot.to_dict() or {}).get("slots", {})) if snapshot.exists else {}
-                if any(other["start"] < slot["end"] and other["end"] > slot["start"] for other in slots.values()):
+                if any(other["start"] < window_end and other["end"] > window_start for other in slots.values()):
                     return None
                 slots = {key: value for key, value in slots.items() if value["end"] >= _prune_before()}
                 slots[request_id] = slot
@@ -195,6 +199,10 @@ class FirestoreStore:
             if claimed is not None:
                 return claimed
         return None
+
+    def held_host(self, request_id: str) -> str | None:
+        held = self._collection("slot_claims").document(request_id).get()
+        return str(held.to_dict()["host"]) if held.exists else None
 
     def release_host_slot(self, request_id: str) -> None:
         claim_ref = self._collection("slot_claims").document(request_id)
@@ -249,10 +257,15 @@ class FirestoreStore:
 
         self._optimistic(ref, raise_to)
 
-    def requests_by_status(self, status: str, limit: int = 100) -> list[dict[str, Any]]:
+    def requests_by_status(
+        self, status: str, starting_after: dt.datetime | None = None, limit: int = 100
+    ) -> list[dict[str, Any]]:
         from google.cloud.firestore import FieldFilter
 
         query = self._collection("requests").where(filter=FieldFilter("status", "==", status))
+        if starting_after is not None:
+            # Needs the composite index (status, start) of infra/firestore.indexes.json in production.
+            query = query.where(filter=FieldFilter("start", ">", iso(starting_after)))
         records = [snapshot.to_dict() for snapshot in query.stream()]
         return sorted(records, key=lambda record: record["start"])[:limit]
 

@@ -172,7 +172,7 @@ class SqliteStore:
             self._append(db, audit, outbox)
 
     def claim_host_slot(
-        self, request_id: str, hosts: Sequence[str], start: dt.datetime, end: dt.datetime
+        self, request_id: str, hosts: Sequence[str], start: dt.datetime, end: dt.datetime, buffer: dt.timedelta
     ) -> str | None:
         with self._transaction() as db:
             held = db.execute("SELECT host FROM host_slots WHERE request_id = ?", (request_id,)).fetchone()
@@ -181,7 +181,7 @@ class SqliteStore:
             for host in hosts:
                 busy = db.execute(
                     "SELECT 1 FROM host_slots WHERE host = ? AND start_at < ? AND end_at > ? LIMIT 1",
-                    (host, iso(end), iso(start)),
+                    (host, iso(end + buffer), iso(start - buffer)),
                 ).fetchone()
                 if busy is None:
                     db.execute(
@@ -190,6 +190,10 @@ class SqliteStore:
                     )
                     return host
         return None
+
+    def held_host(self, request_id: str) -> str | None:
+        row = self._connection().execute("SELECT host FROM host_slots WHERE request_id = ?", (request_id,)).fetchone()
+        return str(row[0]) if row else None
 
     def release_host_slot(self, request_id: str) -> None:
         with self._transaction() as db:
@@ -226,9 +230,13 @@ class SqliteStore:
                 (host, day.isoformat(), count),
             )
 
-    def requests_by_status(self, status: str, limit: int = 100) -> list[dict[str, Any]]:
+    def requests_by_status(
+        self, status: str, starting_after: dt.datetime | None = None, limit: int = 100
+    ) -> list[dict[str, Any]]:
+        after = iso(starting_after) if starting_after is not None else ""
         rows = self._connection().execute(
-            "SELECT data FROM requests WHERE status = ? ORDER BY start_at LIMIT ?", (status, limit)
+            "SELECT data FROM requests WHERE status = ? AND start_at > ? ORDER BY start_at LIMIT ?",
+            (status, after, limit),
         )
         return [json.loads(row[0]) for row in rows]
 

@@ -65,7 +65,7 @@ def live_meetings(zoom_sandbox: Any) -> list[Any]:
 
 def test_review_get_and_head_ten_times_write_nothing_and_call_no_zoom(zoom_harness: Harness, zoom_sandbox: Any) -> None:
     harness = zoom_harness
-    request_id = harness.submit_valid()["id"]
+    request_id = harness.submit_valid(event_name="Rapat <i>evaluasi</i>")["id"]
     token = review_token(harness, request_id)
     record, trail, mail = (
         harness.store.get_request(request_id),
@@ -83,6 +83,9 @@ def test_review_get_and_head_ten_times_write_nothing_and_call_no_zoom(zoom_harne
     html = page.get_data(as_text=True)
     assert '<form method="post"' in html and 'name="reason"' in html
     assert 'name="decision" value="approve"' in html and 'name="decision" value="reject"' in html
+    assert request_id in html and "Rabu, 2 Desember 2026 09.00 WIB" in html and "Dinas Kesehatan" in html
+    assert "&lt;i&gt;evaluasi&lt;/i&gt;" in html  # autoescaped
+    assert page.headers["Referrer-Policy"] == "no-referrer"
     assert harness.store.get_request(request_id) == record
     assert harness.store.audit_trail(request_id) == trail
     assert len(harness.sent_mail()) == len(mail)

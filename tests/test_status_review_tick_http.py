@@ -67,27 +67,6 @@ def test_status_post_is_405(harness: Harness) -> None:
     assert harness.client("request_status").post("/").status_code == 405
 
 
-def test_review_get_and_head_show_the_request_and_change_nothing(any_store_harness: Harness) -> None:
-    harness = any_store_harness
-    body = harness.submit_valid(event_name="Rapat <i>evaluasi</i>")
-    token = review_token(harness)
-    before = harness.store.get_request(body["id"])
-    audit_before = harness.store.audit_trail(body["id"])
-    client = harness.client("review_request")
-
-    for _ in range(10):
-        page = client.get("/", query_string={"token": token})
-        assert page.status_code == 200
-        assert client.head("/", query_string={"token": token}).status_code == 200
-
-    html = page.get_data(as_text=True)
-    assert body["id"] in html and "Rabu, 2 Desember 2026 09.00 WIB" in html and "Dinas Kesehatan" in html
-    assert "&lt;i&gt;evaluasi&lt;/i&gt;" in html
-    assert page.headers["Referrer-Policy"] == "no-referrer"
-    assert harness.store.get_request(body["id"]) == before
-    assert harness.store.audit_trail(body["id"]) == audit_before
-
-
 def test_review_bad_tokens_get_a_4xx_page(harness: Harness) -> None:
     body = harness.submit_valid()
     token = review_token(harness)

@@ -75,18 +75,21 @@ class FirestoreStore:
         """The precondition that the document is still as `snapshot` saw it."""
         return self.client.write_option(last_update_time=snapshot.update_time)
 
-    def next_request_number(self, year: int) -> int:
-        counter = self._collection("counters").document(f"requests-{year}")
+    def _increment(self, ref: Any, field: str) -> int:
+        """Add one to a counter document's `field` (creating it at 1) and return the new value."""
 
-        def allocate(snapshot: Any, batch: Any) -> int:
+        def add_one(snapshot: Any, batch: Any) -> int:
             if not snapshot.exists:
-                batch.create(counter, {"value": 1})
+                batch.create(ref, {field: 1})
                 return 1
-            value = int(snapshot.to_dict()["value"]) + 1
-            batch.update(counter, {"value": value}, option=self._unchanged_since(snapshot))
+            value = int(snapshot.to_dict()[field]) + 1
+            batch.update(ref, {field: value}, option=self._unchanged_since(snapshot))
             return value
 
-        return self._optimistic(counter, allocate)
+        return self._optimistic(ref, add_one)
+
+    def next_request_number(self, year: int) -> int:
+        return self._increment(self._collection("counters").document(f"requests-{year}"), "value")
 
     def _append(
         self, batch: Any, audit: AuditEntry, outbox: Sequence[OutgoingMail], sequence: int, suffix: str = ""
@@ -230,17 +233,7 @@ class FirestoreStore:
         return self._collection("zoom_usage").document(f"{host}_{day.isoformat()}")
 
     def count_zoom_call(self, host: str, day: dt.date) -> int:
-        ref = self._usage_ref(host, day)
-
-        def increment(snapshot: Any, batch: Any) -> int:
-            if not snapshot.exists:
-                batch.create(ref, {"calls": 1})
-                return 1
-            calls = int(snapshot.to_dict()["calls"]) + 1
-            batch.update(ref, {"calls": calls}, option=self._unchanged_since(snapshot))
-            return calls
-
-        return self._optimistic(ref, increment)
+        return self._increment(self._usage_ref(host, day), "calls")
 
     def zoom_calls(self, host: str, day: dt.date) -> int:
         snapshot = self._usage_ref(host, day).get()

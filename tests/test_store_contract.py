@@ -174,41 +174,52 @@ def test_store_host_slots_never_overlap_and_claims_are_idempotent(store: Store) 
     nine, eleven = NOW, NOW + dt.timedelta(hours=2)
     no_buffer = dt.timedelta(0)
 
-    assert store.claim_host_slot("R1", hosts, nine, eleven, no_buffer) == "a@x"
-    assert store.claim_host_slot("R1", hosts, nine, eleven, no_buffer) == "a@x"  # again: same host, one slot
-    assert store.claim_host_slot("R1", [], nine, eleven, no_buffer) == "a@x"  # held even if no host is offered
-    assert store.claim_host_slot("R2", hosts, nine + dt.timedelta(hours=1), eleven, no_buffer) == "b@x"
-    assert store.claim_host_slot("R3", hosts, nine, eleven, no_buffer) is None
-    touching = store.claim_host_slot("R4", hosts, eleven, eleven + dt.timedelta(hours=1), no_buffer)
+    assert store.claim_host_slot("R1", hosts, nine, eleven, no_buffer, NOW) == "a@x"
+    assert store.claim_host_slot("R1", hosts, nine, eleven, no_buffer, NOW) == "a@x"  # again: same host, one slot
+    assert store.claim_host_slot("R1", [], nine, eleven, no_buffer, NOW) == "a@x"  # held even if no host is offered
+    assert store.claim_host_slot("R2", hosts, nine + dt.timedelta(hours=1), eleven, no_buffer, NOW) == "b@x"
+    assert store.claim_host_slot("R3", hosts, nine, eleven, no_buffer, NOW) is None
+    touching = store.claim_host_slot("R4", hosts, eleven, eleven + dt.timedelta(hours=1), no_buffer, NOW)
     assert touching == "a@x"
 
     assert (store.held_host("R1"), store.held_host("R2"), store.held_host("R3")) == ("a@x", "b@x", None)
     store.release_host_slot("R1")
     store.release_host_slot("R1")  # twice is harmless
     assert store.held_host("R1") is None
-    assert store.claim_host_slot("R3", hosts, nine, eleven, no_buffer) == "a@x"
+    assert store.claim_host_slot("R3", hosts, nine, eleven, no_buffer, NOW) == "a@x"
     assert [slot[0] for slot in store.host_slots("a@x")] == ["R3", "R4"]
     assert store.host_slots("b@x") == [("R2", nine + dt.timedelta(hours=1), eleven)]
+
+
+def test_store_keeps_slots_that_have_not_ended_by_the_callers_clock(store: Store) -> None:
+    # Long before the machine's date: only the clock handed in may decide what is old enough to forget.
+    then = dt.datetime(2020, 3, 2, 2, 0, tzinfo=dt.UTC)
+    hosts = ["a@x"]
+    assert store.claim_host_slot("R1", hosts, then, then + dt.timedelta(hours=1), dt.timedelta(0), then) == "a@x"
+    later = then + dt.timedelta(hours=3)
+    assert store.claim_host_slot("R2", hosts, later, later + dt.timedelta(hours=1), dt.timedelta(0), then) == "a@x"
+    assert [slot[0] for slot in store.host_slots("a@x")] == ["R1", "R2"]
+    assert store.claim_host_slot("R3", hosts, then, then + dt.timedelta(hours=1), dt.timedelta(0), then) is None
 
 
 def test_store_host_buffer_is_the_gap_between_meetings(store: Store) -> None:
     hosts = ["a@x"]
     buffer = dt.timedelta(minutes=30)
-    assert store.claim_host_slot("R1", hosts, NOW, NOW + dt.timedelta(hours=1), buffer) == "a@x"
+    assert store.claim_host_slot("R1", hosts, NOW, NOW + dt.timedelta(hours=1), buffer, NOW) == "a@x"
     assert store.host_slots("a@x") == [("R1", NOW, NOW + dt.timedelta(hours=1))]  # stored without the buffer
     later = NOW + dt.timedelta(hours=1, minutes=29)
-    assert store.claim_host_slot("R2", hosts, later, later + dt.timedelta(hours=1), buffer) is None
+    assert store.claim_host_slot("R2", hosts, later, later + dt.timedelta(hours=1), buffer, NOW) is None
     later = NOW + dt.timedelta(hours=1, minutes=30)
-    assert store.claim_host_slot("R3", hosts, later, later + dt.timedelta(hours=1), buffer) == "a@x"
+    assert store.claim_host_slot("R3", hosts, later, later + dt.timedelta(hours=1), buffer, NOW) == "a@x"
     earlier = NOW - dt.timedelta(hours=1, minutes=30)
-    assert store.claim_host_slot("R4", hosts, earlier, earlier + dt.timedelta(hours=1), buffer) == "a@x"
+    assert store.claim_host_slot("R4", hosts, earlier, earlier + dt.timedelta(hours=1), buffer, NOW) == "a@x"
 
 
 def test_store_concurrent_slot_claims_give_each_host_one_request(store: Store) -> None:
     hosts = ["a@x", "b@x"]
 
     def claim(n: int) -> str | None:
-        return store.claim_host_slot(f"R{n}", hosts, NOW, NOW + dt.timedelta(hours=1), dt.timedelta(minutes=30))
+        return store.claim_host_slot(f"R{n}", hosts, NOW, NOW + dt.timedelta(hours=1), dt.timedelta(minutes=30), NOW)
 
     with ThreadPoolExecutor(max_workers=6) as pool:
         winners = list(pool.map(claim, range(6)))

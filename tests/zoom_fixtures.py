@@ -10,6 +10,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -24,6 +25,9 @@ SANDBOX_ACCOUNT_ID = "sandbox-account"
 SANDBOX_CLIENT_ID = "sandbox-client"
 SANDBOX_CLIENT_SECRET = "sandbox-secret"  # test-only credential of the local sandbox
 MOUNT = "/_zoom"
+# The sandbox's own "now" (Monday 30 November 2026, 09:00 WIB, as the harness): "upcoming" and the daily counts
+# follow it, so no test depends on the date the suite runs on. Tests that need time to pass set their own clock.
+SANDBOX_NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -52,6 +56,7 @@ class ZoomSandboxServer:
             "client_id": SANDBOX_CLIENT_ID,
             "client_secret": SANDBOX_CLIENT_SECRET,
             "timeout": 5.0,
+            "wall_clock": self.state.now,
         }
         options.update(kwargs)
         client = ZoomClient(**options)
@@ -68,7 +73,7 @@ class ZoomSandboxServer:
 @contextmanager
 def serve_sandbox() -> Iterator[ZoomSandboxServer]:
     """A fresh sandbox (default hosts) served on 127.0.0.1 at a free port under /_zoom, until the block ends."""
-    state = SandboxState()
+    state = SandboxState(clock=SANDBOX_NOW.timestamp)
     app = create_sandbox_app(
         state, account_id=SANDBOX_ACCOUNT_ID, client_id=SANDBOX_CLIENT_ID, client_secret=SANDBOX_CLIENT_SECRET
     )

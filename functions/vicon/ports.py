@@ -150,9 +150,17 @@ class Store(Protocol):
     def audit_trail(self, request_id: str) -> list[AuditEntry]: ...
 
     def claim_host_slot(
-        self, request_id: str, hosts: Sequence[str], start: dt.datetime, end: dt.datetime, buffer: dt.timedelta
+        self,
+        request_id: str,
+        hosts: Sequence[str],
+        start: dt.datetime,
+        end: dt.datetime,
+        buffer: dt.timedelta,
+        now: dt.datetime,
     ) -> str | None:
         """Atomically give the request the first host in `hosts` with no meeting in [start − buffer, end + buffer).
+
+        `now` is the caller's clock; an adapter may forget slots that ended well before it, never later ones.
 
         Slots are stored as the bare event times; the buffer applies on both sides of the comparison once.
         Idempotent: a request that already holds a slot gets its host back (even if `hosts` no longer lists

@@ -88,7 +88,7 @@ def _obtain_meeting(core: Core, record: dict[str, Any]) -> tuple[str, Meeting]:
     exhausted: set[str] = set()
     while True:
         host = core.store.claim_host_slot(
-            record["id"], _candidate_hosts(core, record, day, exhausted), start, end, buffer
+            record["id"], _candidate_hosts(core, record, day, exhausted), start, end, buffer, core.clock()
         )
         if host is None:
             raise ProvisioningFailed(

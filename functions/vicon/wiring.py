@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import threading
+from collections.abc import Callable
 
 from vicon.blobs import blobs_from_url
-from vicon.core import Core
+from vicon.core import Core, utc_now
 from vicon.mail import FolderMailSink, SmtpMailer
 from vicon.ports import Mailer
 from vicon.settings import Settings
@@ -35,12 +37,17 @@ SANDBOX_PATH = "/_zoom"
 SANDBOX_CREDENTIAL = "sandbox"
 
 
-def meetings_from_settings(settings: Settings) -> ZoomClient:
+def meetings_from_settings(settings: Settings, clock: Callable[[], dt.datetime] = utc_now) -> ZoomClient:
     """The Zoom client: the real API when configured, else the sandbox the dev server mounts at /_zoom."""
     if settings.uses_zoom_sandbox:
         base = f"http://127.0.0.1:{settings.port}{SANDBOX_PATH}"
         return ZoomClient(
-            f"{base}/v2", f"{base}/oauth/token", SANDBOX_CREDENTIAL, SANDBOX_CREDENTIAL, SANDBOX_CREDENTIAL
+            f"{base}/v2",
+            f"{base}/oauth/token",
+            SANDBOX_CREDENTIAL,
+            SANDBOX_CREDENTIAL,
+            SANDBOX_CREDENTIAL,
+            wall_clock=clock,
         )
     return ZoomClient(
         settings.zoom_api_url or "",
@@ -48,6 +55,7 @@ def meetings_from_settings(settings: Settings) -> ZoomClient:
         settings.zoom_account_id or "",
         settings.zoom_client_id or "",
         settings.zoom_client_secret or "",
+        wall_clock=clock,
     )
 
 

@@ -191,7 +191,7 @@ def parse_zoom_time(value: Any) -> datetime | None:
     return parsed.astimezone(UTC)
 
 
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+def parse_retry_after(value: str | None, now: datetime) -> float | None:
     """Seconds to wait from a Retry-After header: delta-seconds, an ISO 8601 time (Zoom's example) or an HTTP date."""
     if value is None or not value.strip():
         return None
@@ -200,7 +200,6 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
         return max(0.0, float(text))
     except ValueError:
         pass
-    now = now or datetime.now(UTC)
     moment: datetime | None
     try:
         moment = datetime.fromisoformat(text)
@@ -216,8 +215,7 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     return max(0.0, (moment - now).total_seconds())
 
 
-def _seconds_to_next_utc_midnight(now: datetime | None = None) -> float:
-    now = now or datetime.now(UTC)
+def _seconds_to_next_utc_midnight(now: datetime) -> float:
     midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
     return max(0.0, (midnight - now).total_seconds())
 
@@ -274,6 +272,7 @@ class ZoomClient:
         sleep: Callable[[float], None] = time.sleep,
         qps_retries: int = 3,
         clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         if timeout <= 0:
             raise ValueError("timeout must be positive")
@@ -291,6 +290,8 @@ class ZoomClient:
         self._sleep = sleep
         self._qps_retries = qps_retries
         self._clock = clock
+        # Retry-After may name a time of day; it is read against this clock (the service's), not the machine's.
+        self._wall_clock = wall_clock
         self._backoff_base = 0.5
         self._backoff_cap = 30.0
         self._token: _Token | None = None
@@ -448,13 +449,14 @@ class ZoomClient:
         message = _message(body) or "rate limited"
         code = _code(body)
         limit_type = response.headers.get("X-RateLimit-Type")
-        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        now = self._wall_clock()
+        retry_after = parse_retry_after(response.headers.get("Retry-After"), now)
         # Zoom has been seen answering the per-user daily create/update limit without X-RateLimit-Type,
         # naming it only in the message, so the message counts when the header is missing.
         is_daily = "daily" in limit_type.lower() if limit_type else "daily" in message.lower()
         if is_daily:
             if retry_after is None:
-                retry_after = _seconds_to_next_utc_midnight()  # Zoom's daily limits reset at 00:00 UTC
+                retry_after = _seconds_to_next_utc_midnight(now)  # Zoom's daily limits reset at 00:00 UTC
             raise ZoomDailyLimit(message, retry_after=retry_after, status=429, code=code)
         if qps_attempts >= self._qps_retries:
             raise ZoomRateLimited(message, retry_after=retry_after, status=429, code=code)

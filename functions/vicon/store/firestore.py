@@ -29,10 +29,6 @@ T = TypeVar("T")
 SLOT_RETENTION = dt.timedelta(days=2)
 
 
-def _prune_before() -> str:
-    return iso(dt.datetime.now(dt.UTC) - SLOT_RETENTION)
-
-
 class FirestoreStore:
     """Store port on Firestore. Each multi-document write is one atomic batch, with no side effects inside."""
 
@@ -170,8 +166,16 @@ class FirestoreStore:
         batch.commit()
 
     def claim_host_slot(
-        self, request_id: str, hosts: Sequence[str], start: dt.datetime, end: dt.datetime, buffer: dt.timedelta
+        self,
+        request_id: str,
+        hosts: Sequence[str],
+        start: dt.datetime,
+        end: dt.datetime,
+        buffer: dt.timedelta,
+        now: dt.datetime,
     ) -> str | None:
+        # Pruned against the caller's clock, never the machine's: a test (or a replay) holds its own date.
+        prune_before = iso(now - SLOT_RETENTION)
         claim_ref = self._collection("slot_claims").document(request_id)
         held = claim_ref.get()
         if held.exists:
@@ -189,7 +193,7 @@ class FirestoreStore:
                 slots = dict((snapshot.to_dict() or {}).get("slots", {})) if snapshot.exists else {}
                 if any(other["start"] < window_end and other["end"] > window_start for other in slots.values()):
                     return None
-                slots = {key: value for key, value in slots.items() if value["end"] >= _prune_before()}
+                slots = {key: value for key, value in slots.items() if value["end"] >= prune_before}
                 slots[request_id] = slot
                 if snapshot.exists:
                     batch.update(host_ref, {"slots": slots}, option=self._unchanged_since(snapshot))

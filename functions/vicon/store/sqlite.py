@@ -172,7 +172,13 @@ class SqliteStore:
             self._append(db, audit, outbox)
 
     def claim_host_slot(
-        self, request_id: str, hosts: Sequence[str], start: dt.datetime, end: dt.datetime, buffer: dt.timedelta
+        self,
+        request_id: str,
+        hosts: Sequence[str],
+        start: dt.datetime,
+        end: dt.datetime,
+        buffer: dt.timedelta,
+        now: dt.datetime,
     ) -> str | None:
         with self._transaction() as db:
             held = db.execute("SELECT host FROM host_slots WHERE request_id = ?", (request_id,)).fetchone()

@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 import flask
 import functions_framework
 
-from vicon.core import Core, Refused
-from vicon.intake import ValidationFailed
+from vicon.core import Core, NotStored, RateLimited, Refused
+from vicon.forms import FormRefused, read_form
+from vicon.intake import FieldError, ValidationFailed
+from vicon.ports import RequestNotFound
 from vicon.signing import TokenError
 from vicon.web import (
-    UnreadableForm,
     allow,
+    client_address,
     error,
     error_response,
     html_response,
     json_response,
-    limit_body,
-    parse_form,
+    too_large,
 )
 from vicon.wiring import get_core
 
+log = logging.getLogger(__name__)
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 TOKEN_MESSAGES = {
     "expired": (410, "Tautan sudah kedaluwarsa."),
@@ -39,28 +42,26 @@ def _wants_html(request: flask.Request) -> bool:
 @allow("POST")
 def submit_request(request: flask.Request) -> flask.Response:
     """Intake: 201 {id, status, status_url}; 400/413/422 with errors in Bahasa Indonesia."""
-    refusal = limit_body(request)
-    if refusal is not None:
-        return refusal
-    if request.mimetype not in FORM_TYPES or (
-        request.mimetype == "multipart/form-data" and not request.mimetype_params.get("boundary")
-    ):
+    if request.mimetype not in FORM_TYPES:
         return error(400, "Kirim formulir sebagai multipart/form-data (dengan berkas surat PDF).")
     try:
-        form, files = parse_form(request)
-    except UnreadableForm:
-        return error(400, "Formulir tidak dapat dibaca (kiriman terpotong atau rusak); kirim ulang.")
-    fields = {name: form.getlist(name) for name in form}
-    upload = files.get("letter")
-    # A form whose file input was left empty still sends a part with no file name and no bytes.
-    letter = (upload.read() or None) if upload is not None else None
+        form = read_form(request.stream, request.mimetype, request.mimetype_params, request.content_length)
+    except FormRefused as refused:
+        if refused.status == 413:
+            return too_large([FieldError(refused.field, refused.message)])
+        return error(refused.status, refused.message, refused.field)
     core = get_core()
     try:
-        submission = core.submit(fields, letter)
+        submission = core.submit(form.fields, form.files.get("letter"), client_address(request, core.settings))
     except ValidationFailed as failed:
         if _wants_html(request):
             return html_response(core.page("pages/submit_failed.html", errors=failed.errors), 422)
         return error_response(422, failed.errors)
+    except RateLimited as limited:
+        return error(429, limited.message, limited.field, headers={"Retry-After": str(limited.retry_after)})
+    except NotStored:
+        log.exception("submission not stored")
+        return error(503, "Layanan sedang mengalami gangguan. Tidak ada yang tersimpan; silakan kirim ulang.")
     if _wants_html(request):
         return html_response(core.page("pages/submitted.html", submission=submission), 201)
     return json_response(submission.as_json(), 201)
@@ -79,7 +80,7 @@ def request_status(request: flask.Request) -> flask.Response:
     except TokenError as exc:
         status, message = TOKEN_MESSAGES[exc.reason]
         return error(status, message, "token")
-    except LookupError:
+    except RequestNotFound:
         return error(404, "Permohonan tidak ditemukan.", "id")
 
 
@@ -140,7 +141,7 @@ def cancel_request(request: flask.Request) -> flask.Response:
     except TokenError as exc:
         status, message = TOKEN_MESSAGES[exc.reason]
         return error(status, message, "token")
-    except LookupError:
+    except RequestNotFound:
         return error(404, "Permohonan tidak ditemukan.", "id")
     except Refused as refused:
         return error(refused.status, refused.message, refused.field)
@@ -161,7 +162,7 @@ def _page_or_refusal(core: Core, heading: str, render: Callable[[], flask.Respon
         return render()
     except TokenError as exc:
         status, message = TOKEN_MESSAGES[exc.reason]
-    except LookupError:
+    except RequestNotFound:
         status, message = 404, "Permohonan tidak ditemukan."
     except Refused as refused:
         status, message = refused.status, refused.message

@@ -565,3 +565,126 @@ def test_cancel_sends_the_requester_a_calendar_cancellation(zoom_harness: Harnes
     event = calendar.walk("VEVENT")[0]
     assert str(calendar["method"]) == "CANCEL" and str(event["status"]) == "CANCELLED"
     assert str(event["uid"]) == f"{submitted['id']}@vicon"
+
+
+# ---- crashes, lost answers and isolation --------------------------------------------------------------------
+
+
+class StoreWith:
+    """The harness's store with some methods replaced: an outage or a crash at one exact step."""
+
+    def __init__(self, store: Any, **replaced: Any) -> None:
+        self._store = store
+        self._replaced = replaced
+
+    def __getattr__(self, name: str) -> Any:
+        return self._replaced.get(name) or getattr(self._store, name)
+
+
+def crash_when_recording_meetings(harness: Harness) -> StoreWith:
+    """The instance dies between Zoom's answer and the record of the meeting."""
+    store = harness.core.store
+
+    def transition(request_id: str, from_statuses: Any, to_status: str, *args: Any, **kwargs: Any) -> Any:
+        if to_status == "provisioned":
+            raise RuntimeError("instance stopped")
+        return store.transition(request_id, from_statuses, to_status, *args, **kwargs)
+
+    return StoreWith(store, transition=transition)
+
+
+def status_query(submitted: dict[str, Any]) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlsplit(submitted["status_url"]).query).items()}
+
+
+def test_cancel_of_a_request_stuck_in_approved_deletes_the_meeting_zoom_made(
+    zoom_harness: Harness, zoom_sandbox: Any
+) -> None:
+    harness = zoom_harness
+    submitted = harness.submit_valid()
+    store = harness.core.store
+    harness.core.store = crash_when_recording_meetings(harness)
+    decide(harness, review_token(harness, submitted["id"]), "approve")
+    harness.core.store = store
+    assert harness.store.get_request(submitted["id"])["status"] == "approved"  # type: ignore[index]
+    assert len(live_meetings(zoom_sandbox)) == 1
+
+    assert harness.client("cancel_request").post("/", data=status_query(submitted)).status_code == 200
+
+    assert live_meetings(zoom_sandbox) == []
+    assert harness.store.held_host(submitted["id"]) is None
+
+
+def test_meeting_made_while_the_request_was_cancelled_is_deleted_even_when_zoom_first_refuses(
+    zoom_harness: Harness, zoom_sandbox: Any
+) -> None:
+    harness = zoom_harness
+    submitted = harness.submit_valid()
+    meetings = harness.core.meetings
+
+    class CancelDuringCreate:
+        """The requester cancels while Zoom is still creating the meeting; then Zoom refuses the delete."""
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(meetings, name)
+
+        def create_meeting(self, host: str, spec: Any) -> Any:
+            assert harness.client("cancel_request").post("/", data=status_query(submitted)).status_code == 200
+            zoom_sandbox.state.inject("DELETE", r"/meetings/.+", status=503, times=10)
+            return meetings.create_meeting(host, spec)
+
+    harness.core.meetings = CancelDuringCreate()
+    decide(harness, review_token(harness, submitted["id"]), "approve")
+    harness.core.meetings = meetings
+    record = harness.store.get_request(submitted["id"])
+    assert record is not None and record["status"] == "cancelled"
+    assert len(live_meetings(zoom_sandbox)) == 1  # Zoom refused the delete: written down, not forgotten
+    assert record["meeting_cleanup"] == "pending" and record["orphan_meetings"]
+
+    zoom_sandbox.state.clear_injections()
+    assert harness.client("scheduled_tick").post("/").get_json()["cleanup"] == 1
+    assert live_meetings(zoom_sandbox) == []
+    assert harness.store.get_request(submitted["id"])["meeting_cleanup"] == "done"  # type: ignore[index]
+
+
+def test_tick_delivers_mail_even_when_the_cleanup_query_fails(zoom_harness: Harness) -> None:
+    harness = zoom_harness
+    store = harness.core.store
+
+    def outbox_down(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("outbox unavailable")
+
+    harness.core.store = StoreWith(store, claim_due_mail=outbox_down)
+    harness.submit_valid()
+    assert harness.sent_mail() == []
+
+    def query_down(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("query failed")
+
+    harness.core.store = StoreWith(store, requests_pending_cleanup=query_down)
+    report = harness.client("scheduled_tick").post("/").get_json()
+    assert report["cleanup"] == {"error": True}
+    assert report["mail"]["sent"] == 3 and len(harness.sent_mail()) == 3
+
+
+def test_tick_takes_over_each_stale_approval_on_its_own(zoom_harness: Harness, zoom_sandbox: Any) -> None:
+    harness = zoom_harness
+    store = harness.core.store
+    first = harness.submit_valid(start="2026-12-02T09:00", end="2026-12-02T10:00")["id"]
+    second = harness.submit_valid(start="2026-12-03T09:00", end="2026-12-03T10:00")["id"]
+    harness.core.store = crash_when_recording_meetings(harness)
+    decide(harness, review_token(harness, first), "approve")
+    decide(harness, review_token(harness, second), "approve")
+
+    def transition(request_id: str, *args: Any, **kwargs: Any) -> Any:
+        if request_id == first:
+            raise RuntimeError("this one record is unreadable")
+        return store.transition(request_id, *args, **kwargs)
+
+    harness.core.store = StoreWith(store, transition=transition)
+    harness.clock.now += dt.timedelta(minutes=11)
+    report = harness.client("scheduled_tick").post("/").get_json()
+
+    assert report["provisioning"]["errors"] == 1 and report["provisioning"]["taken_over"] == 1
+    assert store.get_request(second)["status"] == "provisioning_failed"  # type: ignore[index]
+    assert store.get_request(first)["status"] == "approved"  # type: ignore[index]

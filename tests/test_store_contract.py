@@ -7,7 +7,16 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from vicon.ports import Attachment, AuditEntry, OutgoingMail, Store, TransitionRefused
+from vicon.ports import (
+    Attachment,
+    AuditEntry,
+    OutgoingMail,
+    RateBucket,
+    RequestExists,
+    RequestNotFound,
+    Store,
+    TransitionRefused,
+)
 from vicon.store import iso
 
 NOW = dt.datetime(2026, 11, 30, 1, 0, tzinfo=dt.UTC)
@@ -47,10 +56,84 @@ def test_store_creates_request_with_history_audit_and_outbox(store: Store) -> No
 
 def test_store_refuses_a_second_request_with_the_same_id(store: Store) -> None:
     store.create_request(record("VC-1", NOW), audit("VC-1", "submitted"), [mail("satu")])
-    with pytest.raises(Exception):  # noqa: B017 — each backend raises its own duplicate-key error
-        store.create_request(record("VC-1", NOW), audit("VC-1", "submitted"), [mail("dua")])
+    other = {**record("VC-1", NOW), "event_name": "lain"}
+    with pytest.raises(RequestExists):
+        store.create_request(other, audit("VC-1", "submitted"), [mail("dua")])
     assert [e.mail.subject for e in store.pending_mail("VC-1")] == ["satu"]
     assert len(store.audit_trail("VC-1")) == 1
+    assert "event_name" not in (store.get_request("VC-1") or {})
+
+
+def test_store_creating_the_same_request_again_changes_nothing(store: Store) -> None:
+    # What a client does when the answer to its first create was lost: the request stands, once.
+    store.create_request(record("VC-1", NOW), audit("VC-1", "submitted"), [mail("satu")])
+    store.create_request(record("VC-1", NOW), audit("VC-1", "submitted"), [mail("satu")])
+    assert [e.mail.subject for e in store.pending_mail("VC-1")] == ["satu"]
+    assert len(store.audit_trail("VC-1")) == 1
+
+
+def test_store_requests_due_filters_before_the_limit(store: Store) -> None:
+    # Many requests that wait (later, or never) must not crowd out the one that is due.
+    for n in range(5):
+        store.create_request(
+            {**record(f"VC-W{n}", NOW), "next_provisioning_at": iso(NOW + dt.timedelta(hours=1))},
+            audit(f"VC-W{n}", "provisioning_failed"),
+            [],
+        )
+        store.create_request(
+            {**record(f"VC-N{n}", NOW), "next_provisioning_at": None}, audit(f"VC-N{n}", "provisioning_failed"), []
+        )
+    for request_id in [f"VC-W{n}" for n in range(5)] + [f"VC-N{n}" for n in range(5)]:
+        store.transition(request_id, ["submitted"], "provisioning_failed", audit(request_id, "provisioning_failed"))
+    due_at = {"VC-D1": NOW - dt.timedelta(minutes=1), "VC-D2": NOW - dt.timedelta(minutes=5)}
+    for request_id, at in due_at.items():
+        store.create_request(
+            {**record(request_id, NOW + dt.timedelta(days=1)), "next_provisioning_at": iso(at)},
+            audit(request_id, "submitted"),
+            [],
+        )
+        store.transition(request_id, ["submitted"], "provisioning_failed", audit(request_id, "provisioning_failed"))
+    store.create_request(
+        {**record("VC-S", NOW), "next_provisioning_at": iso(NOW - dt.timedelta(hours=1))}, audit("VC-S", "x"), []
+    )
+
+    assert [r["id"] for r in store.requests_due("provisioning_failed", NOW, limit=1)] == ["VC-D2"]
+    assert [r["id"] for r in store.requests_due("provisioning_failed", NOW)] == ["VC-D2", "VC-D1"]
+    assert [r["id"] for r in store.requests_due("submitted", NOW)] == ["VC-S"]
+    assert store.requests_due("approved", NOW) == []
+
+
+def test_store_requests_pending_cleanup_finds_only_those(store: Store) -> None:
+    for n, cleanup in enumerate(["pending", "done", None, "pending"]):
+        store.create_request(
+            {**record(f"VC-{n}", NOW + dt.timedelta(hours=n)), "meeting_cleanup": cleanup}, audit(f"VC-{n}", "x"), []
+        )
+    assert [r["id"] for r in store.requests_pending_cleanup()] == ["VC-0", "VC-3"]
+    store.update_request("VC-0", {"meeting_cleanup": "done"})
+    assert [r["id"] for r in store.requests_pending_cleanup()] == ["VC-3"]
+
+
+def test_store_rate_limit_counts_all_buckets_or_none(store: Store) -> None:
+    end = NOW + dt.timedelta(hours=1)
+    contact, client = RateBucket("contact-a", 2, end), RateBucket("client-1", 3, end)
+    assert store.take_rate_limit([contact, client], NOW) is None
+    assert store.take_rate_limit([contact, client], NOW) is None
+    assert store.take_rate_limit([contact, client], NOW) == contact  # full: nothing counted anywhere
+    other = RateBucket("contact-b", 2, end)
+    assert store.take_rate_limit([other, client], NOW) is None  # the client's third use
+    assert store.take_rate_limit([other, client], NOW) == client
+    assert store.take_rate_limit([other], NOW) is None  # the refused attempt above counted nothing
+    assert store.take_rate_limit([other], NOW) == other
+    # A new window starts from zero.
+    later = RateBucket("contact-a", 2, end + dt.timedelta(hours=1))
+    assert store.take_rate_limit([later], end) is None
+
+
+def test_store_concurrent_rate_limit_takes_never_exceed_the_limit(store: Store) -> None:
+    bucket = RateBucket("contact-a", 3, NOW + dt.timedelta(hours=1))
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = list(pool.map(lambda _: store.take_rate_limit([bucket], NOW), range(8)))
+    assert results.count(None) == 3
 
 
 def test_store_transition_is_compare_and_set_with_audit(store: Store) -> None:
@@ -86,7 +169,7 @@ def test_store_refused_transition_changes_nothing(store: Store) -> None:
     assert saved is not None and saved["status"] == "submitted" and "x" not in saved
     assert len(store.audit_trail("VC-1")) == 1
     assert store.pending_mail("VC-1") == []
-    with pytest.raises(LookupError):
+    with pytest.raises(RequestNotFound):
         store.transition("VC-404", ["submitted"], "approved", audit("VC-404", "approved"))
 
 
@@ -165,7 +248,7 @@ def test_store_plain_update_and_side_audit_entries(store: Store) -> None:
     store.transition("VC-1", ["submitted"], "approved", audit("VC-1", "approved", "submitted"))
     assert [e.action for e in store.audit_trail("VC-1")] == ["test", "start_meeting", "test"]
     assert [e.mail.subject for e in store.pending_mail("VC-1")] == ["m"]
-    with pytest.raises(LookupError):
+    with pytest.raises(RequestNotFound):
         store.update_request("VC-404", {"x": 1})
 
 
@@ -239,3 +322,55 @@ def test_store_counts_zoom_calls_per_host_and_day(store: Store) -> None:
     store.set_zoom_calls("a@x", day, 100)
     store.set_zoom_calls("a@x", day, 50)  # never lowers
     assert store.zoom_calls("a@x", day) == 100
+
+
+# ---- Firestore: a commit applied whose answer was lost -------------------------------------------------------
+
+
+class _CommitTwice:
+    """Firestore's API, except that every commit is sent twice: the first is applied and its answer lost, the
+    second is the client library's retry of it. What the caller sees is the retry's answer."""
+
+    def __init__(self, api: object) -> None:
+        self._api = api
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._api, name)
+
+    def commit(self, *args: object, **kwargs: object) -> object:
+        self._api.commit(*args, **kwargs)  # type: ignore[attr-defined]
+        return self._api.commit(*args, **kwargs)  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def lost_answer_firestore(firestore_emulator: str) -> Store:
+    import os
+    import uuid
+
+    from google.cloud import firestore
+
+    from tests.firestore_emulator import PROJECT
+    from vicon.store.firestore import FirestoreStore
+
+    os.environ["FIRESTORE_EMULATOR_HOST"] = firestore_emulator
+    client = firestore.Client(project=PROJECT)
+    client._firestore_api_internal = _CommitTwice(client._firestore_api)
+    return FirestoreStore(project=PROJECT, client=client, collection_prefix=f"t{uuid.uuid4().hex[:10]}_")
+
+
+@pytest.mark.firestore
+def test_firestore_create_and_transition_after_a_lost_commit_answer_succeed_once(lost_answer_firestore: Store) -> None:
+    store = lost_answer_firestore
+    store.create_request(record("VC-1", NOW), audit("VC-1", "submitted"), [mail("satu")])
+    assert [e.mail.subject for e in store.pending_mail("VC-1")] == ["satu"]
+
+    approved = store.transition("VC-1", ["submitted"], "approved", audit("VC-1", "approved", "submitted"))
+    assert approved["status"] == "approved"
+    updated = store.update_request("VC-1", {"note": "x"})
+    assert updated["note"] == "x"
+    saved = store.get_request("VC-1")
+    assert saved is not None and saved["status"] == "approved" and "_write_id" not in saved
+    assert [item["status"] for item in saved["history"]] == ["submitted", "approved"]
+    # Someone else's write is still refused, lost answer or not.
+    with pytest.raises(TransitionRefused):
+        store.transition("VC-1", ["submitted"], "rejected", audit("VC-1", "rejected", "submitted"))

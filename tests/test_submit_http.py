@@ -204,9 +204,206 @@ def test_submit_letter_of_exactly_5_mib_is_accepted(harness: Harness) -> None:
     assert harness.submit(valid_fields(), exact).status_code == 201
 
 
-def test_submit_body_over_the_limit_is_413(harness: Harness) -> None:
+def test_submit_body_over_the_limit_while_reading_the_letter_names_the_letter(harness: Harness) -> None:
     huge = one_page_pdf(padding=7 * 1024 * 1024)
-    assert_refused(harness, harness.submit(valid_fields(), huge), 413, None, "terlalu besar")
+    assert_refused(harness, harness.submit(valid_fields(), huge), 413, "letter", "5 MB")
+
+
+def test_submit_letter_over_the_body_limit_without_content_length_names_the_letter(harness: Harness) -> None:
+    boundary = "vicon"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="opd"\r\n\r\nDinas\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="letter"; filename="surat.pdf"\r\n'
+        "Content-Type: application/pdf\r\n\r\n"
+    ).encode() + one_page_pdf(padding=7 * 1024 * 1024)
+    response = harness.client("submit_request").post(
+        "/",
+        input_stream=io.BytesIO(body),
+        content_type=f"multipart/form-data; boundary={boundary}",
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    assert_refused(harness, response, 413, "letter", "5 MB")
+
+
+def test_submit_huge_text_field_names_that_field(harness: Harness) -> None:
+    response = harness.submit(valid_fields(participants="Peserta " * 75_000), one_page_pdf())  # 600,000 characters
+    assert_refused(harness, response, 413, "participants", "20.000")
+
+
+def test_submit_urlencoded_huge_text_field_names_that_field(harness: Harness) -> None:
+    response = harness.client("submit_request").post(
+        "/", data={"opd": "Dinas", "speakers": "x" * 600_000}, content_type="application/x-www-form-urlencoded"
+    )
+    assert_refused(harness, response, 413, "speakers", "2.000")
+
+
+def _multipart(fields: dict[str, bytes], letter: bytes) -> tuple[bytes, str]:
+    boundary = "b0undary"
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode() + value + b"\r\n"
+        for name, value in fields.items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="letter"; filename="surat.pdf"\r\n'
+        "Content-Type: application/pdf\r\n\r\n".encode()
+        + letter
+        + b"\r\n"
+    )
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def test_submit_bytes_that_are_not_utf8_are_refused_naming_the_field(harness: Harness) -> None:
+    fields = {name: str(value).encode() for name, value in valid_fields().items() if isinstance(value, str)}
+    fields["event_name"] = "Rapat Koordinasi \xe9\xff".encode("latin-1")
+    body, content_type = _multipart(fields, one_page_pdf())
+    response = harness.client("submit_request").post("/", data=body, content_type=content_type)
+    assert_refused(harness, response, 422, "event_name", "UTF-8")
+
+
+def test_submit_urlencoded_bytes_that_are_not_utf8_are_refused_naming_the_field(harness: Harness) -> None:
+    response = harness.client("submit_request").post(
+        "/", data=b"opd=Dinas&speakers=Bapak%FF%FE", content_type="application/x-www-form-urlencoded"
+    )
+    assert_refused(harness, response, 422, "speakers", "UTF-8")
+
+
+def test_submit_valid_utf8_from_raw_multipart_is_kept(harness: Harness) -> None:
+    fields = {name: str(value).encode() for name, value in valid_fields().items() if isinstance(value, str)}
+    fields["event_name"] = "Rapat Koordinasi Penanganan Banjir — Kecamatan Cigasong".encode()
+    body, content_type = _multipart(fields, one_page_pdf())
+    response = harness.client("submit_request").post("/", data=body, content_type=content_type)
+    assert response.status_code == 201, response.get_data(as_text=True)
+    stored = harness.store.get_request(response.get_json()["id"])
+    assert stored is not None and stored["event_name"] == "Rapat Koordinasi Penanganan Banjir — Kecamatan Cigasong"
+
+
+# ---- rate limits -----------------------------------------------------------------------------------------------
+
+
+def test_submit_rate_limit_per_contact_address(make_harness: HarnessFactory) -> None:
+    harness = make_harness(SUBMIT_RATE_LIMIT="2/hour")
+    first = harness.submit_valid()["id"]
+    harness.submit_valid(contact_email="BUDI.SANTOSO@dinkes.example.go.id")  # the same address, other case
+    before = (len(harness.all_requests()), len(harness.store.pending_mail()), len(harness.blob_files()))
+
+    response = harness.submit(valid_fields(), one_page_pdf())
+    assert response.status_code == 429
+    assert 0 < int(response.headers["Retry-After"]) <= 3600
+    errors = errors_of(response)
+    assert "contact_email" in errors and "coba lagi" in errors["contact_email"].lower()
+    assert (len(harness.all_requests()), len(harness.store.pending_mail()), len(harness.blob_files())) == before
+    assert len(harness.sent_mail()) == 2 * 3  # two verifiers and one receipt per stored request, nothing more
+
+    # Another requester is not held back, and the hour passes.
+    assert harness.submit(valid_fields(contact_email="siti@dinkes.example.go.id"), one_page_pdf()).status_code == 201
+    harness.clock.now += dt.timedelta(hours=1)
+    assert harness.submit(valid_fields(letter_date="2026-11-30"), one_page_pdf()).status_code == 201
+    assert first == "VC-2026-000001"
+
+
+def test_submit_rate_limit_per_client_trusts_only_our_proxy(make_harness: HarnessFactory) -> None:
+    harness = make_harness(SUBMIT_RATE_LIMIT_PER_CLIENT="2/hour", TRUSTED_PROXY_HOPS="1")
+
+    def submit(forwarded: str, email: str) -> Any:
+        return harness.submit(valid_fields(contact_email=email), one_page_pdf(), headers={"X-Forwarded-For": forwarded})
+
+    assert submit("203.0.113.7", "a@dinkes.example.go.id").status_code == 201
+    # A value the client wrote itself sits left of what our proxy appended: it changes nothing.
+    assert submit("198.51.100.1, 203.0.113.7", "b@dinkes.example.go.id").status_code == 201
+    refused = submit("198.51.100.2, 203.0.113.7", "c@dinkes.example.go.id")
+    assert refused.status_code == 429 and "Retry-After" in refused.headers
+    assert None in errors_of(refused)
+    assert len(harness.all_requests()) == 2
+    assert submit("203.0.113.8", "c@dinkes.example.go.id").status_code == 201
+
+
+def test_submit_receipt_repeats_no_submitted_text(harness: Harness) -> None:
+    # Anyone may type anyone's address: the receipt must not carry a stranger's words to it.
+    harness.submit_valid(
+        opd="Beli pulsa murah di toko-sebelah.example",
+        event_name="Hadiah menanti Anda, klik toko-sebelah.example",
+        contact_name="Pemenang Undian",
+        speakers="toko-sebelah.example",
+        participants="toko-sebelah.example",
+        needs_notes="toko-sebelah.example",
+    )
+    receipt = next(m for m in harness.sent_mail() if m["To"] == "budi.santoso@dinkes.example.go.id")
+    text = receipt.get_body(("plain",)).get_content() + receipt.get_body(("html",)).get_content()
+    assert "toko-sebelah" not in text and "Pemenang" not in text and "toko-sebelah" not in receipt["Subject"]
+    assert "VC-2026-000001" in text and "2 Desember 2026" in text
+
+
+# ---- failures around the commit ----------------------------------------------------------------------------------
+
+
+class OutboxDown:
+    """A store whose outbox cannot be read (a Firestore outage right after the request was written)."""
+
+    def __init__(self, store: Any) -> None:
+        self._store = store
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def claim_due_mail(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("outbox unavailable")
+
+
+def test_submit_store_error_after_the_commit_still_answers_201(harness: Harness) -> None:
+    harness.core.store = OutboxDown(harness.core.store)
+    response = harness.submit(valid_fields(), one_page_pdf())
+    assert response.status_code == 201, response.get_data(as_text=True)
+    request_id = response.get_json()["id"]
+    assert harness.store.get_request(request_id) is not None
+    assert len(harness.store.pending_mail(request_id)) == 3  # waiting for the tick, not lost
+    assert len(harness.blob_files()) == 1
+
+
+class BlobsDown:
+    def put(self, *args: Any) -> None:
+        raise OSError("disk full")
+
+
+def test_submit_failure_before_the_commit_says_nothing_was_stored(harness: Harness) -> None:
+    harness.core.blobs = BlobsDown()  # type: ignore[assignment]
+    response = harness.submit(valid_fields(), one_page_pdf())
+    assert response.status_code == 503
+    assert "tidak ada yang tersimpan" in errors_of(response)[None].lower()
+    assert harness.all_requests() == [] and harness.store.pending_mail() == []
+
+
+class CommitAnswerLost:
+    """The request is written, then the store's answer is lost (a timeout after the commit applied)."""
+
+    def __init__(self, store: Any) -> None:
+        self._store = store
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def create_request(self, *args: Any) -> None:
+        self._store.create_request(*args)
+        raise TimeoutError("deadline exceeded")
+
+
+def test_submit_whose_commit_answer_was_lost_keeps_the_letter_and_answers_201(harness: Harness) -> None:
+    harness.core.store = CommitAnswerLost(harness.core.store)
+    response = harness.submit(valid_fields(), one_page_pdf())
+    assert response.status_code == 201, response.get_data(as_text=True)
+    stored = harness.store.get_request(response.get_json()["id"])
+    assert stored is not None
+    assert harness.core.blobs.get(stored["letter"]["key"]) == one_page_pdf()
+
+
+def test_status_of_a_broken_record_is_a_503_not_a_404(harness: Harness) -> None:
+    from urllib.parse import parse_qs, urlsplit
+
+    body = harness.submit_valid()
+    harness.store.update_request(body["id"], {"history": [{"at": "2026-11-30T02:00:00Z"}]})  # "status" missing
+    query = {k: v[0] for k, v in parse_qs(urlsplit(body["status_url"]).query).items()}
+    response = harness.client("request_status").get("/", query_string=query)
+    assert response.status_code == 503  # a bug in our data is not "permohonan tidak ditemukan"
+    assert "tidak ditemukan" not in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(
@@ -408,6 +605,17 @@ def test_submit_chunked_body_over_the_limit_is_413(harness: Harness) -> None:
         content_type="multipart/form-data; boundary=xyz",
         environ_overrides={"wsgi.input_terminated": True},
     )
+    assert_refused(harness, response, 413, "opd", "200 karakter")
+
+
+def test_submit_chunked_body_over_the_limit_in_an_unknown_part_is_413(harness: Harness) -> None:
+    big = b'--xyz\r\nContent-Disposition: form-data; name="lampiran"; filename="x.bin"\r\n\r\n' + b"a" * (7 * 2**20)
+    response = harness.client("submit_request").post(
+        "/",
+        input_stream=io.BytesIO(big),
+        content_type="multipart/form-data; boundary=xyz",
+        environ_overrides={"wsgi.input_terminated": True},
+    )
     assert_refused(harness, response, 413, None, "terlalu besar")
 
 
@@ -445,7 +653,7 @@ def test_submit_twenty_concurrent_requests_get_twenty_numbers(any_store_harness:
     letter = one_page_pdf()
 
     def submit(n: int) -> str:
-        response = harness.submit(valid_fields(event_name=f"Rapat {n}"), letter)
+        response = harness.submit(valid_fields(event_name=f"Rapat {n}", contact_email=f"kontak{n}@x.go.id"), letter)
         assert response.status_code == 201, response.get_data(as_text=True)
         return str(response.get_json()["id"])
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import math
 import secrets
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -16,9 +17,9 @@ from urllib.parse import urlencode
 from vicon import intake
 from vicon.mailing import deliver_due_mail
 from vicon.messages import MailComposer
-from vicon.ports import AuditEntry, Blobs, Mailer, Meetings, Store, TransitionRefused
+from vicon.ports import AuditEntry, Blobs, Mailer, Meetings, RateBucket, RequestNotFound, Store, TransitionRefused
+from vicon.provisioning import STALE_APPROVAL, find_tagged, provision, retry_due
 from vicon.provisioning import SYSTEM as SYSTEM_ACTOR
-from vicon.provisioning import find_tagged, provision, retry_due
 from vicon.rendering import STATUS_LABELS, render
 from vicon.settings import Settings
 from vicon.signing import Signer
@@ -41,8 +42,21 @@ MEETING_PUBLIC_FIELDS = ("id", "join_url", "passcode", "start", "end")
 CANCELLABLE = ["submitted", "approved", "provisioned", "provisioning_failed"]
 MAX_REASON_CHARS = 2_000
 OFFICER_LINK_AFTER_EVENT = dt.timedelta(hours=12)
-MAX_EVENT_LENGTH = dt.timedelta(hours=intake.MAX_EVENT_HOURS)
 CANCEL_ATTEMPTS = 5
+
+
+class NotStored(Exception):
+    """A submission failed before anything was stored; the requester may simply send it again."""
+
+
+class RateLimited(Exception):
+    """Too many submissions from one contact address or one client; `retry_after` in whole seconds."""
+
+    def __init__(self, field: str | None, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+        self.retry_after = retry_after
 
 
 class Refused(Exception):
@@ -57,6 +71,27 @@ class Refused(Exception):
 
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def _digest(text: str) -> str:
+    # Counters are keyed by a digest: the store never holds the addresses themselves, and any text fits a key.
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _window_text(seconds: int) -> str:
+    for unit, label in ((86400, "hari"), (3600, "jam"), (60, "menit")):
+        if seconds % unit == 0:
+            count = seconds // unit
+            return label if count == 1 else f"{count} {label}"
+    return f"{seconds} detik"
+
+
+def _wait_text(seconds: int) -> str:
+    if seconds < 60:
+        return f"dalam {seconds} detik"
+    if seconds < 3600:
+        return f"dalam {math.ceil(seconds / 60)} menit"
+    return f"dalam {math.ceil(seconds / 3600)} jam"
 
 
 @dataclass(frozen=True)
@@ -135,8 +170,14 @@ class Core:
             "needs": [{"value": k, "label": v} for k, v in intake.NEEDS.items()],
         }
 
-    def submit(self, fields: Mapping[str, Sequence[str]], letter: bytes | None) -> Submission:
-        """Validate, store the request with its letter and mails in one go, then try to send the mails."""
+    def submit(
+        self, fields: Mapping[str, Sequence[str]], letter: bytes | None, client: str | None = None
+    ) -> Submission:
+        """Validate, store the request with its letter and mails in one go, then try to send the mails.
+
+        Raises ValidationFailed, RateLimited, NotStored (nothing was stored), or anything else when the
+        store's answer left it unknown whether the request was stored.
+        """
         now = self.clock()
         if any(value.strip() for value in fields.get("website") or []):
             log.info("honeypot filled: submission dropped")
@@ -144,23 +185,95 @@ class Core:
         valid = intake.validate_request(fields, letter, self.rules, now)
         assert letter is not None  # validate_request refuses a missing letter
 
-        year = now.astimezone(self.settings.tz).year
-        request_id = f"VC-{year}-{self.store.next_request_number(year):06d}"
-        letter_key = f"letters/{year}/{uuid.uuid4().hex}.pdf"
-        record = self._record(request_id, valid, letter, letter_key, now)
-        status_url = self.status_url(record)
-        outbox = self.mails.intake(record, status_url)
-
-        self.blobs.put(letter_key, letter, "application/pdf")
+        try:
+            self._count_submission(valid.contact_email, client, now)
+            year = now.astimezone(self.settings.tz).year
+            request_id = f"VC-{year}-{self.store.next_request_number(year):06d}"
+            letter_key = f"letters/{year}/{uuid.uuid4().hex}.pdf"
+            record = self._record(request_id, valid, letter, letter_key, now)
+            status_url = self.status_url(record)
+            outbox = self.mails.intake(record, status_url)
+            self.blobs.put(letter_key, letter, "application/pdf")
+        except RateLimited:
+            raise
+        except Exception as exc:
+            raise NotStored(str(exc)) from exc
         try:
             self.store.create_request(
                 record, AuditEntry(request_id, now, record["contact_email"], "submit", None, "submitted"), outbox
             )
-        except BaseException:
-            self.blobs.delete(letter_key)  # no orphaned letter for a request that does not exist
-            raise
-        self.deliver_mail(request_id)
+        except Exception as exc:
+            stored = self._stored_after_failed_create(request_id, letter_key)
+            if stored is False:
+                raise NotStored(str(exc)) from exc
+            if stored is None:
+                raise
+            log.warning("creating %s answered %r, but it is stored", request_id, exc)
+        # Stored: from here on nothing may turn the answer into a failure, or the requester submits again.
+        self._deliver_after_commit(request_id)
         return Submission(request_id, "submitted", status_url)
+
+    def _count_submission(self, contact_email: str, client: str | None, now: dt.datetime) -> None:
+        """Count the submission against its contact address and its client, or raise RateLimited."""
+        per_contact = self.settings.submit_rate_limit
+        buckets = [
+            RateBucket(
+                f"submit-contact-{_digest(contact_email.lower())}-{per_contact.seconds}",
+                per_contact.count,
+                per_contact.window_end(now),
+            )
+        ]
+        if client:
+            per_client = self.settings.submit_rate_limit_per_client
+            buckets.append(
+                RateBucket(
+                    f"submit-client-{_digest(client)}-{per_client.seconds}",
+                    per_client.count,
+                    per_client.window_end(now),
+                )
+            )
+        full = self.store.take_rate_limit(buckets, now)
+        if full is None:
+            return
+        retry_after = max(1, math.ceil((full.window_end - now).total_seconds()))
+        wait = _wait_text(retry_after)
+        if full is buckets[0]:
+            raise RateLimited(
+                "contact_email",
+                f"Terlalu banyak permohonan dengan email kontak ini; batasnya {full.limit} per "
+                f"{_window_text(per_contact.seconds)}. Coba lagi {wait}.",
+                retry_after,
+            )
+        raise RateLimited(
+            None,
+            f"Terlalu banyak permohonan dari jaringan Anda; coba lagi {wait}. "
+            "Bila kantor Anda memang mengirim banyak permohonan, hubungi Diskominfo.",
+            retry_after,
+        )
+
+    def _stored_after_failed_create(self, request_id: str, letter_key: str) -> bool | None:
+        """After a failed create: was the request stored anyway? None when even that cannot be told.
+
+        A commit can be applied and its answer lost; then the request holds the letter and must keep it. The
+        id was freshly allocated, so a request stored under it is this one. Only a request known not to exist
+        loses its letter.
+        """
+        try:
+            stored = self.store.get_request(request_id)
+        except Exception:
+            log.exception("cannot tell whether %s was stored; its letter %s is kept", request_id, letter_key)
+            return None
+        if stored is None:
+            self.blobs.delete(letter_key)  # no orphaned letter for a request that does not exist
+            return False
+        return True
+
+    def _deliver_after_commit(self, request_id: str) -> None:
+        """Send a request's mails now if possible; what fails (the store included) waits for the tick."""
+        try:
+            self.deliver_mail(request_id)
+        except Exception:
+            log.exception("inline mail delivery for %s failed; the tick sends it", request_id)
 
     def _decoy_submission(self, now: dt.datetime) -> Submission:
         # Shaped like a success (a signed-looking status link included) so a bot learns nothing; nothing is
@@ -229,17 +342,17 @@ class Core:
             raise Refused(403, "Alamat email pada tautan ini tidak lagi terdaftar sebagai petugas yang berwenang.")
         record = self.store.get_request(str(claims["r"]))
         if record is None:
-            raise LookupError(claims["r"])
+            raise RequestNotFound(str(claims["r"]))
         return claims, record
 
     # ---- requester ----------------------------------------------------------------------------------------
 
     def request_status(self, request_id: str, token: str) -> dict[str, Any]:
-        """The requester's view; raises TokenError or LookupError. Never a host link."""
+        """The requester's view; raises TokenError or RequestNotFound. Never a host link."""
         self.signer.verify(token, "status", self.clock(), request_id=request_id)
         record = self.store.get_request(request_id)
         if record is None:
-            raise LookupError(request_id)
+            raise RequestNotFound(request_id)
         meeting = record.get("meeting")
         return {
             "id": record["id"],
@@ -269,12 +382,13 @@ class Core:
         for _ in range(CANCEL_ATTEMPTS):
             record = self.store.get_request(request_id)
             if record is None:
-                raise LookupError(request_id)
+                raise RequestNotFound(request_id)
             if record["status"] not in CANCELLABLE or parse_iso(record["end"]) <= self.clock():
                 label = STATUS_LABELS.get(record["status"], record["status"])
                 raise Refused(409, f"Permohonan ini tidak dapat dibatalkan lagi (status: {label}).")
             # Only from the status just read: the mails and the clean-up below are decided from this record.
-            needs_cleanup = bool(record.get("meeting")) or record["status"] == "provisioning_failed"
+            # `approved` too: an instance may have died between Zoom's answer and the record of the meeting.
+            needs_cleanup = bool(record.get("meeting")) or record["status"] in ("approved", "provisioning_failed")
             audit = AuditEntry(
                 request_id, self.clock(), record["contact_email"], "cancel", record["status"], "cancelled"
             )
@@ -289,38 +403,47 @@ class Core:
                 )
             except TransitionRefused:
                 continue  # provisioning moved it on meanwhile: decide again from the new status
-            self._clean_up_cancelled(cancelled)
-            self.deliver_mail(request_id)
+            try:
+                self._clean_up_cancelled(cancelled)
+            except Exception:
+                log.exception("clean-up of cancelled %s failed; the tick tries again", request_id)
+            self._deliver_after_commit(request_id)
             return cancelled
         raise Refused(409, "Status permohonan sedang berubah; muat ulang halaman status lalu coba lagi.")
 
     def _clean_up_cancelled(self, record: dict[str, Any]) -> None:
-        """Delete the request's meeting in Zoom (recorded, or left by an ambiguous create) and free the slot.
+        """Delete the request's meetings in Zoom and, once cancelled, free the slot.
 
-        On a Zoom failure the slot stays held and the tick tries again.
+        A cancelled request loses its recorded meeting, the orphans (meetings Zoom created that could not be
+        recorded, nor deleted then) and, when neither is known, whatever a search of the held host finds under
+        its tag (a create whose answer was lost). A request that lives on loses only its orphans. On a Zoom
+        failure the slot stays held and the tick tries again.
         """
         from vicon.zoom import ZoomError
 
+        cancelled = record["status"] == "cancelled"
         if record.get("meeting_cleanup") == "pending":
-            meeting = record.get("meeting")
+            meeting = record.get("meeting") if cancelled else None
+            orphans = [int(meeting_id) for meeting_id in record.get("orphan_meetings") or []]
             host = self.store.held_host(record["id"])
             try:
-                if meeting:
-                    self.meetings.delete_meeting(meeting["id"])
-                elif host is not None:
+                for meeting_id in [*([meeting["id"]] if meeting else []), *orphans]:
+                    self.meetings.delete_meeting(meeting_id)
+                if cancelled and not meeting and not orphans and host is not None:
                     found = find_tagged(self, host, record["id"])
                     if found is not None:
                         self.meetings.delete_meeting(found.id)
             except ZoomError as exc:
                 log.warning("could not clean up the meeting of %s yet: %s", record["id"], exc)
                 return
-            self.store.update_request(record["id"], {"meeting_cleanup": "done"})
-        self.store.release_host_slot(record["id"])
+            self.store.update_request(record["id"], {"meeting_cleanup": "done", "orphan_meetings": []})
+        if cancelled:
+            self.store.release_host_slot(record["id"])
 
     # ---- verifier -----------------------------------------------------------------------------------------
 
     def review_page(self, token: str, error: str | None = None, reason: str = "") -> str:
-        """The verifier's confirmation page; raises TokenError, Refused or LookupError. Changes nothing."""
+        """The verifier's confirmation page; raises TokenError, Refused or RequestNotFound. Changes nothing."""
         _, record = self._claims(token, "review", self.settings.verifier_emails)
         return self.page("pages/review.html", request=record, token=token, error=error, reason=reason)
 
@@ -345,7 +468,13 @@ class Core:
                 ["submitted"],
                 to_status,
                 AuditEntry(record["id"], now, verifier, decision, "submitted", to_status, {"reason": reason}),
-                changes={"decided_by": verifier, "decided_at": iso(now), "decision_reason": reason or None},
+                changes={
+                    "decided_by": verifier,
+                    "decided_at": iso(now),
+                    "decision_reason": reason or None,
+                    # Should this instance die before the meeting is recorded, the tick takes over from then.
+                    "next_provisioning_at": iso(now + STALE_APPROVAL) if decision == "approve" else None,
+                },
                 outbox=self.mails.rejected({**record, "decision_reason": reason}) if decision == "reject" else [],
             )
         except TransitionRefused as refused:
@@ -356,7 +485,7 @@ class Core:
             except Exception:
                 # The approval is stored; the tick takes over an approval left unfinished (STALE_APPROVAL).
                 log.exception("provisioning %s failed unexpectedly", record["id"])
-        self.deliver_mail(record["id"])
+        self._deliver_after_commit(record["id"])
         return decided
 
     @staticmethod
@@ -415,16 +544,26 @@ class Core:
         except Exception:
             log.exception("provisioning retries failed")
             report["provisioning"] = {"error": True}
+        report["cleanup"] = self._clean_up_pending()
+        try:
+            report["mail"] = self.deliver_mail()
+        except Exception:
+            log.exception("mail delivery failed")
+            report["mail"] = {"error": True}
+        return report
+
+    def _clean_up_pending(self) -> int | dict[str, bool]:
+        """Finish every clean-up Zoom refused before; the query asks for exactly those, so none starves."""
+        try:
+            pending = self.store.requests_pending_cleanup()
+        except Exception:
+            log.exception("the clean-up query failed")
+            return {"error": True}
         cleaned = 0
-        since = self.clock() - MAX_EVENT_LENGTH
-        for record in self.store.requests_by_status("cancelled", starting_after=since):
-            if record.get("meeting_cleanup") != "pending":
-                continue
+        for record in pending:
             try:
                 self._clean_up_cancelled(record)
                 cleaned += 1
             except Exception:
                 log.exception("clean-up of %s failed", record["id"])
-        report["cleanup"] = cleaned
-        report["mail"] = self.deliver_mail()
-        return report
+        return cleaned

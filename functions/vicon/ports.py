@@ -91,6 +91,27 @@ class AuditEntry:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
+class RequestNotFound(Exception):
+    """No request has that id. Deliberately not a LookupError: a KeyError from a bug must not read as "not found"."""
+
+    def __init__(self, request_id: str) -> None:
+        super().__init__(f"no request {request_id!r}")
+        self.request_id = request_id
+
+
+class RequestExists(Exception):
+    """Another request already has this id; nothing was written."""
+
+
+@dataclass(frozen=True)
+class RateBucket:
+    """One fixed-window counter: at most `limit` uses under `key` until `window_end`."""
+
+    key: str
+    limit: int
+    window_end: dt.datetime
+
+
 class TransitionRefused(Exception):
     """The request is not in a status that allows this transition; nothing was changed."""
 
@@ -108,7 +129,11 @@ class Store(Protocol):
         ...
 
     def create_request(self, request: dict[str, Any], audit: AuditEntry, outbox: Sequence[OutgoingMail]) -> None:
-        """Store a new request with its first audit entry and its mails, all or nothing."""
+        """Store a new request with its first audit entry and its mails, all or nothing.
+
+        Creating the very same request again (a retry after a lost answer) changes nothing and succeeds;
+        a different request under a taken id raises RequestExists.
+        """
         ...
 
     def get_request(self, request_id: str) -> dict[str, Any] | None: ...
@@ -125,12 +150,12 @@ class Store(Protocol):
         """Compare-and-set the status, apply `changes`, append audit and mails in one transaction.
 
         Returns the updated request; raises TransitionRefused (and changes nothing) when the current
-        status is not in `from_statuses`, or LookupError when there is no such request.
+        status is not in `from_statuses`, or RequestNotFound when there is no such request.
         """
         ...
 
     def update_request(self, request_id: str, changes: dict[str, Any]) -> dict[str, Any]:
-        """Set fields without a status change (bookkeeping such as retry times); LookupError if missing."""
+        """Set fields without a status change (bookkeeping such as retry times); RequestNotFound if missing."""
         ...
 
     def record_audit(self, audit: AuditEntry, outbox: Sequence[OutgoingMail] = ()) -> None:
@@ -141,6 +166,21 @@ class Store(Protocol):
         self, status: str, starting_after: dt.datetime | None = None, limit: int = 100
     ) -> list[dict[str, Any]]:
         """Requests in `status` (whose event starts after `starting_after`, if given), ordered by start."""
+        ...
+
+    def requests_due(self, status: str, now: dt.datetime, limit: int = 50) -> list[dict[str, Any]]:
+        """Requests in `status` whose `next_provisioning_at` is at or before `now`, the longest due first."""
+        ...
+
+    def requests_pending_cleanup(self, limit: int = 100) -> list[dict[str, Any]]:
+        """Requests whose `meeting_cleanup` is "pending": meetings still to be deleted in Zoom."""
+        ...
+
+    def take_rate_limit(self, buckets: Sequence[RateBucket], now: dt.datetime) -> RateBucket | None:
+        """Count one use in every bucket, atomically, unless one is full: then count nothing and return it.
+
+        A bucket's count starts again at zero once `now` has reached its `window_end`.
+        """
         ...
 
     def requests_starting_between(self, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:

@@ -173,6 +173,8 @@ def meeting_spec(core: Core, record: dict[str, Any]) -> MeetingSpec:
 
 
 def _record_meeting(core: Core, record: dict[str, Any], host: str, meeting: Meeting) -> dict[str, Any]:
+    from vicon.zoom import ZoomError
+
     now = core.clock()
     stored = {
         "id": meeting.id,
@@ -201,11 +203,23 @@ def _record_meeting(core: Core, record: dict[str, Any], host: str, meeting: Meet
         ):
             # Cancelled meanwhile, or a duplicate: this meeting must not linger in Zoom.
             log.info("request %s is %s; deleting meeting %s", record["id"], refused.current, meeting.id)
-            core.meetings.delete_meeting(meeting.id)
+            try:
+                core.meetings.delete_meeting(meeting.id)
+            except ZoomError as exc:
+                # Nothing else knows this meeting: it is written down, and the tick deletes it later.
+                log.warning("could not delete meeting %s of %s yet: %s", meeting.id, record["id"], exc)
+                return _leave_orphan(core, record["id"], meeting.id)
             if refused.current != "provisioned":
                 core.store.release_host_slot(record["id"])
         # Otherwise a retry has taken over; it finds this meeting by its tag.
         return current
+
+
+def _leave_orphan(core: Core, request_id: str, meeting_id: int) -> dict[str, Any]:
+    """Record a meeting that exists in Zoom but belongs to no request, for the tick's clean-up."""
+    current = core.store.get_request(request_id) or {}
+    orphans = [*current.get("orphan_meetings", []), meeting_id]
+    return core.store.update_request(request_id, {"meeting_cleanup": "pending", "orphan_meetings": orphans})
 
 
 def _record_failure(core: Core, record: dict[str, Any], reason: str) -> dict[str, Any]:
@@ -221,7 +235,10 @@ def _record_failure(core: Core, record: dict[str, Any], reason: str) -> dict[str
             changes={
                 "provisioning_error": reason,
                 "provisioning_attempts": attempts,
-                "next_provisioning_at": iso(now + provisioning_retry_delay(attempts)),
+                # None once retries stop: the due-work query then never returns it again.
+                "next_provisioning_at": iso(now + provisioning_retry_delay(attempts))
+                if attempts < MAX_PROVISIONING_ATTEMPTS
+                else None,
             },
             # People are told at the first failure and when retries stop; in between the pages show the reason.
             outbox=core.mails.provisioning_failed(failed, final=attempts >= MAX_PROVISIONING_ATTEMPTS)
@@ -232,38 +249,53 @@ def _record_failure(core: Core, record: dict[str, Any], reason: str) -> dict[str
         return core.store.get_request(record["id"]) or {}
 
 
-def retry_due(core: Core) -> dict[str, int]:
+def retry_due(core: Core, limit: int = 50) -> dict[str, int]:
     """The tick's share: take over abandoned approvals and retry failed ones whose backoff has passed.
 
-    Only events that have not started are looked at; one request's failure never stops the others.
+    The store is asked for exactly the due ones (`next_provisioning_at` has passed), so requests that wait or
+    have given up never crowd them out. Each query and each request is isolated: one failure stops nothing else.
     """
     now = core.clock()
-    counts = {"taken_over": 0, "retried": 0, "errors": 0}
-    for record in core.store.requests_by_status("approved", starting_after=now):
-        if parse_iso(record["history"][-1]["at"]) <= now - STALE_APPROVAL:
-            _record_failure(core, record, "Pembuatan meeting terputus; akan dicoba lagi otomatis.")
-            counts["taken_over"] += 1
-    for record in core.store.requests_by_status("provisioning_failed", starting_after=now):
-        due = record.get("next_provisioning_at")
-        if int(record.get("provisioning_attempts", 0)) >= MAX_PROVISIONING_ATTEMPTS or (
-            due is not None and parse_iso(due) > now
-        ):
-            continue
+    counts = {"taken_over": 0, "retried": 0, "skipped": 0, "errors": 0}
+    for status in ("approved", "provisioning_failed"):
         try:
-            core.store.transition(
-                record["id"],
-                ["provisioning_failed"],
-                "approved",
-                AuditEntry(record["id"], now, SYSTEM, "retry", "provisioning_failed", "approved"),
-            )
-        except TransitionRefused:
-            continue  # another tick took it
-        try:
-            provision(core, record["id"])
+            due = core.store.requests_due(status, now, limit)
         except Exception:
-            # Left in `approved`: the stale-approval takeover above brings it back after STALE_APPROVAL.
-            log.exception("retry of %s failed unexpectedly", record["id"])
+            log.exception("the query for due %s requests failed", status)
             counts["errors"] += 1
             continue
-        counts["retried"] += 1
+        for record in due:
+            try:
+                counts[_retry_one(core, record, now)] += 1
+            except Exception:
+                # Left as it was: the next tick finds it again.
+                log.exception("retry of %s failed unexpectedly", record["id"])
+                counts["errors"] += 1
     return counts
+
+
+def _retry_one(core: Core, record: dict[str, Any], now: dt.datetime) -> str:
+    """Handle one due request; the name of the count it adds to."""
+    if parse_iso(record["start"]) <= now:
+        # The event has started: no meeting is made any more; it drops out of the due work.
+        core.store.update_request(record["id"], {"next_provisioning_at": None})
+        return "skipped"
+    if record["status"] == "approved":
+        # Approved and untouched until its deadline: the instance that held it died mid-way.
+        _record_failure(core, record, "Pembuatan meeting terputus; akan dicoba lagi otomatis.")
+        return "taken_over"
+    if int(record.get("provisioning_attempts", 0)) >= MAX_PROVISIONING_ATTEMPTS:
+        core.store.update_request(record["id"], {"next_provisioning_at": None})
+        return "skipped"
+    try:
+        core.store.transition(
+            record["id"],
+            ["provisioning_failed"],
+            "approved",
+            AuditEntry(record["id"], now, SYSTEM, "retry", "provisioning_failed", "approved"),
+            changes={"next_provisioning_at": iso(now + STALE_APPROVAL)},
+        )
+    except TransitionRefused:
+        return "retried"  # another tick took it
+    provision(core, record["id"])
+    return "retried"

@@ -32,6 +32,22 @@ class ZoomHost:
 
 
 @dataclass(frozen=True)
+class RateLimit:
+    """At most `count` uses per window of `seconds` (fixed windows aligned on the epoch)."""
+
+    count: int
+    seconds: int
+
+    def window_end(self, now: dt.datetime) -> dt.datetime:
+        """The end of the window `now` falls in."""
+        start = int(now.timestamp()) // self.seconds * self.seconds
+        return dt.datetime.fromtimestamp(start + self.seconds, dt.UTC)
+
+
+RATE_UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+
+
+@dataclass(frozen=True)
 class Settings:
     """Typed configuration; a plain frozen dataclass because pydantic alone would add ~40 ms to every cold start."""
 
@@ -68,6 +84,11 @@ class Settings:
     host_buffer_minutes: int = 30
     extra_holidays: frozenset[dt.date] = frozenset()
     extra_working_days: frozenset[dt.date] = frozenset()
+    submit_rate_limit: RateLimit = RateLimit(10, 3600)
+    submit_rate_limit_per_client: RateLimit = RateLimit(120, 3600)
+    # How many proxies in front of the function append to X-Forwarded-For (Google's front end is one); the
+    # client address is the entry they appended, so a value the client wrote itself is never trusted.
+    trusted_proxy_hops: int = 0
 
     @property
     def tz(self) -> ZoneInfo:
@@ -167,6 +188,11 @@ class Settings:
             host_buffer_minutes=_int(get("HOST_BUFFER_MINUTES") or "30", "HOST_BUFFER_MINUTES"),
             extra_holidays=_parse_dates(get("EXTRA_HOLIDAYS"), "EXTRA_HOLIDAYS"),
             extra_working_days=_parse_dates(get("EXTRA_WORKING_DAYS"), "EXTRA_WORKING_DAYS"),
+            submit_rate_limit=_parse_rate(get("SUBMIT_RATE_LIMIT") or "10/hour", "SUBMIT_RATE_LIMIT"),
+            submit_rate_limit_per_client=_parse_rate(
+                get("SUBMIT_RATE_LIMIT_PER_CLIENT") or "120/hour", "SUBMIT_RATE_LIMIT_PER_CLIENT"
+            ),
+            trusted_proxy_hops=_int(get("TRUSTED_PROXY_HOPS") or ("1" if in_production else "0"), "TRUSTED_PROXY_HOPS"),
             zoom_hosts=hosts,
             **optional,
         )
@@ -191,6 +217,19 @@ def _parse_dates(value: str | None, name: str) -> frozenset[dt.date]:
         return frozenset(dt.date.fromisoformat(part) for part in _split(value or ""))
     except ValueError as exc:
         raise SettingsError(f"{name} must be comma-separated YYYY-MM-DD dates") from exc
+
+
+def _parse_rate(value: str, name: str) -> RateLimit:
+    """`10/hour`, `120/hour`, `5/minute`, `100/day`, `30/15minute`."""
+    count, _, per = value.replace(" ", "").partition("/")
+    digits = per.rstrip("abcdefghijklmnopqrstuvwxyz")
+    unit = per[len(digits) :].removesuffix("s")
+    if not count.isdigit() or int(count) < 1 or unit not in RATE_UNITS or (digits and not digits.isdigit()):
+        raise SettingsError(f"{name} must look like 10/hour (a count of at least 1 per second, minute, hour or day)")
+    multiple = int(digits) if digits else 1
+    if multiple < 1:
+        raise SettingsError(f"{name}: the window must be at least one {unit}")
+    return RateLimit(int(count), multiple * RATE_UNITS[unit])
 
 
 def _parse_hosts(value: str) -> tuple[ZoomHost, ...]:

@@ -9,18 +9,13 @@ from functools import wraps
 from typing import Any
 
 import flask
-from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
-from werkzeug.formparser import FormDataParser
 
+from vicon.forms import MAX_BODY_BYTES
 from vicon.intake import FieldError
+from vicon.settings import Settings
 
 log = logging.getLogger(__name__)
-
-# The letter may be 5 MiB; the text fields add at most a few hundred KiB.
-MAX_BODY_BYTES = 6 * 1024 * 1024
-# All text fields together: the longest allowed (participants, 20,000 characters) in multi-byte UTF-8, with room.
-MAX_FORM_FIELDS_BYTES = 512 * 1024
 
 Handler = Callable[[flask.Request], flask.Response]
 
@@ -37,38 +32,35 @@ def error_response(status: int, errors: Iterable[FieldError], headers: dict[str,
     return json_response({"errors": [error.as_json() for error in errors]}, status, headers)
 
 
-def error(status: int, message: str, field: str | None = None) -> flask.Response:
-    return error_response(status, [FieldError(field, message)])
+def error(status: int, message: str, field: str | None = None, headers: dict[str, str] | None = None) -> flask.Response:
+    return error_response(status, [FieldError(field, message)], headers)
 
 
-def too_large() -> flask.Response:
-    """413; streamed, so the Functions Framework does not drain (and re-refuse) the oversized body."""
-    body = json.dumps(
-        {"errors": [{"field": None, "message": f"Kiriman terlalu besar; batasnya {MAX_BODY_BYTES // 2**20} MB."}]}
+def too_large(errors: Iterable[FieldError] = ()) -> flask.Response:
+    """413 naming the part at fault when one is known.
+
+    Streamed, so the Functions Framework does not drain (and re-refuse) the rest of an oversized body.
+    """
+    listed = [error.as_json() for error in errors] or [
+        {"field": None, "message": f"Kiriman terlalu besar; batasnya {MAX_BODY_BYTES // 2**20} MB."}
+    ]
+    response = flask.Response(
+        iter([json.dumps({"errors": listed}, ensure_ascii=False)]), 413, mimetype="application/json"
     )
-    return flask.Response(iter([body]), status=413, mimetype="application/json")
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
-def limit_body(request: flask.Request) -> flask.Response | None:
-    """413 for a declared length over the limit; a chunked body is cut off at the limit while it is parsed."""
-    if request.content_length is not None:
-        return too_large() if request.content_length > MAX_BODY_BYTES else None
-    request.max_content_length = MAX_BODY_BYTES
-    return None
+def client_address(request: flask.Request, settings: Settings) -> str | None:
+    """The client's IP: the X-Forwarded-For entry our own proxies appended, else the peer address.
 
-
-class UnreadableForm(ValueError):
-    """The body claims to be a form but cannot be parsed (truncated or malformed multipart)."""
-
-
-def parse_form(request: flask.Request) -> tuple[MultiDict[str, str], MultiDict[str, FileStorage]]:
-    """Fields and files of a form body; werkzeug's own parsing would turn a broken body into an empty form."""
-    parser = FormDataParser(max_content_length=MAX_BODY_BYTES, max_form_memory_size=MAX_FORM_FIELDS_BYTES, silent=False)
-    try:
-        _, form, files = parser.parse(request.stream, request.mimetype, request.content_length, request.mimetype_params)
-    except ValueError as exc:  # RequestEntityTooLarge is not one: it reaches allow() and becomes a 413
-        raise UnreadableForm(str(exc)) from exc
-    return form, files
+    Entries left of those were written by the client itself and are never trusted.
+    """
+    hops = settings.trusted_proxy_hops
+    if hops == 0:
+        return request.remote_addr
+    forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",") if part.strip()]
+    return forwarded[-hops] if len(forwarded) >= hops else request.remote_addr
 
 
 def html_response(body: str, status: int = 200) -> flask.Response:
@@ -104,7 +96,8 @@ def allow(*methods: str) -> Callable[[Handler], Handler]:
                 return error(code, "Permintaan tidak dapat dibaca.")
             except Exception:
                 log.exception("unexpected error in %s", handler.__name__)
-                return error(503, "Layanan sedang mengalami gangguan. Tidak ada yang tersimpan; silakan coba lagi.")
+                # Never "nothing was saved": the failure may have come after a write.
+                return error(503, "Layanan sedang mengalami gangguan; silakan coba lagi beberapa saat lagi.")
 
         return target
 

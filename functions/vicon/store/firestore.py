@@ -5,10 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import random
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from vicon.ports import AuditEntry, OutboxEntry, OutgoingMail, TransitionRefused
+from vicon.ports import (
+    AuditEntry,
+    OutboxEntry,
+    OutgoingMail,
+    RateBucket,
+    RequestExists,
+    RequestNotFound,
+    TransitionRefused,
+)
 from vicon.store import (
     audit_from_json,
     audit_to_json,
@@ -27,6 +36,14 @@ CONTENTION_DEADLINE_SECONDS = 60.0
 T = TypeVar("T")
 # Slots that ended this long ago are dropped from a host's document when it is next written.
 SLOT_RETENTION = dt.timedelta(days=2)
+# Each preconditioned write of a request also writes a fresh id here. The client library retries a commit whose
+# answer was lost; the retry then fails its precondition, and finding our own id tells "already applied" apart
+# from "someone else wrote first". Never part of the records the port hands out.
+WRITE_ID = "_write_id"
+
+
+def _without_write_id(data: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in data.items() if key != WRITE_ID}
 
 
 class FirestoreStore:
@@ -48,8 +65,12 @@ class FirestoreStore:
     def _collection(self, name: str) -> Any:
         return self.client.collection(self._prefix + name)
 
-    def _optimistic(self, ref: Any, build: Callable[[Any, Any], T]) -> T:
-        """Commit the batch `build(snapshot, batch)` fills, retrying while another writer got there first."""
+    def _optimistic(self, ref: Any, build: Callable[[Any, Any], T], write_id: str | None = None) -> T:
+        """Commit the batch `build(snapshot, batch)` fills, retrying while another writer got there first.
+
+        With `write_id` (which `build` writes into `ref`'s document), a refused commit whose document already
+        carries that id was our own, applied before its answer was lost: its result stands.
+        """
         from google.api_core import exceptions
 
         deadline = time.monotonic() + CONTENTION_DEADLINE_SECONDS
@@ -62,10 +83,17 @@ class FirestoreStore:
                 batch.commit()
                 return result
             except (exceptions.FailedPrecondition, exceptions.Aborted, exceptions.AlreadyExists):
+                if write_id is not None and self._carries(ref, write_id):
+                    return result
                 if time.monotonic() + delay > deadline:
                     raise
             time.sleep(delay * (0.5 + random.random()))
             delay = min(delay * 2, 0.5)
+
+    @staticmethod
+    def _carries(ref: Any, write_id: str) -> bool:
+        snapshot = ref.get()
+        return bool(snapshot.exists and (snapshot.to_dict() or {}).get(WRITE_ID) == write_id)
 
     def _unchanged_since(self, snapshot: Any) -> Any:
         """The precondition that the document is still as `snapshot` saw it."""
@@ -107,18 +135,27 @@ class FirestoreStore:
             )
 
     def create_request(self, request: dict[str, Any], audit: AuditEntry, outbox: Sequence[OutgoingMail]) -> None:
+        from google.api_core import exceptions
+
         record = dict(request, history=[history_item(audit)])
+        ref = self._collection("requests").document(record["id"])
         batch = self.client.batch()
         # create() fails the whole batch if the id exists: no second request, audit entry or mail.
-        batch.create(self._collection("requests").document(record["id"]), record)
+        batch.create(ref, record)
         self._append(batch, audit, outbox, sequence=0)
-        batch.commit()
+        try:
+            batch.commit()
+        except exceptions.AlreadyExists:
+            snapshot = ref.get()
+            if snapshot.exists and _without_write_id(snapshot.to_dict() or {}) == record:
+                return  # our own commit, applied before its answer was lost and retried by the client
+            raise RequestExists(record["id"]) from None
 
     def get_request(self, request_id: str) -> dict[str, Any] | None:
         if not request_id or "/" in request_id:
             return None
         snapshot = self._collection("requests").document(request_id).get()
-        return snapshot.to_dict() if snapshot.exists else None
+        return _without_write_id(snapshot.to_dict() or {}) if snapshot.exists else None
 
     def transition(
         self,
@@ -130,32 +167,34 @@ class FirestoreStore:
         outbox: Sequence[OutgoingMail] = (),
     ) -> dict[str, Any]:
         ref = self._collection("requests").document(request_id)
+        write_id = uuid.uuid4().hex
 
         def apply(snapshot: Any, batch: Any) -> dict[str, Any]:
             if not snapshot.exists:
-                raise LookupError(request_id)
-            record: dict[str, Any] = snapshot.to_dict()
+                raise RequestNotFound(request_id)
+            record: dict[str, Any] = _without_write_id(snapshot.to_dict())
             if record["status"] not in from_statuses:
                 raise TransitionRefused(request_id, record["status"])
             update = dict(changes or {})
             update["status"] = to_status
             update["history"] = [*record.get("history", []), history_item(audit)]
-            batch.update(ref, update, option=self._unchanged_since(snapshot))
+            batch.update(ref, {**update, WRITE_ID: write_id}, option=self._unchanged_since(snapshot))
             self._append(batch, audit, outbox, sequence=len(update["history"]) - 1)
             return {**record, **update}
 
-        return self._optimistic(ref, apply)
+        return self._optimistic(ref, apply, write_id)
 
     def update_request(self, request_id: str, changes: dict[str, Any]) -> dict[str, Any]:
         ref = self._collection("requests").document(request_id)
+        write_id = uuid.uuid4().hex
 
         def apply(snapshot: Any, batch: Any) -> dict[str, Any]:
             if not snapshot.exists:
-                raise LookupError(request_id)
-            batch.update(ref, changes, option=self._unchanged_since(snapshot))
-            return {**snapshot.to_dict(), **changes}
+                raise RequestNotFound(request_id)
+            batch.update(ref, {**changes, WRITE_ID: write_id}, option=self._unchanged_since(snapshot))
+            return {**_without_write_id(snapshot.to_dict()), **changes}
 
-        return self._optimistic(ref, apply)
+        return self._optimistic(ref, apply, write_id)
 
     def record_audit(self, audit: AuditEntry, outbox: Sequence[OutgoingMail] = ()) -> None:
         snapshot = self._collection("requests").document(audit.request_id).get()
@@ -263,8 +302,59 @@ class FirestoreStore:
         if starting_after is not None:
             # Needs the composite index (status, start) of infra/firestore.indexes.json in production.
             query = query.where(filter=FieldFilter("start", ">", iso(starting_after)))
-        records = [snapshot.to_dict() for snapshot in query.stream()]
+        records = [_without_write_id(snapshot.to_dict()) for snapshot in query.stream()]
         return sorted(records, key=lambda record: record["start"])[:limit]
+
+    def requests_due(self, status: str, now: dt.datetime, limit: int = 50) -> list[dict[str, Any]]:
+        from google.cloud.firestore import FieldFilter
+
+        # Needs the composite index (status, next_provisioning_at) of infra/firestore.indexes.json. A range
+        # filter on a string never matches null, so requests that wait for nothing are not read at all.
+        query = (
+            self._collection("requests")
+            .where(filter=FieldFilter("status", "==", status))
+            .where(filter=FieldFilter("next_provisioning_at", "<=", iso(now)))
+            .order_by("next_provisioning_at")
+            .limit(limit)
+        )
+        return [_without_write_id(snapshot.to_dict()) for snapshot in query.stream()]
+
+    def requests_pending_cleanup(self, limit: int = 100) -> list[dict[str, Any]]:
+        from google.cloud.firestore import FieldFilter
+
+        query = self._collection("requests").where(filter=FieldFilter("meeting_cleanup", "==", "pending")).limit(limit)
+        records = [_without_write_id(snapshot.to_dict()) for snapshot in query.stream()]
+        return sorted(records, key=lambda record: (record["start"], record["id"]))
+
+    def take_rate_limit(self, buckets: Sequence[RateBucket], now: dt.datetime) -> RateBucket | None:
+        from google.api_core import exceptions
+
+        refs = [self._collection("rate_limits").document(bucket.key) for bucket in buckets]
+        deadline = time.monotonic() + CONTENTION_DEADLINE_SECONDS
+        delay = 0.005
+        while True:
+            # One batch over every bucket, each write preconditioned on what was read: all counted or none.
+            snapshots = [ref.get() for ref in refs]
+            batch = self.client.batch()
+            for bucket, ref, snapshot in zip(buckets, refs, snapshots, strict=True):
+                data = snapshot.to_dict() if snapshot.exists else None
+                count = int(data["count"]) if data and data["window_end"] > iso(now) else 0
+                if count >= bucket.limit:
+                    return bucket
+                # `expires_at` is a timestamp so a Firestore TTL policy can delete spent windows.
+                counted = {"count": count + 1, "window_end": iso(bucket.window_end), "expires_at": bucket.window_end}
+                if snapshot.exists:
+                    batch.update(ref, counted, option=self._unchanged_since(snapshot))
+                else:
+                    batch.create(ref, counted)
+            try:
+                batch.commit()
+                return None
+            except (exceptions.FailedPrecondition, exceptions.Aborted, exceptions.AlreadyExists):
+                if time.monotonic() + delay > deadline:
+                    raise
+            time.sleep(delay * (0.5 + random.random()))
+            delay = min(delay * 2, 0.5)
 
     def requests_starting_between(self, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
         from google.cloud.firestore import FieldFilter
@@ -275,7 +365,7 @@ class FirestoreStore:
             .where(filter=FieldFilter("start", "<", iso(end)))
             .order_by("start")
         )
-        records = [snapshot.to_dict() for snapshot in query.stream()]
+        records = [_without_write_id(snapshot.to_dict()) for snapshot in query.stream()]
         return sorted(records, key=lambda record: (record["start"], record["id"]))
 
     def audit_trail(self, request_id: str) -> list[AuditEntry]:

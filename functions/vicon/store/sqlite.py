@@ -11,7 +11,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from vicon.ports import AuditEntry, OutboxEntry, OutgoingMail, TransitionRefused
+from vicon.ports import (
+    AuditEntry,
+    OutboxEntry,
+    OutgoingMail,
+    RateBucket,
+    RequestExists,
+    RequestNotFound,
+    TransitionRefused,
+)
 from vicon.store import (
     audit_from_json,
     audit_to_json,
@@ -33,6 +41,10 @@ CREATE TABLE IF NOT EXISTS requests (
 );
 CREATE INDEX IF NOT EXISTS requests_status ON requests (status, start_at);
 CREATE INDEX IF NOT EXISTS requests_start ON requests (start_at);
+CREATE INDEX IF NOT EXISTS requests_due
+    ON requests (status, json_extract(data, '$.next_provisioning_at'));
+CREATE INDEX IF NOT EXISTS requests_cleanup ON requests (json_extract(data, '$.meeting_cleanup'));
+CREATE TABLE IF NOT EXISTS rate_limits (key TEXT PRIMARY KEY, count INTEGER NOT NULL, window_end TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS audit (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     request_id TEXT NOT NULL,
@@ -107,6 +119,11 @@ class SqliteStore:
     def create_request(self, request: dict[str, Any], audit: AuditEntry, outbox: Sequence[OutgoingMail]) -> None:
         record = dict(request, history=[history_item(audit)])
         with self._transaction() as db:
+            existing = db.execute("SELECT data FROM requests WHERE id = ?", (record["id"],)).fetchone()
+            if existing is not None:
+                if json.loads(existing[0]) == json.loads(json.dumps(record)):
+                    return  # the same request again: already stored, with its audit entry and mails
+                raise RequestExists(record["id"])
             db.execute(
                 "INSERT INTO requests (id, status, start_at, data) VALUES (?, ?, ?, ?)",
                 (record["id"], record["status"], record["start"], json.dumps(record)),
@@ -144,7 +161,7 @@ class SqliteStore:
         with self._transaction() as db:
             row = db.execute("SELECT data FROM requests WHERE id = ?", (request_id,)).fetchone()
             if row is None:
-                raise LookupError(request_id)
+                raise RequestNotFound(request_id)
             record = json.loads(row[0])
             if record["status"] not in from_statuses:
                 raise TransitionRefused(request_id, record["status"])
@@ -162,7 +179,7 @@ class SqliteStore:
         with self._transaction() as db:
             row = db.execute("SELECT data FROM requests WHERE id = ?", (request_id,)).fetchone()
             if row is None:
-                raise LookupError(request_id)
+                raise RequestNotFound(request_id)
             record = {**json.loads(row[0]), **changes}
             db.execute("UPDATE requests SET data = ? WHERE id = ?", (json.dumps(record), request_id))
         return dict(record)
@@ -245,6 +262,41 @@ class SqliteStore:
             (status, after, limit),
         )
         return [json.loads(row[0]) for row in rows]
+
+    def requests_due(self, status: str, now: dt.datetime, limit: int = 50) -> list[dict[str, Any]]:
+        rows = self._connection().execute(
+            "SELECT data FROM requests WHERE status = ? AND json_extract(data, '$.next_provisioning_at') <= ? "
+            "ORDER BY json_extract(data, '$.next_provisioning_at'), id LIMIT ?",
+            (status, iso(now), limit),
+        )
+        return [json.loads(row[0]) for row in rows]
+
+    def requests_pending_cleanup(self, limit: int = 100) -> list[dict[str, Any]]:
+        rows = self._connection().execute(
+            "SELECT data FROM requests WHERE json_extract(data, '$.meeting_cleanup') = 'pending' "
+            "ORDER BY start_at, id LIMIT ?",
+            (limit,),
+        )
+        return [json.loads(row[0]) for row in rows]
+
+    def take_rate_limit(self, buckets: Sequence[RateBucket], now: dt.datetime) -> RateBucket | None:
+        with self._transaction() as db:
+            counts = []
+            for bucket in buckets:
+                row = db.execute("SELECT count, window_end FROM rate_limits WHERE key = ?", (bucket.key,)).fetchone()
+                count = int(row[0]) if row is not None and row[1] > iso(now) else 0
+                if count >= bucket.limit:
+                    return bucket
+                counts.append(count)
+            for bucket, count in zip(buckets, counts, strict=True):
+                db.execute(
+                    "INSERT INTO rate_limits (key, count, window_end) VALUES (?, ?, ?) "
+                    "ON CONFLICT (key) DO UPDATE SET count = excluded.count, window_end = excluded.window_end",
+                    (bucket.key, count + 1, iso(bucket.window_end)),
+                )
+            # Old windows are forgotten as new ones are written, so the table stays small.
+            db.execute("DELETE FROM rate_limits WHERE window_end <= ?", (iso(now),))
+        return None
 
     def requests_starting_between(self, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
         rows = self._connection().execute(

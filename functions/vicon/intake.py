@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-# Re-exported: callers and settings read the letter limit and check from intake, where the other rules live.
+# Re-exported: core (intake_options) reads the size limit here with the other rules; validate_request checks with it.
 from vicon.letters import MAX_LETTER_BYTES as MAX_LETTER_BYTES
 from vicon.letters import letter_problem as letter_problem
 from vicon.workdays import WorkingCalendar

@@ -1,4 +1,6 @@
-"""`make bench`: cold import, intake page weight, submit latency. Medians of several fresh runs.
+"""`make bench`: cold import, intake page weight, submit latency, letter bombs. Medians of several fresh runs.
+
+`benchmarks/run.py letter_bomb` (or any other names of bench_* functions) runs only those.
 
 Each figure comes with a baseline measured in the same run, so a ratio still means something on a
 slower or busier machine.
@@ -229,11 +231,53 @@ def bench_approve_latency() -> None:
             report("Firestore emulator", *_approve_latencies(make(firestore_store)))
 
 
+def _letter_check_cost(data: bytes, runs: int = RUNS) -> tuple[float, int, str | None]:
+    """Median seconds of the letter check, its tracemalloc peak (a separate run: tracing slows it) and answer."""
+    import tracemalloc
+
+    from vicon.letters import letter_problem
+
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        letter_problem(data)
+        times.append(time.perf_counter() - start)
+    tracemalloc.start()
+    try:
+        answer = letter_problem(data)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return statistics.median(times), peak, answer
+
+
+def bench_letter_bomb() -> None:
+    from tests.pdfs import GIB, bomb_pdf, one_page_pdf
+
+    print(f"letter check of a 4 GiB FlateDecode bomb (median of {RUNS} runs; peak from tracemalloc)")
+    base_time, base_peak, _ = _letter_check_cost(one_page_pdf(), runs=RUNS * 5)
+    print(f"  baseline: one-page letter        {base_time * 1000:7.2f} ms   peak {base_peak / 2**20:6.2f} MiB")
+    for where, label in (("content", "content stream"), ("object_stream", "object stream")):
+        bomb = bomb_pdf(4 * GIB, where=where)
+        seconds, peak, answer = _letter_check_cost(bomb)
+        outcome = "accepted, never inflated" if answer is None else "refused"
+        print(
+            f"  bomb as {label:<24} {seconds * 1000:7.2f} ms   peak {peak / 2**20:6.2f} MiB   "
+            f"ratio {seconds / base_time:.0f}x   ({len(bomb) / 2**20:.1f} MiB file, {outcome})"
+        )
+
+
+BENCHES = {
+    "cold_import": bench_cold_import,
+    "page_weight": bench_page_weight,
+    "submit_latency": bench_submit_latency,
+    "approve_latency": bench_approve_latency,
+    "letter_bomb": bench_letter_bomb,
+}
+
 if __name__ == "__main__":
     import logging
 
     logging.basicConfig(level=logging.ERROR)
-    bench_cold_import()
-    bench_page_weight()
-    bench_submit_latency()
-    bench_approve_latency()
+    for name in sys.argv[1:] or BENCHES:
+        BENCHES[name]()

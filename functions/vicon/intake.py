@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+# Re-exported: core (intake_options) reads the size limit here with the other rules; validate_request checks with it.
+from vicon.letters import MAX_LETTER_BYTES as MAX_LETTER_BYTES
+from vicon.letters import letter_problem as letter_problem
 from vicon.workdays import WorkingCalendar
 
 EVENT_TYPES = {
@@ -56,7 +58,6 @@ FIELD_LABELS = {
     "recording_consent": "Persetujuan perekaman",
 }
 MIN_PARTICIPANTS = 2
-MAX_LETTER_BYTES = 5 * 1024 * 1024
 LETTER_MAX_AGE_DAYS = 90
 MAX_EVENT_HOURS = 24
 TRUE_VALUES = frozenset({"on", "true", "1", "yes"})
@@ -143,26 +144,6 @@ def normalize_phone(raw: str) -> str | None:
     if not 8 <= len(national) <= 12:
         return None
     return "+62" + national
-
-
-def letter_problem(data: bytes) -> str | None:
-    """Why `data` is not an acceptable letter PDF, or None when it is one."""
-    if not data:
-        return "Berkas surat kosong."
-    if len(data) > MAX_LETTER_BYTES:
-        return "Berkas surat melebihi 5 MB."
-    if b"%PDF-" not in data[:1024]:
-        return "Berkas surat harus berupa PDF."
-    # Imported here: pypdf is only needed when a letter arrives, not on every cold start.
-    from pypdf import PdfReader
-
-    try:
-        pages = len(PdfReader(io.BytesIO(data), strict=False).pages)
-    except Exception:  # pypdf raises many exception types for broken files; all mean "not a usable PDF"
-        return "Berkas PDF rusak atau tidak dapat dibaca."
-    if pages < 1:
-        return "Berkas PDF tidak memiliki halaman."
-    return None
 
 
 def validate_request(

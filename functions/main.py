@@ -18,11 +18,15 @@ from vicon.web import (
     html_response,
     json_response,
     limit_body,
+    page_csp,
     parse_form,
 )
 from vicon.wiring import get_core
 
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+# The officer page's button posts to us and we answer 303 to Zoom's host link; browsers apply form-action to
+# that redirect too, and Zoom picks the host name (us02web.zoom.us, a vanity domain, zoomgov.com ...).
+OFFICER_PAGE_CSP = page_csp(form_action="'self' https:")
 TOKEN_MESSAGES = {
     "expired": (410, "Tautan sudah kedaluwarsa."),
     "invalid": (403, "Tautan tidak valid. Pastikan tautan disalin lengkap dari email."),
@@ -116,12 +120,12 @@ def start_meeting(request: flask.Request) -> flask.Response:
     heading = "Tautan petugas tidak dapat dipakai"
     if request.method != "POST":
         token = request.args.get("token", "")
-        return _page_or_refusal(core, heading, lambda: html_response(core.officer_page(token)))
+        return _page_or_refusal(core, heading, lambda: html_response(core.officer_page(token), csp=OFFICER_PAGE_CSP))
     token = request.form.get("token", "") or request.args.get("token", "")
 
     def redirect() -> flask.Response:
-        headers = {"Location": core.start_url(token), "Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
-        return flask.Response(status=303, headers=headers)
+        # allow() adds no-store and no-referrer: the host link must neither be cached nor leak to Zoom's pages.
+        return flask.Response(status=303, headers={"Location": core.start_url(token)})
 
     return _page_or_refusal(core, heading, redirect)
 

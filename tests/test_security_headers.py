@@ -308,3 +308,10 @@ INLINE = re.compile(
 @pytest.mark.parametrize("path", PAGES, ids=lambda p: str(p.relative_to(REPO_DIR)))
 def test_pages_have_no_inline_script_style_or_javascript_urls(path: Path) -> None:
     assert not INLINE.findall(path.read_text(encoding="utf-8"))
+
+
+def test_readme_lists_the_page_policy_that_is_sent() -> None:
+    from vicon.web import NON_PAGE_CSP, page_csp
+
+    readme = (REPO_DIR / "README.md").read_text(encoding="utf-8")
+    assert f"`{page_csp()}`" in readme and f"`{NON_PAGE_CSP}`" in readme

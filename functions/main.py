@@ -9,7 +9,7 @@ import flask
 import functions_framework
 
 from vicon.core import Core, NotStored, RateLimited, Refused
-from vicon.forms import FormRefused, read_form
+from vicon.forms import MAX_BODY_BYTES, FormRefused, read_form
 from vicon.intake import FieldError, ValidationFailed
 from vicon.ports import RequestNotFound
 from vicon.signing import TokenError
@@ -20,12 +20,16 @@ from vicon.web import (
     error_response,
     html_response,
     json_response,
+    page_csp,
     too_large,
 )
 from vicon.wiring import get_core
 
 log = logging.getLogger(__name__)
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+# The officer page's button posts to us and we answer 303 to Zoom's host link; browsers apply form-action to
+# that redirect too, and Zoom picks the host name (us02web.zoom.us, a vanity domain, zoomgov.com ...).
+OFFICER_PAGE_CSP = page_csp(form_action="'self' https:")
 TOKEN_MESSAGES = {
     "expired": (410, "Tautan sudah kedaluwarsa."),
     "invalid": (403, "Tautan tidak valid. Pastikan tautan disalin lengkap dari email."),
@@ -43,6 +47,8 @@ def _wants_html(request: flask.Request) -> bool:
 def submit_request(request: flask.Request) -> flask.Response:
     """Intake: 201 {id, status, status_url}; 400/413/422 with errors in Bahasa Indonesia."""
     if request.mimetype not in FORM_TYPES:
+        if (request.content_length or 0) > MAX_BODY_BYTES:
+            return too_large()
         return error(400, "Kirim formulir sebagai multipart/form-data (dengan berkas surat PDF).")
     try:
         form = read_form(request.stream, request.mimetype, request.mimetype_params, request.content_length)
@@ -117,12 +123,12 @@ def start_meeting(request: flask.Request) -> flask.Response:
     heading = "Tautan petugas tidak dapat dipakai"
     if request.method != "POST":
         token = request.args.get("token", "")
-        return _page_or_refusal(core, heading, lambda: html_response(core.officer_page(token)))
+        return _page_or_refusal(core, heading, lambda: html_response(core.officer_page(token), csp=OFFICER_PAGE_CSP))
     token = request.form.get("token", "") or request.args.get("token", "")
 
     def redirect() -> flask.Response:
-        headers = {"Location": core.start_url(token), "Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
-        return flask.Response(status=303, headers=headers)
+        # allow() adds no-store and no-referrer: the host link must neither be cached nor leak to Zoom's pages.
+        return flask.Response(status=303, headers={"Location": core.start_url(token)})
 
     return _page_or_refusal(core, heading, redirect)
 

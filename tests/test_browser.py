@@ -10,10 +10,11 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 
 from tests.pdfs import one_page_pdf
 from tests.servers_mail_blobs import free_port
@@ -23,8 +24,8 @@ pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
 
 
-@pytest.fixture(scope="module")
-def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextmanager
+def serve_dev(tmp_path_factory: pytest.TempPathFactory, **extra_env: str) -> Iterator[str]:
     """The real dev server (`python -m vicon.devserver`) on a free port with its own data folder."""
     port = free_port()
     data_dir = tmp_path_factory.mktemp("devserver")
@@ -35,8 +36,9 @@ def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         PYTHONPATH=str(REPO_DIR / "functions"),
         VERIFIER_EMAILS="verifikator@diskominfo.example",
     )
-    for name in ("SMTP_HOST", "STORE_URL", "BLOB_URL", "PUBLIC_BASE_URL", "SIGNING_KEY"):
+    for name in ("SMTP_HOST", "STORE_URL", "BLOB_URL", "PUBLIC_BASE_URL", "SIGNING_KEY", "TIMEZONE"):
         env.pop(name, None)
+    env.update(extra_env)
     log = (data_dir / "server.log").open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "vicon.devserver"], cwd=REPO_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
@@ -60,6 +62,19 @@ def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
+def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with serve_dev(tmp_path_factory) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def dev_server_wita(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A region east of Jakarta: the site must take its zone from the server, not assume WIB."""
+    with serve_dev(tmp_path_factory, TIMEZONE="Asia/Makassar") as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package (apt-get install chromium)")
@@ -80,12 +95,29 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+# Reports every CSP violation, in any frame, to the console, where the page fixture collects it.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener('securitypolicyviolation', e =>
+  console.error('CSP violation: ' + e.violatedDirective + ' blocked ' + e.blockedURI + ' in ' + e.documentURI));
+"""
+
+
+def is_csp_report(message: ConsoleMessage) -> bool:
+    text = message.text
+    return "Content Security Policy" in text or "CSP violation" in text or "X-Frame-Options" in text
+
+
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
+    """A phone-sized page; the test fails if any page it visited reported a CSP violation."""
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="id-ID")
+    context.add_init_script(REPORT_CSP_VIOLATIONS)
     page = context.new_page()
+    violations: list[str] = []
+    page.on("console", lambda message: violations.append(message.text) if is_csp_report(message) else None)
     yield page
     context.close()
+    assert violations == [], "the site's pages need something their Content-Security-Policy refuses"
 
 
 def fill_valid_form(p: Page, letter: Path) -> None:
@@ -231,3 +263,49 @@ def test_browser_requester_cancels_from_the_status_page(dev_server: str, page: P
     page.click("#cancel-yes")
     expect(page.locator("#current-status")).to_contain_text("Dibatalkan", timeout=10_000)
     expect(page.locator("#cancel")).to_be_hidden()
+
+
+def test_browser_status_page_cannot_be_framed_by_another_site(dev_server: str, browser: Browser) -> None:
+    # Clickjacking: another site puts the status page (with its live cancel button) in a frame. A page on a
+    # third site that allows framing shows the framing itself works here.
+    target = dev_server + "/status.html?id=VC-2026-000001&token=x"
+    framing = (
+        f'<h1>Situs lain</h1><iframe name="status" src="{target}"></iframe>'
+        '<iframe name="control" src="http://boleh.example/"></iframe>'
+    )
+    context = browser.new_context()
+    page = context.new_page()
+    page.route("http://situs-lain.example/**", lambda route: route.fulfill(content_type="text/html", body=framing))
+    page.route("http://boleh.example/**", lambda route: route.fulfill(content_type="text/html", body="<p>boleh</p>"))
+    try:
+        page.goto("http://situs-lain.example/")  # waits for both frames to load (or be refused)
+        expect(page.frame_locator("iframe[name=control]").locator("p")).to_have_text("boleh")
+        [frame] = [f for f in page.frames if f.name == "status"]
+        # A refused frame holds Chrome's error page instead; only evaluate in it when it claims to be ours.
+        rendered = frame.url == target and frame.locator("#cancel-start").count() > 0
+        assert not rendered, "status.html rendered inside another site's frame"
+    finally:
+        context.close()
+
+
+def test_browser_form_and_status_page_show_the_servers_zone_not_wib(
+    dev_server_wita: str, page: Page, tmp_path: Path
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    from vicon.store import parse_iso
+
+    page.goto(dev_server_wita + "/")
+    expect(page.locator("label[for=start] .tz")).to_have_text("WITA")
+    expect(page.locator("label[for=end] .tz")).to_have_text("WITA")
+    number = submit_through_the_form(dev_server_wita, page, tmp_path)  # 09:00–11:00 on the earliest day
+    page.click("#status-link")
+    expect(page.locator("#current-status")).to_contain_text("verifikasi", timeout=10_000)
+    expect(page.locator("#event-when")).to_contain_text(", 09.00–11.00 WITA")
+
+    status_url = page.url.replace("/status.html", "/api/request_status")
+    status = page.request.get(status_url).json()
+    assert status["id"] == number and status["start"].endswith("T01:00:00Z")  # 09:00 WITA is 01:00 UTC
+    submitted_at = parse_iso(status["history"][0]["at"]).astimezone(ZoneInfo("Asia/Makassar"))
+    expect(page.locator("#timeline time").first).to_contain_text(f"{submitted_at:%H.%M} WITA")
+    assert "WIB" not in page.locator("#view").inner_text()

@@ -374,6 +374,9 @@ class Core:
             else None,
             "reason": record.get("decision_reason") or record.get("provisioning_error"),
             "can_cancel": record["status"] in CANCELLABLE and parse_iso(record["end"]) > self.clock(),
+            # The status page shows the times in the service's zone, labelled as everywhere else (WIB/WITA/WIT).
+            "timezone": self.settings.timezone,
+            "timezone_label": intake.tz_abbreviation(self.settings.tz),
         }
 
     def cancel(self, request_id: str, token: str) -> dict[str, Any]:

@@ -13,9 +13,12 @@ import time
 from email.message import EmailMessage
 
 import flask
+from werkzeug.exceptions import HTTPException
+from werkzeug.utils import secure_filename
 
 from vicon.mail import FolderMailSink
 from vicon.settings import REPO_DIR, Settings
+from vicon.web import MAIL_BODY_CSP, TOKEN_PAGES, error, html_response, page_csp, security_headers
 from vicon.wiring import build_core, reset_core
 
 log = logging.getLogger("vicon.devserver")
@@ -42,12 +45,29 @@ def create_app(settings: Settings, tick_seconds: float | None = TICK_SECONDS) ->
     reset_core(core)
     app = flask.Flask(__name__, static_folder=None)
 
+    @app.after_request
+    def headers(response: flask.Response) -> flask.Response:
+        # The same policy the functions apply to their own answers (idempotent for those); here it also covers
+        # the static site, this server's own errors and the dev mailbox. The site's pages without a token and
+        # its assets may be cached, as on the static hosting.
+        path = flask.request.path
+        cacheable = not path.startswith(("/api/", "/_dev/")) and path.lstrip("/") not in TOKEN_PAGES
+        return security_headers(response, no_store=not cacheable)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> flask.Response | HTTPException:
+        code = exc.code or 500
+        if code < 400:  # routing's own redirects (a missing trailing slash) stay redirects
+            return exc
+        if flask.request.path.startswith("/api/"):
+            return error(code, "Layanan tidak dikenal." if code == 404 else "Permintaan tidak dapat dilayani.")
+        heading = "Halaman tidak ditemukan" if code == 404 else "Permintaan tidak dapat dilayani"
+        return html_response(core.page("pages/message.html", heading=heading, message=f"Kode {code}."), code)
+
     @app.route("/api/<target>", methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
     def api(target: str) -> flask.Response:
         if target not in TARGETS:
-            return flask.Response(
-                '{"errors": [{"field": null, "message": "Layanan tidak dikenal."}]}', 404, mimetype="application/json"
-            )
+            return error(404, "Layanan tidak dikenal.")
         handler = getattr(main, target)
         return handler(flask.request)
 
@@ -63,28 +83,40 @@ def create_app(settings: Settings, tick_seconds: float | None = TICK_SECONDS) ->
         sink = FolderMailSink(settings.mail_sink_dir)
 
         @app.get("/_dev/mail")
-        def mail_list() -> str:
-            return core.page("pages/dev_mail_list.html", messages=sink.list_messages(limit=200))
+        def mail_list() -> flask.Response:
+            return html_response(core.page("pages/dev_mail_list.html", messages=sink.list_messages(limit=200)))
 
         @app.get("/_dev/mail/<message_id>")
-        def mail_view(message_id: str) -> str:
+        def mail_view(message_id: str) -> flask.Response:
             message = _message_or_404(sink, message_id)
-            html_part = message.get_body(("html",))
             text_part = message.get_body(("plain",))
-            html = html_part.get_content() if html_part is not None else ""
             text = text_part.get_content() if text_part is not None else ""
             attachments = [
                 (part.get_filename() or "lampiran", part.get_content_type()) for part in message.iter_attachments()
             ]
-            return core.page(
+            page = core.page(
                 "pages/dev_mail_message.html",
                 message_id=message_id,
                 message=message,
-                html=html,
+                has_html=message.get_body(("html",)) is not None,
                 text=text,
                 links=list(dict.fromkeys(_LINK.findall(text))),
                 attachments=attachments,
             )
+            # Its one frame shows the mail's HTML from mail_body below.
+            return html_response(page, csp=page_csp(frame_src="'self'"))
+
+        @app.get("/_dev/mail/<message_id>/body.html")
+        def mail_body(message_id: str) -> flask.Response:
+            # Its own URL, not srcdoc: a srcdoc frame inherits the page's policy, which (rightly) refuses the
+            # inline styles every mail has; this answer's own policy sandboxes it instead.
+            html_part = _message_or_404(sink, message_id).get_body(("html",))
+            if html_part is None:
+                flask.abort(404)
+            response = flask.Response(html_part.get_content(), mimetype="text/html")
+            response.headers["Content-Security-Policy"] = MAIL_BODY_CSP
+            response.headers["X-Frame-Options"] = "SAMEORIGIN"
+            return response
 
         @app.get("/_dev/mail/<message_id>/attachments/<int:index>")
         def mail_attachment(message_id: str, index: int) -> flask.Response:
@@ -92,10 +124,13 @@ def create_app(settings: Settings, tick_seconds: float | None = TICK_SECONDS) ->
             if not 0 <= index < len(parts):
                 flask.abort(404)
             part = parts[index]
+            # Always a download, never rendered in our origin (an attachment could be HTML); the name is reduced
+            # to safe ASCII so it can neither break the header nor name a path.
+            name = secure_filename(part.get_filename() or "") or "lampiran"
             return flask.Response(
                 part.get_payload(decode=True),
                 mimetype=part.get_content_type(),
-                headers={"Content-Disposition": f'inline; filename="{part.get_filename() or "lampiran"}"'},
+                headers={"Content-Disposition": f'attachment; filename="{name}"'},
             )
 
     if settings.uses_zoom_sandbox:

@@ -20,12 +20,72 @@ log = logging.getLogger(__name__)
 Handler = Callable[[flask.Request], flask.Response]
 
 
+# ---- the one header policy -------------------------------------------------------------------------------
+# Every answer of every target (through `allow`) and of the dev server (through its after_request) passes
+# through `security_headers`, so production and `make run` send the same headers. README "Security headers"
+# lists them; keep the two in step.
+
+# What our pages need and nothing more: scripts, styles and fetches from the site itself, no inline script or
+# style (site/assets/ holds them), forms posting to ourselves, never framed. A page may widen one directive by
+# name (see `page_csp`), never the whole policy.
+PAGE_CSP: dict[str, str] = {
+    "default-src": "'none'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self'",
+    "connect-src": "'self'",
+    "form-action": "'self'",
+    "frame-src": "'none'",
+    "base-uri": "'none'",
+    "object-src": "'none'",
+    "frame-ancestors": "'none'",
+}
+# JSON, assets, attachments: nothing in them may run, load or be framed, should a browser ever render one.
+NON_PAGE_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox"
+# The dev mailbox shows a mail's own HTML in a sandboxed frame of its message page: no script, no fetches, the
+# mail's inline styles (mail clients need them), framed only by our own page. `sandbox` holds even when the URL is
+# opened directly rather than in the frame.
+MAIL_BODY_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
+# Pages, not assets, carry signed tokens in their URL; a static page with one is listed here (the dev server
+# and the static hosting must not let a browser or proxy keep a copy of it).
+TOKEN_PAGES = frozenset({"status.html"})
+
+
+def page_csp(**widen: str) -> str:
+    """The page policy, with directives (`form_action="'self' https:"`) replaced for one page."""
+    directives = PAGE_CSP | {name.replace("_", "-"): value for name, value in widen.items()}
+    unknown = set(directives) - set(PAGE_CSP)
+    if unknown:
+        raise ValueError(f"unknown CSP directives {sorted(unknown)}")
+    return "; ".join(f"{name} {value}" for name, value in directives.items())
+
+
+def security_headers(response: flask.Response, *, no_store: bool = True) -> flask.Response:
+    """Add the policy's headers; a response that set its own CSP (and framing rule) keeps them.
+
+    `no_store=False` only for the public static site's pages and assets, which may be cached.
+    """
+    headers = response.headers
+    headers["X-Content-Type-Options"] = "nosniff"
+    # No page of ours has a reason to tell another site where the visitor came from, and several carry tokens.
+    headers["Referrer-Policy"] = "no-referrer"
+    if "Content-Security-Policy" not in headers:
+        # A download is never a page of ours, even when it is HTML (a mail's attachment).
+        download = headers.get("Content-Disposition", "").startswith("attachment")
+        is_page = response.mimetype == "text/html" and not download
+        headers["Content-Security-Policy"] = page_csp() if is_page else NON_PAGE_CSP
+    # For browsers that predate frame-ancestors; the one page that may be framed by us says SAMEORIGIN itself.
+    headers.setdefault("X-Frame-Options", "DENY")
+    if no_store:
+        headers["Cache-Control"] = "no-store"
+    return response
+
+
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> flask.Response:
     response = flask.Response(
         json.dumps(body, ensure_ascii=False), status=status, mimetype="application/json", headers=headers
     )
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return security_headers(response)
 
 
 def error_response(status: int, errors: Iterable[FieldError], headers: dict[str, str] | None = None) -> flask.Response:
@@ -47,8 +107,7 @@ def too_large(errors: Iterable[FieldError] = ()) -> flask.Response:
     response = flask.Response(
         iter([json.dumps({"errors": listed}, ensure_ascii=False)]), 413, mimetype="application/json"
     )
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return security_headers(response)
 
 
 def client_address(request: flask.Request, settings: Settings) -> str | None:
@@ -63,22 +122,25 @@ def client_address(request: flask.Request, settings: Settings) -> str | None:
     return forwarded[-hops] if len(forwarded) >= hops else request.remote_addr
 
 
-def html_response(body: str, status: int = 200) -> flask.Response:
+def html_response(body: str, status: int = 200, csp: str | None = None) -> flask.Response:
+    """A server-rendered page; its URL usually carries a token, so it is never stored (see security_headers)."""
     response = flask.Response(body, status=status, mimetype="text/html")
-    response.headers["Cache-Control"] = "no-store"
-    # Pages carry signed tokens in their URL: never leak them to other sites.
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Frame-Options"] = "DENY"
-    return response
+    if csp is not None:
+        response.headers["Content-Security-Policy"] = csp
+    return security_headers(response)
 
 
 def allow(*methods: str) -> Callable[[Handler], Handler]:
-    """Answer other methods with 405 and a message, and turn any unexpected error into a logged 503."""
+    """Answer other methods with 405 and a message, turn any unexpected error into a logged 503, and give every
+    answer the header policy (`security_headers`), whichever way the handler built it."""
     allowed = set(methods) | ({"HEAD"} if "GET" in methods else set())
 
     def decorate(handler: Handler) -> Handler:
         @wraps(handler)
         def target(request: flask.Request) -> flask.Response:
+            return security_headers(answer(request))
+
+        def answer(request: flask.Request) -> flask.Response:
             if request.method not in allowed:
                 return error_response(
                     405,

@@ -15,26 +15,40 @@ var V = {
       return p.weekday + ', ' + p.day + ' ' + p.month + ' ' + p.year;
     } catch (e) { return s; }
   },
-  // ISO instant -> {d: "Senin, 30 November 2026", t: "08.02"} in WIB
-  wib: function (iso) {
+  // The service's zone and its label (WIB, WITA, WIT) come from the server's answers (intake_options,
+  // request_status): one site serves whichever region TIMEZONE names. Until one arrives: the browser's own zone,
+  // labelled as Intl names it, so a time is never shown without its zone.
+  zone: { tz: undefined, label: '' },
+  setZone: function (tz, label) {
+    if (!tz) return;
+    try { new Intl.DateTimeFormat('id-ID', { timeZone: tz }); } catch (e) { return; } // unknown to this browser
+    V.zone = { tz: tz, label: label || tz };
+  },
+  // ISO instant -> {d: "Senin, 30 November 2026", t: "08.02", z: "WIB"} in the service's zone
+  local: function (iso) {
     var d = new Date(iso);
     if (isNaN(d)) return null;
     try {
-      var p = V.parts(d, { timeZone: 'Asia/Jakarta', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-      return { d: p.weekday + ', ' + p.day + ' ' + p.month + ' ' + p.year, t: p.hour + '.' + p.minute };
-    } catch (e) { return { d: iso, t: '' }; }
+      var p = V.parts(d, { timeZone: V.zone.tz, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' });
+      return { d: p.weekday + ', ' + p.day + ' ' + p.month + ' ' + p.year, t: p.hour + '.' + p.minute, z: V.zone.label || p.timeZoneName || '' };
+    } catch (e) { return { d: iso, t: '', z: '' }; }
+  },
+  // Today's date "2026-11-30" in the service's zone.
+  today: function () {
+    var p = V.parts(new Date(), { timeZone: V.zone.tz, year: 'numeric', month: '2-digit', day: '2-digit' });
+    return p.year + '-' + p.month + '-' + p.day;
   },
   // "Senin, 30 November 2026 08.02 WIB"
   dt: function (iso) {
-    var w = V.wib(iso);
-    return w ? w.d + ' ' + w.t + ' WIB' : String(iso || '');
+    var w = V.local(iso);
+    return w ? (w.d + ' ' + w.t + ' ' + w.z).trim() : String(iso || '');
   },
-  // "Kamis, 3 Desember 2026, 09.00–11.00 WIB" (or two full times on different days)
+  // "Kamis, 3 Desember 2026, 09.00–11.00 WITA" (or two full times on different days)
   range: function (a, b) {
-    var x = V.wib(a), y = V.wib(b);
+    var x = V.local(a), y = V.local(b);
     if (!x) return '';
     if (!y) return V.dt(a);
-    return x.d === y.d ? x.d + ', ' + x.t + '–' + y.t + ' WIB' : V.dt(a) + ' – ' + V.dt(b);
+    return x.d === y.d ? (x.d + ', ' + x.t + '–' + y.t + ' ' + x.z).trim() : V.dt(a) + ' – ' + V.dt(b);
   },
   num: function (n) { return Number(n).toLocaleString('id-ID'); },
   // Append an element with text to a parent; returns the element.

@@ -7,7 +7,7 @@
   const EV = ['rapat_koordinasi', 'sosialisasi', 'pelatihan', 'pertemuan_resmi', 'lainnya'];
   const LIM = { opd: 200, event_name: 200, speakers: 2000, needs_notes: 2000, participants: 20000, contact_name: 120, letter_number: 100, contact_email: 254 };
   const opt = {
-    today: new Date(Date.now() + 7 * 36e5).toISOString().slice(0, 10), // WIB is UTC+7 all year
+    today: V.today(), // the server's `today` (in its zone) replaces this once the options arrive
     earliest_event_date: null, min_lead_working_days: 2, min_participants: 2, max_participants: null,
     max_letter_bytes: 5242880, letter_max_age_days: 90
   };
@@ -179,6 +179,7 @@
   // ---- options from the server ----
   function applyOptions(o) {
     Object.keys(opt).forEach(k => { if (o[k] != null) opt[k] = o[k]; });
+    V.setZone(o.timezone, o.timezone_label);
     if (o.limits) Object.assign(LIM, o.limits);
     if (o.timezone_label) form.querySelectorAll('.tz').forEach(s => { s.textContent = o.timezone_label; });
     if (opt.earliest_event_date) {

@@ -40,6 +40,7 @@
 
   function render(b) {
     const s = b.status;
+    V.setZone(b.timezone, b.timezone_label); // times below are shown in the service's zone, with its label
     $('request-id').textContent = b.id || id;
     const cur = $('current-status');
     cur.textContent = LABEL[s] || b.status_label || s || '—';

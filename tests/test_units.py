@@ -128,6 +128,78 @@ def test_settings_refuse_bad_configuration_at_start_up(tmp_path: Path, env: dict
         Settings.from_env({"VICON_DATA_DIR": str(tmp_path), **env})
 
 
+PRODUCTION_ENV = {
+    "K_SERVICE": "review-request",
+    "PUBLIC_BASE_URL": "https://vicon.majalengkakab.go.id/",
+    "STORE_URL": "firestore",
+    "BLOB_URL": "gs://vicon-surat",
+    "SMTP_HOST": "smtp.majalengkakab.go.id",
+    "SIGNING_KEY": "production-key",
+    "ZOOM_ACCOUNT_ID": "acc",
+    "ZOOM_CLIENT_ID": "cid",
+    "ZOOM_CLIENT_SECRET": "secret",
+    "ZOOM_HOSTS": "zoom1@majalengkakab.go.id:300",
+}
+
+
+def test_settings_in_production_accept_a_complete_configuration(tmp_path: Path) -> None:
+    settings = Settings.from_env({"VICON_DATA_DIR": str(tmp_path), **PRODUCTION_ENV})
+    assert settings.public_base_url == "https://vicon.majalengkakab.go.id"
+    assert (settings.store_url, settings.blob_url, settings.smtp_host) == (
+        "firestore",
+        "gs://vicon-surat",
+        "smtp.majalengkakab.go.id",
+    )
+
+
+@pytest.mark.parametrize(
+    "production", [{"K_SERVICE": "review-request"}, {"FUNCTION_TARGET": "review_request", "GOOGLE_CLOUD_PROJECT": "p"}]
+)
+def test_settings_in_production_name_every_missing_variable_in_one_message(
+    tmp_path: Path, production: dict[str, str]
+) -> None:
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env({"VICON_DATA_DIR": str(tmp_path), **production})
+    message = str(caught.value)
+    for name in PRODUCTION_ENV:
+        if name != "K_SERVICE":
+            assert name in message
+    # One missing variable among configured ones is named alone, blank counting as unset.
+    env = {"VICON_DATA_DIR": str(tmp_path), **PRODUCTION_ENV, "SMTP_HOST": "  ", "STORE_URL": ""}
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env(env)
+    assert str(caught.value).endswith("unset: STORE_URL, SMTP_HOST")
+    assert not (tmp_path / "signing-key").exists()  # refused before any local default was made
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://vicon.majalengkakab.go.id",
+        "https://127.0.0.1:8080",
+        "https://127.0.1.1",
+        "https://localhost:8080",
+        "https://app.localhost",
+        "https://[::1]/",
+        "https://0.0.0.0",
+        "https://",
+        "https://vicon.example.go.id/?x=1",
+        "vicon.majalengkakab.go.id",
+    ],
+)
+def test_settings_in_production_refuse_a_local_or_plain_http_public_base_url(tmp_path: Path, url: str) -> None:
+    with pytest.raises(SettingsError, match="PUBLIC_BASE_URL"):
+        Settings.from_env({"VICON_DATA_DIR": str(tmp_path), **PRODUCTION_ENV, "PUBLIC_BASE_URL": url})
+
+
+def test_settings_without_google_cloud_keep_local_defaults_and_local_urls(tmp_path: Path) -> None:
+    local = {name: value for name, value in PRODUCTION_ENV.items() if name != "K_SERVICE"}
+    settings = Settings.from_env({**local, "VICON_DATA_DIR": str(tmp_path), "PUBLIC_BASE_URL": "http://localhost:8080"})
+    assert settings.public_base_url == "http://localhost:8080"
+    bare = Settings.from_env({"VICON_DATA_DIR": str(tmp_path)})
+    assert (bare.public_base_url, bare.smtp_host) == ("http://127.0.0.1:8080", None)
+
+
 def test_every_template_compiles_with_strict_autoescaping_env() -> None:
     env = environment("Asia/Jakarta")
     names = sorted(str(p.relative_to(templates_dir())) for p in templates_dir().rglob("*.*"))

@@ -78,6 +78,8 @@ class Settings:
     zoom_webhook_secret: str | None = None
 
     signing_key: str = ""
+    # Older keys whose links still verify after SIGNING_KEY was rotated; new links are never signed with them.
+    signing_keys_previous: tuple[str, ...] = ()
     timezone: str = "Asia/Jakarta"
     min_lead_working_days: int = 2
     recording_retention_days: int = 30
@@ -179,6 +181,7 @@ class Settings:
             smtp_port=_int(get("SMTP_PORT") or str(default_smtp_port), "SMTP_PORT"),
             smtp_security=security,
             signing_key=signing_key,
+            signing_keys_previous=_split(get("SIGNING_KEYS_PREVIOUS") or ""),
             timezone=timezone,
             min_lead_working_days=_int(get("MIN_LEAD_WORKING_DAYS") or "2", "MIN_LEAD_WORKING_DAYS"),
             recording_retention_days=_int(get("RECORDING_RETENTION_DAYS") or "30", "RECORDING_RETENTION_DAYS", 1),

@@ -1,4 +1,5 @@
-"""`make bench`: cold import, intake page weight, submit latency, letter bombs. Medians of several fresh runs.
+"""`make bench`: cold import, intake page weight, submit and approve latency (also while Zoom answers 429),
+letter bombs. Medians of several fresh runs.
 
 `benchmarks/run.py letter_bomb` (or any other names of bench_* functions) runs only those.
 
@@ -267,12 +268,86 @@ def bench_letter_bomb() -> None:
         )
 
 
+RATE_LIMITED_RUNS = {"0": RUNS, "1": 3, "30": RUNS}  # Retry-After seconds -> runs; 1 s waits really sleep
+
+
+def bench_approve_with_zoom_429() -> None:
+    """Approve POST latency while Zoom answers the create with 429 three times (Zoom sandbox over HTTP, SQLite).
+
+    With `Retry-After: 1` the waits (about 3 x 1.25 s, real sleeps) fit the approve path's 8 s Zoom budget and
+    the meeting is made inline. With `Retry-After: 30` the first wait does not fit, so the approve gives up at once
+    and answers with the request in provisioning_failed (the tick retries it); before the budget that POST slept
+    about 90 s. The baseline is the same approve without 429s, measured in the same process.
+    """
+    import datetime as dt
+
+    from functions_framework import create_app
+
+    from tests.harness import Clock, settings_for, valid_fields
+    from tests.pdfs import one_page_pdf
+    from tests.zoom_fixtures import serve_sandbox
+    from vicon.blobs import FolderBlobs
+    from vicon.core import Core
+    from vicon.mail import FolderMailSink
+    from vicon.provisioning import INLINE_ZOOM_BUDGET_SECONDS
+    from vicon.store.sqlite import SqliteStore
+    from vicon.wiring import reset_core
+
+    main_py = str(REPO / "functions" / "main.py")
+    budget = f"Zoom budget {INLINE_ZOOM_BUDGET_SECONDS:g} s"
+    print(f"approve POST while Zoom answers the create with 429 three times (sandbox over HTTP, SQLite; {budget})")
+    with tempfile.TemporaryDirectory() as folder, serve_sandbox() as sandbox:
+        data = Path(folder)
+        sandbox.state.daily_limit = 1_000_000
+        results: dict[str, tuple[float, set[str]]] = {}
+        for retry_after, runs in RATE_LIMITED_RUNS.items():
+            core = Core(
+                settings=settings_for(data, VERIFIER_EMAILS="v@bench.example"),
+                store=SqliteStore(data / f"store-{retry_after}.sqlite3"),
+                blobs=FolderBlobs(data / "blobs"),
+                mailer=FolderMailSink(data / f"mail-{retry_after}"),
+                meetings=sandbox.client(),  # real sleep, real clock
+                clock=Clock(dt.datetime(2026, 11, 30, 2, 0, tzinfo=dt.UTC)),
+            )
+            reset_core(core)
+            submit = create_app("submit_request", main_py).test_client()
+            review = create_app("review_request", main_py).test_client()
+            times, outcomes = [], set()
+            for n in range(runs + 1):
+                day = dt.date(2026, 12, 2) + dt.timedelta(days=n)
+                fields = dict(valid_fields(event_name=f"Rapat {n}", start=f"{day}T09:00", end=f"{day}T10:00"))
+                fields["letter"] = (io.BytesIO(one_page_pdf()), "surat.pdf", "application/pdf")
+                request_id = submit.post("/", data=fields, content_type="multipart/form-data").get_json()["id"]
+                token = core.signer.sign("review", request_id, core.clock() + dt.timedelta(days=1), v="v@bench.example")
+                if n and retry_after != "0":  # the first approve pays for OAuth and imports, unhindered
+                    headers = {"X-RateLimit-Type": "QPS", "Retry-After": retry_after}
+                    sandbox.state.inject("POST", r"/users/.+/meetings", status=429, headers=headers, times=3)
+                start = time.perf_counter()
+                response = review.post("/", data={"token": token, "decision": "approve"})
+                elapsed = time.perf_counter() - start
+                sandbox.state.clear_injections()
+                assert response.status_code == 200, response.get_data(as_text=True)
+                if n:
+                    times.append(elapsed)
+                    outcomes.add(str((core.store.get_request(request_id) or {}).get("status")))
+            results[retry_after] = (statistics.median(times), outcomes)
+    baseline = results["0"][0]
+    print(f"  baseline: approve without 429s, median of {RATE_LIMITED_RUNS['0']}   {baseline * 1000:8.1f} ms")
+    for retry_after in ("1", "30"):
+        median, outcomes = results[retry_after]
+        print(
+            f"  Retry-After {retry_after:>2} s x3, median of {RATE_LIMITED_RUNS[retry_after]}"
+            f"   {median * 1000:8.1f} ms   ratio {median / baseline:6.1f}x   -> {', '.join(sorted(outcomes))}"
+        )
+
+
 BENCHES = {
     "cold_import": bench_cold_import,
     "page_weight": bench_page_weight,
     "submit_latency": bench_submit_latency,
     "approve_latency": bench_approve_latency,
     "letter_bomb": bench_letter_bomb,
+    "approve_with_zoom_429": bench_approve_with_zoom_429,
 }
 
 if __name__ == "__main__":

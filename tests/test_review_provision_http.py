@@ -228,6 +228,60 @@ def test_two_qps_429s_then_success_make_one_meeting(zoom_harness: Harness, zoom_
     assert len(live_meetings(zoom_sandbox)) == 1
 
 
+class SleepingClock:
+    """The Zoom client's monotonic clock: `sleep` records the wait and moves the clock, so no test waits."""
+
+    def __init__(self) -> None:
+        self.now = 1_000.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+@pytest.mark.parametrize("store_kind", STORE_KINDS)
+def test_approve_answers_within_the_inline_budget_when_zoom_keeps_answering_429(
+    make_harness: HarnessFactory, zoom_sandbox: Any, store_kind: str
+) -> None:
+    from vicon.provisioning import INLINE_ZOOM_BUDGET_SECONDS, TICK_ZOOM_BUDGET_SECONDS
+
+    zoom_clock = SleepingClock()
+    harness = make_harness(
+        store_kind=store_kind,
+        meetings=zoom_sandbox.client(timeout=1.0, sleep=zoom_clock.sleep, clock=zoom_clock),
+        ZOOM_HOSTS=f"{BIG}:300,{SMALL}:100",
+    )
+    request_id = harness.submit_valid()["id"]
+    rate_limited = {"X-RateLimit-Type": "QPS", "Retry-After": "30"}
+    zoom_sandbox.state.inject("POST", r"/users/.+/meetings", status=429, headers=rate_limited, times=3)
+
+    response = decide(harness, review_token(harness, request_id), "approve")
+
+    # Before the budget the client slept 3 x 30 s here, far past the function's timeout.
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert sum(zoom_clock.slept) <= INLINE_ZOOM_BUDGET_SECONDS
+    record = harness.store.get_request(request_id)
+    assert record is not None and record["status"] == "provisioning_failed"
+    assert "membatasi jumlah permintaan" in record["provisioning_error"]
+    assert live_meetings(zoom_sandbox) == []
+    assert harness.store.held_host(request_id) is None  # a 429 created nothing: the slot is free again
+    assert mails_to(harness, "budi.santoso@dinkes.example.go.id", f"Pembuatan meeting tertunda {request_id}")
+
+    # The tick has a larger budget: it waits out a 30 s Retry-After and makes the meeting.
+    zoom_sandbox.state.clear_injections()
+    zoom_sandbox.state.inject("POST", r"/users/.+/meetings", status=429, headers=rate_limited, times=1)
+    zoom_clock.slept.clear()
+    harness.clock.now += dt.timedelta(minutes=1)
+    assert harness.client("scheduled_tick").post("/").get_json()["provisioning"]["retried"] == 1
+    assert INLINE_ZOOM_BUDGET_SECONDS < sum(zoom_clock.slept) <= TICK_ZOOM_BUDGET_SECONDS
+    assert harness.store.get_request(request_id)["status"] == "provisioned"  # type: ignore[index]
+    assert len(live_meetings(zoom_sandbox)) == 1
+
+
 def test_timeout_after_zoom_created_the_meeting_still_gives_one_meeting(
     zoom_harness: Harness, zoom_sandbox: Any
 ) -> None:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
+import hmac
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -10,7 +15,7 @@ import pytest
 from vicon.intake import format_datetime_id, normalize_phone
 from vicon.rendering import environment, templates_dir
 from vicon.settings import Settings, SettingsError
-from vicon.signing import Signer, TokenError
+from vicon.signing import Signer, TokenError, key_id
 from vicon.workdays import WorkingCalendar
 
 NOW = dt.datetime(2026, 11, 30, 2, 0, tzinfo=dt.UTC)
@@ -68,11 +73,70 @@ def test_signer_roundtrip_and_refusals() -> None:
         signer.verify(token, "status", NOW + dt.timedelta(days=1))
     with pytest.raises(TokenError, match="invalid"):
         Signer("other key").verify(token, "status", NOW)
-    body, mac = token.split(".")
+    kid, body, mac = token.split(".")
     forged_body = body[:-2] + ("AA" if body[-2:] != "AA" else "BB")
-    for bad in ("", "abc", token + "x", f"{forged_body}.{mac}", "é.é", "."):
-        with pytest.raises(TokenError):
+    for bad in ("", "abc", token + "x", f"{kid}.{forged_body}.{mac}", "é.é", ".", "..", f"{kid}.{body}.{mac}.x"):
+        with pytest.raises(TokenError, match="invalid"):
             signer.verify(bad, "status", NOW)
+
+
+def legacy_token(key: str, payload: dict[str, object]) -> str:
+    """A token as signed before key ids existed (`BODY.MAC`), built by hand from that format."""
+    derived = hashlib.sha256(("vicon-links:" + key).encode()).digest()
+    body = base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":"), sort_keys=True).encode())
+    body_text = body.rstrip(b"=").decode()
+    mac = base64.urlsafe_b64encode(hmac.new(derived, body_text.encode(), hashlib.sha256).digest()[:24])
+    return f"{body_text}.{mac.rstrip(b'=').decode()}"
+
+
+def test_signer_tokens_name_their_key_and_stay_compact_and_url_safe() -> None:
+    token = Signer("key").sign("status", "VC-2026-000001", NOW + dt.timedelta(days=90))
+    kid, _, _ = token.split(".")
+    assert kid == key_id("key") == hashlib.sha256(hashlib.sha256(b"vicon-links:key").digest()).hexdigest()[:8]
+    assert re.fullmatch(r"[0-9a-f]{8}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{32}", token)
+    assert len(token) < 120
+
+
+def test_signer_rotation_keeps_old_links_while_the_old_key_is_accepted() -> None:
+    old_token = Signer("old").sign("status", "VC-2026-000001", NOW + dt.timedelta(days=90))
+    rotated = Signer("new", ["old"])
+    assert rotated.verify(old_token, "status", NOW, "VC-2026-000001")["r"] == "VC-2026-000001"
+    new_token = rotated.sign("status", "VC-2026-000001", NOW + dt.timedelta(days=90))
+    assert new_token.split(".")[0] == key_id("new")  # new links use the new key only
+    with pytest.raises(TokenError, match="invalid"):
+        Signer("old").verify(new_token, "status", NOW)
+    with pytest.raises(TokenError, match="invalid"):
+        Signer("new").verify(old_token, "status", NOW)  # the old key dropped: its links stop working
+
+
+def test_signer_refuses_a_tampered_key_id() -> None:
+    rotated = Signer("new", ["old"])
+    _, body, mac = Signer("old").sign("status", "VC-2026-000001", NOW + dt.timedelta(days=1)).split(".")
+    for kid in (key_id("new"), "00000000", key_id("old").upper(), ""):
+        with pytest.raises(TokenError, match="invalid"):
+            rotated.verify(f"{kid}.{body}.{mac}", "status", NOW)
+    with pytest.raises(TokenError, match="invalid"):
+        rotated.verify(f"{body}.{mac}", "status", NOW)  # the key id stripped: not a legacy token either
+
+
+def test_signer_accepts_tokens_from_before_key_ids() -> None:
+    payload = {"p": "status", "r": "VC-2026-000001", "e": int((NOW + dt.timedelta(days=90)).timestamp())}
+    token = legacy_token("old", payload)
+    assert Signer("old").verify(token, "status", NOW, "VC-2026-000001") == payload
+    assert Signer("new", ["old"]).verify(token, "status", NOW, "VC-2026-000001") == payload
+    with pytest.raises(TokenError, match="invalid"):
+        Signer("new").verify(token, "status", NOW)
+    with pytest.raises(TokenError, match="expired"):
+        Signer("old").verify(token, "status", NOW + dt.timedelta(days=90))
+
+
+def test_signer_decoy_names_our_key_but_verifies_nowhere() -> None:
+    signer = Signer("new", ["old"])
+    decoy = signer.decoy("status", "VC-2026-123456", NOW + dt.timedelta(days=90))
+    assert decoy.split(".")[0] == key_id("new")
+    for verifier in (signer, Signer("old"), Signer("new")):
+        with pytest.raises(TokenError, match="invalid"):
+            verifier.verify(decoy, "status", NOW)
 
 
 def test_settings_defaults_are_local(tmp_path: Path) -> None:
@@ -83,6 +147,7 @@ def test_settings_defaults_are_local(tmp_path: Path) -> None:
     assert settings.uses_mail_sink
     assert settings.max_participants == 300
     assert settings.zoom_api_url is None  # the sandbox
+    assert settings.signing_keys_previous == ()
     # The generated signing key is kept, so links survive a restart.
     assert Settings.from_env({"VICON_DATA_DIR": str(tmp_path)}).signing_key == settings.signing_key
 
@@ -100,9 +165,11 @@ def test_settings_read_every_variable(tmp_path: Path) -> None:
             "MIN_LEAD_WORKING_DAYS": "3",
             "HOST_BUFFER_MINUTES": "15",
             "SIGNING_KEY": "k",
+            "SIGNING_KEYS_PREVIOUS": "k-2025, k-2024 ,",
             "TIMEZONE": "Asia/Makassar",
         }
     )
+    assert (settings.signing_key, settings.signing_keys_previous) == ("k", ("k-2025", "k-2024"))
     assert settings.public_base_url == "http://127.0.0.1:9000"
     assert (settings.smtp_port, settings.smtp_security) == (465, "ssl")
     assert settings.verifier_emails == ("a@x.id", "b@x.id")
@@ -126,6 +193,78 @@ def test_settings_read_every_variable(tmp_path: Path) -> None:
 def test_settings_refuse_bad_configuration_at_start_up(tmp_path: Path, env: dict[str, str]) -> None:
     with pytest.raises(SettingsError):
         Settings.from_env({"VICON_DATA_DIR": str(tmp_path), **env})
+
+
+PRODUCTION_ENV = {
+    "K_SERVICE": "review-request",
+    "PUBLIC_BASE_URL": "https://vicon.majalengkakab.go.id/",
+    "STORE_URL": "firestore",
+    "BLOB_URL": "gs://vicon-surat",
+    "SMTP_HOST": "smtp.majalengkakab.go.id",
+    "SIGNING_KEY": "production-key",
+    "ZOOM_ACCOUNT_ID": "acc",
+    "ZOOM_CLIENT_ID": "cid",
+    "ZOOM_CLIENT_SECRET": "secret",
+    "ZOOM_HOSTS": "zoom1@majalengkakab.go.id:300",
+}
+
+
+def test_settings_in_production_accept_a_complete_configuration(tmp_path: Path) -> None:
+    settings = Settings.from_env({"VICON_DATA_DIR": str(tmp_path), **PRODUCTION_ENV})
+    assert settings.public_base_url == "https://vicon.majalengkakab.go.id"
+    assert (settings.store_url, settings.blob_url, settings.smtp_host) == (
+        "firestore",
+        "gs://vicon-surat",
+        "smtp.majalengkakab.go.id",
+    )
+
+
+@pytest.mark.parametrize(
+    "production", [{"K_SERVICE": "review-request"}, {"FUNCTION_TARGET": "review_request", "GOOGLE_CLOUD_PROJECT": "p"}]
+)
+def test_settings_in_production_name_every_missing_variable_in_one_message(
+    tmp_path: Path, production: dict[str, str]
+) -> None:
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env({"VICON_DATA_DIR": str(tmp_path), **production})
+    message = str(caught.value)
+    for name in PRODUCTION_ENV:
+        if name != "K_SERVICE":
+            assert name in message
+    # One missing variable among configured ones is named alone, blank counting as unset.
+    env = {"VICON_DATA_DIR": str(tmp_path), **PRODUCTION_ENV, "SMTP_HOST": "  ", "STORE_URL": ""}
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env(env)
+    assert str(caught.value).endswith("unset: STORE_URL, SMTP_HOST")
+    assert not (tmp_path / "signing-key").exists()  # refused before any local default was made
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://vicon.majalengkakab.go.id",
+        "https://127.0.0.1:8080",
+        "https://127.0.1.1",
+        "https://localhost:8080",
+        "https://app.localhost",
+        "https://[::1]/",
+        "https://0.0.0.0",
+        "https://",
+        "https://vicon.example.go.id/?x=1",
+        "vicon.majalengkakab.go.id",
+    ],
+)
+def test_settings_in_production_refuse_a_local_or_plain_http_public_base_url(tmp_path: Path, url: str) -> None:
+    with pytest.raises(SettingsError, match="PUBLIC_BASE_URL"):
+        Settings.from_env({"VICON_DATA_DIR": str(tmp_path), **PRODUCTION_ENV, "PUBLIC_BASE_URL": url})
+
+
+def test_settings_without_google_cloud_keep_local_defaults_and_local_urls(tmp_path: Path) -> None:
+    local = {name: value for name, value in PRODUCTION_ENV.items() if name != "K_SERVICE"}
+    settings = Settings.from_env({**local, "VICON_DATA_DIR": str(tmp_path), "PUBLIC_BASE_URL": "http://localhost:8080"})
+    assert settings.public_base_url == "http://localhost:8080"
+    bare = Settings.from_env({"VICON_DATA_DIR": str(tmp_path)})
+    assert (bare.public_base_url, bare.smtp_host) == ("http://127.0.0.1:8080", None)
 
 
 def test_every_template_compiles_with_strict_autoescaping_env() -> None:

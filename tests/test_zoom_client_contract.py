@@ -6,7 +6,7 @@ import re
 import socket
 import threading
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -21,6 +21,7 @@ from vicon.zoom import (
     ZoomDailyLimit,
     ZoomError,
     ZoomNotFound,
+    ZoomOutOfTime,
     ZoomRateLimited,
     ZoomRejected,
     ZoomUnavailable,
@@ -71,6 +72,18 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
+
+
+class SleepingClock(FakeClock):
+    """A fake clock whose `sleep` records the wait and moves the clock by it: time passes without waiting."""
+
+    def __init__(self, now: float = 1_000.0) -> None:
+        super().__init__(now)
+        self.slept: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.advance(seconds)
 
 
 def closed_port() -> int:
@@ -480,6 +493,97 @@ def test_qps_429_that_persists_is_rate_limited(zoom_sandbox: ZoomSandboxServer) 
     assert caught.value.status == 429
     assert len(slept) == 3
     assert zoom_sandbox.state.calls_to("GET", r"/meetings$") == 4
+
+
+def test_a_retry_after_longer_than_the_budget_gives_up_at_once(zoom_sandbox: ZoomSandboxServer) -> None:
+    clock = SleepingClock()
+    zoom_sandbox.state.inject(
+        "POST", CREATE_PATH, status=429, headers={"X-RateLimit-Type": "QPS", "Retry-After": "30"}, times=3
+    )
+    client = zoom_sandbox.client(sleep=clock.sleep, clock=clock)
+    with client.time_budget(8.0), pytest.raises(ZoomRateLimited) as caught:
+        client.create_meeting(HOST, spec())
+    assert caught.value.status == 429 and caught.value.retry_after == 30.0
+    assert clock.slept == []
+    assert zoom_sandbox.state.calls_to("POST", CREATE_PATH) == 1
+    assert zoom_sandbox.state.meetings == {}
+    # Outside the block the client waits as before: the two 429s left are honoured and the create succeeds.
+    client.create_meeting(HOST, spec())
+    assert len(clock.slept) == 2 and all(30.0 <= wait < 30.5 for wait in clock.slept)
+
+
+def test_waits_for_429s_stop_where_the_budget_ends(zoom_sandbox: ZoomSandboxServer) -> None:
+    clock = SleepingClock()
+    zoom_sandbox.state.inject(
+        "GET", r"/meetings$", status=429, headers={"X-RateLimit-Type": "QPS", "Retry-After": "3"}, times=10
+    )
+    client = zoom_sandbox.client(sleep=clock.sleep, clock=clock, qps_retries=10)
+    with client.time_budget(8.0), pytest.raises(ZoomRateLimited):
+        client.list_meetings(HOST)
+    # 3 s + jitter twice fits in 8 s with a second to spare for the call; a third wait does not.
+    assert len(clock.slept) == 2 and sum(clock.slept) <= 8.0 - 1.0
+    assert zoom_sandbox.state.calls_to("GET", r"/meetings$") == 3
+
+
+def test_nested_budgets_never_extend_the_outer_one(zoom_sandbox: ZoomSandboxServer) -> None:
+    clock = SleepingClock()
+    zoom_sandbox.state.inject(
+        "GET", r"/meetings$", status=429, headers={"X-RateLimit-Type": "QPS", "Retry-After": "2"}, times=1
+    )
+    client = zoom_sandbox.client(sleep=clock.sleep, clock=clock)
+    with client.time_budget(2.5), client.time_budget(60.0), pytest.raises(ZoomRateLimited):
+        client.list_meetings(HOST)
+    assert clock.slept == []
+    with client.time_budget(60.0), client.time_budget(2.5):
+        client.list_meetings(HOST)  # the inner one holds: nothing to wait for now, so it succeeds
+
+
+class RecordingHttp(httpx.Client):
+    """An httpx client that notes the (read) timeout of every request it sends, OAuth included."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.timeouts: list[float] = []
+
+    def request(self, method: str, url: httpx.URL | str, **kwargs: Any) -> httpx.Response:
+        self.timeouts.append(float(kwargs["timeout"].read))
+        return super().request(method, url, **kwargs)  # post() comes here too
+
+
+def test_request_timeouts_are_cut_to_what_is_left_and_nothing_is_sent_without_time(
+    zoom_sandbox: ZoomSandboxServer,
+) -> None:
+    clock = SleepingClock()
+    http = RecordingHttp()
+    zoom_sandbox.state.inject(
+        "GET", r"/meetings$", status=429, headers={"X-RateLimit-Type": "QPS", "Retry-After": "3"}, times=1
+    )
+    client = zoom_sandbox.client(sleep=clock.sleep, clock=clock, http=http, timeout=10.0)
+    with client.time_budget(8.0):
+        client.list_meetings(HOST)
+    # OAuth and the first call get the 8 s left (less than the client's 10 s), the call after the wait the rest.
+    assert http.timeouts[:2] == [8.0, 8.0]
+    assert http.timeouts[2] == pytest.approx(8.0 - clock.slept[0])
+    assert sum(clock.slept) + http.timeouts[2] <= 8.0 + 1e-9  # floating point: the sum is 8 s exactly
+    calls = len(zoom_sandbox.state.calls)
+    with client.time_budget(8.0):
+        clock.advance(7.5)  # e.g. spent in the store
+        with pytest.raises(ZoomOutOfTime):
+            client.get_meeting(1)
+    assert len(zoom_sandbox.state.calls) == calls  # not sent: Zoom cannot have acted
+    with client.time_budget(8.0):
+        client.list_meetings(HOST)
+    assert http.timeouts[-1] == 8.0
+
+
+def test_a_5xx_retry_that_does_not_fit_the_budget_is_not_made(zoom_sandbox: ZoomSandboxServer) -> None:
+    clock = SleepingClock()
+    client = zoom_sandbox.client(sleep=clock.sleep, clock=clock)
+    zoom_sandbox.state.inject("GET", r"/meetings$", status=502, times=1)
+    with client.time_budget(1.2), pytest.raises(ZoomAmbiguous):
+        client.list_meetings(HOST)  # the 0.5 s pause would leave under a second for the retry
+    assert clock.slept == []
+    assert zoom_sandbox.state.calls_to("GET", r"/meetings$") == 1
 
 
 def test_daily_limit_from_the_sandbox_counter(zoom_sandbox: ZoomSandboxServer) -> None:

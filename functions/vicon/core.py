@@ -121,7 +121,7 @@ class Core:
 
     @cached_property
     def signer(self) -> Signer:
-        return Signer(self.settings.signing_key)
+        return Signer(self.settings.signing_key, self.settings.signing_keys_previous)
 
     @cached_property
     def calendar(self) -> WorkingCalendar:
@@ -280,8 +280,8 @@ class Core:
         # stored or sent, and the link opens nothing.
         year = now.astimezone(self.settings.tz).year
         decoy_id = f"VC-{year}-{secrets.randbelow(900_000) + 100_000:06d}"
-        # Signed with a throwaway key: it looks like ours but can never open a real request.
-        token = Signer(secrets.token_urlsafe(32)).sign("status", decoy_id, now + dt.timedelta(days=90))
+        # Our key id, a throwaway key's MAC: it looks like ours but can never open a real request.
+        token = self.signer.decoy("status", decoy_id, now + dt.timedelta(days=90))
         query = urlencode({"id": decoy_id, "token": token})
         return Submission(decoy_id, "submitted", f"{self.settings.public_base_url}/status.html?{query}")
 

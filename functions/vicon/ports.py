@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import TYPE_CHECKING, Any, Protocol
@@ -40,6 +41,10 @@ class Meetings(Protocol):
     def delete_meeting(self, meeting_id: int | str) -> bool: ...
 
     def list_meetings(self, host_user: str, kind: str = "upcoming") -> list[Meeting]: ...
+
+    def time_budget(self, seconds: float) -> AbstractContextManager[None]:
+        """Calls made in the block by this thread wait and time out within `seconds` in total."""
+        ...
 
 
 class MailDeliveryError(RuntimeError):

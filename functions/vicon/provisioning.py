@@ -29,6 +29,11 @@ MAX_RETRY_DELAY = dt.timedelta(hours=1)
 # An `approved` request untouched this long was abandoned mid-way (a crashed instance); the tick takes it over.
 STALE_APPROVAL = dt.timedelta(minutes=10)
 SYSTEM = "sistem"
+# Zoom time per provisioning attempt (sleeps for 429s plus request timeouts). The verifier's approve POST runs
+# inside a function timeout of about 10 s and must still answer, so inline work gets 8 s and whatever does not
+# fit becomes `provisioning_failed`, retried by the tick, which has minutes and may honour a 30 s Retry-After.
+INLINE_ZOOM_BUDGET_SECONDS = 8.0
+TICK_ZOOM_BUDGET_SECONDS = 60.0
 
 
 def meeting_tag(request_id: str) -> str:
@@ -50,13 +55,18 @@ def provisioning_retry_delay(attempts: int) -> dt.timedelta:
     return min(dt.timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_RETRY_DELAY)
 
 
-def provision(core: Core, request_id: str) -> dict[str, Any]:
-    """Turn an `approved` request into a meeting, or into `provisioning_failed` with the reason."""
+def provision(core: Core, request_id: str, zoom_budget_seconds: float = INLINE_ZOOM_BUDGET_SECONDS) -> dict[str, Any]:
+    """Turn an `approved` request into a meeting, or into `provisioning_failed` with the reason.
+
+    Finding a host and creating the meeting spend at most `zoom_budget_seconds` in Zoom calls; the default is
+    the inline budget, so a caller answering an HTTP request is safe without saying so.
+    """
     record = core.store.get_request(request_id)
     if record is None or record["status"] != "approved":
         return record or {}
     try:
-        host, meeting = _obtain_meeting(core, record)
+        with core.meetings.time_budget(zoom_budget_seconds):
+            host, meeting = _obtain_meeting(core, record)
     except ProvisioningFailed as failure:
         if not failure.keep_slot:
             core.store.release_host_slot(request_id)
@@ -127,8 +137,10 @@ def _obtain_meeting(core: Core, record: dict[str, Any]) -> tuple[str, Meeting]:
 
 
 def _zoom_reason(exc: Exception) -> str:
-    from vicon.zoom import ZoomAmbiguous, ZoomAuthError, ZoomRateLimited, ZoomUnavailable
+    from vicon.zoom import ZoomAmbiguous, ZoomAuthError, ZoomOutOfTime, ZoomRateLimited, ZoomUnavailable
 
+    if isinstance(exc, ZoomOutOfTime):
+        return "Zoom menjawab terlalu lambat; akan dicoba lagi otomatis."
     if isinstance(exc, ZoomAmbiguous):
         return "Zoom tidak menjawab dengan jelas (batas waktu atau gangguan server); akan dicoba lagi otomatis."
     if isinstance(exc, ZoomUnavailable):
@@ -297,5 +309,5 @@ def _retry_one(core: Core, record: dict[str, Any], now: dt.datetime) -> str:
         )
     except TransitionRefused:
         return "retried"  # another tick took it
-    provision(core, record["id"])
+    provision(core, record["id"], TICK_ZOOM_BUDGET_SECONDS)
     return "retried"

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # The repository root when running from a checkout; in a deployed function the source folder itself.
@@ -19,6 +21,20 @@ DEFAULT_DATA_DIR = REPO_DIR / ".data"
 # Sandbox hosts: two licensed users of different sizes, so capacity rules are visible locally.
 SANDBOX_HOSTS = "host-besar@vicon.example:300,host-kecil@vicon.example:100"
 DEFAULT_HOST_CAPACITY = 100
+
+# On Google Cloud the local defaults would be wrong rather than merely unusual: mails would carry links to
+# 127.0.0.1, requests would land in a SQLite file on an instance's scratch disk, and mail in a folder nobody reads.
+PRODUCTION_REQUIRED = (
+    "PUBLIC_BASE_URL",
+    "STORE_URL",
+    "BLOB_URL",
+    "SMTP_HOST",
+    "SIGNING_KEY",
+    "ZOOM_ACCOUNT_ID",
+    "ZOOM_CLIENT_ID",
+    "ZOOM_CLIENT_SECRET",
+    "ZOOM_HOSTS",
+)
 
 
 class SettingsError(ValueError):
@@ -78,6 +94,8 @@ class Settings:
     zoom_webhook_secret: str | None = None
 
     signing_key: str = ""
+    # Older keys whose links still verify after SIGNING_KEY was rotated; new links are never signed with them.
+    signing_keys_previous: tuple[str, ...] = ()
     timezone: str = "Asia/Jakarta"
     min_lead_working_days: int = 2
     recording_retention_days: int = 30
@@ -121,6 +139,14 @@ class Settings:
             return value or None
 
         in_production = bool(get("K_SERVICE") or (get("FUNCTION_TARGET") and get("GOOGLE_CLOUD_PROJECT")))
+        if in_production:
+            # All at once: a deploy that fails one variable at a time takes as many deploys as there are gaps.
+            missing = [name for name in PRODUCTION_REQUIRED if get(name) is None]
+            if missing:
+                raise SettingsError(
+                    "required on Google Cloud (K_SERVICE or FUNCTION_TARGET is set) but unset: " + ", ".join(missing)
+                )
+            _check_public_base_url(get("PUBLIC_BASE_URL") or "")
         data_dir = Path(get("VICON_DATA_DIR") or DEFAULT_DATA_DIR)
         port = _int(get("PORT") or "8080", "PORT")
         timezone = get("TIMEZONE") or "Asia/Jakarta"
@@ -129,11 +155,7 @@ class Settings:
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise SettingsError(f"TIMEZONE {timezone!r} is not a known IANA time zone") from exc
 
-        signing_key = get("SIGNING_KEY")
-        if signing_key is None:
-            if in_production:
-                raise SettingsError("SIGNING_KEY is required in production (set it from Secret Manager)")
-            signing_key = _local_signing_key(data_dir)
+        signing_key = get("SIGNING_KEY") or _local_signing_key(data_dir)  # always set in production (above)
 
         security = (get("SMTP_SECURITY") or "none").lower()
         if security not in ("none", "starttls", "ssl"):
@@ -141,8 +163,6 @@ class Settings:
         default_smtp_port = {"none": 25, "starttls": 587, "ssl": 465}[security]
 
         has_zoom_credentials = bool(get("ZOOM_ACCOUNT_ID") and get("ZOOM_CLIENT_ID"))
-        if in_production and not (has_zoom_credentials and get("ZOOM_CLIENT_SECRET")):
-            raise SettingsError("ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET are required in production")
         hosts = _parse_hosts(get("ZOOM_HOSTS") or ("" if has_zoom_credentials else SANDBOX_HOSTS))
         if not hosts:
             raise SettingsError("ZOOM_HOSTS must list at least one licensed user (user[:capacity])")
@@ -182,6 +202,7 @@ class Settings:
             smtp_port=_int(get("SMTP_PORT") or str(default_smtp_port), "SMTP_PORT"),
             smtp_security=security,
             signing_key=signing_key,
+            signing_keys_previous=_split(get("SIGNING_KEYS_PREVIOUS") or ""),
             timezone=timezone,
             min_lead_working_days=_int(get("MIN_LEAD_WORKING_DAYS") or "2", "MIN_LEAD_WORKING_DAYS"),
             recording_retention_days=_int(get("RECORDING_RETENTION_DAYS") or "30", "RECORDING_RETENTION_DAYS", 1),
@@ -196,6 +217,22 @@ class Settings:
             zoom_hosts=hosts,
             **optional,
         )
+
+
+def _check_public_base_url(url: str) -> None:
+    """In production links in mails must reach people: https, and not this machine's loopback address."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme != "https" or not host or parts.query or parts.fragment:
+        raise SettingsError(f"PUBLIC_BASE_URL must be an https:// URL without query in production, got {url!r}")
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        local = host == "localhost" or host.endswith(".localhost")
+    else:
+        local = address.is_loopback or address.is_unspecified
+    if local:
+        raise SettingsError(f"PUBLIC_BASE_URL points at this machine ({host}) in production, got {url!r}")
 
 
 def _split(value: str) -> tuple[str, ...]:

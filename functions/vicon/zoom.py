@@ -14,6 +14,7 @@ import string
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -43,6 +44,9 @@ MAX_PAGE_SIZE = 300  # Zoom's maximum page_size for list endpoints
 RECORDING_WINDOW_DAYS = 30  # Zoom answers recording lists for at most a month at a time
 
 TOKEN_REFRESH_MARGIN = 300.0  # seconds before expiry when a cached token counts as stale
+# Inside a time budget, a call is only sent (or waited for) when at least this much of the budget is left for it:
+# a create sent with a few milliseconds to spare would mostly come back ambiguous.
+MIN_CALL_SECONDS = 1.0
 _MAX_PAGES = 1000  # a runaway next_page_token loop is a bug on one side; stop rather than spin
 
 
@@ -80,6 +84,10 @@ class ZoomUnavailable(ZoomError):
     """Zoom could not be reached before anything was sent (refused, DNS), or its OAuth endpoint is down."""
 
 
+class ZoomOutOfTime(ZoomUnavailable):
+    """The caller's time budget (`ZoomClient.time_budget`) was spent before the call could be sent."""
+
+
 class ZoomRejected(ZoomError):
     """Zoom refused the request with a definite 4xx; nothing happened."""
 
@@ -101,7 +109,7 @@ class ZoomDailyLimit(ZoomError):
 
 
 class ZoomRateLimited(ZoomError):
-    """The per-second rate limit still answered 429 after the inline retries."""
+    """The per-second rate limit still answered 429 after the inline retries, or its wait did not fit the budget."""
 
     def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
@@ -297,6 +305,8 @@ class ZoomClient:
         self._token: _Token | None = None
         self._token_lock = threading.Lock()
         self._http_lock = threading.Lock()
+        # Per thread: the client is shared, and each HTTP request's budget is its own.
+        self._budget = threading.local()
 
     # --- lifecycle -----------------------------------------------------------------------------------
 
@@ -318,6 +328,49 @@ class ZoomClient:
         import httpx
 
         return httpx.Timeout(self._timeout_seconds, connect=min(self._timeout_seconds, 5.0))
+
+    # --- time budget ---------------------------------------------------------------------------------
+
+    @contextmanager
+    def time_budget(self, seconds: float) -> Iterator[None]:
+        """Within the block, this thread's calls spend at most `seconds` on sleeps and request timeouts together.
+
+        A caller with a deadline of its own (an HTTP function's timeout) hands the rest to a later retry: a wait
+        that does not fit raises ZoomRateLimited (429) or the error it would have retried, and a call with less
+        than MIN_CALL_SECONDS left is not sent (ZoomOutOfTime). Nested budgets never extend the outer one.
+        """
+        if seconds <= 0:
+            raise ValueError("a time budget must be positive")
+        outer: float | None = getattr(self._budget, "deadline", None)
+        deadline = self._clock() + seconds
+        self._budget.deadline = deadline if outer is None else min(deadline, outer)
+        try:
+            yield
+        finally:
+            self._budget.deadline = outer
+
+    def _remaining(self) -> float | None:
+        """Seconds left of this thread's budget, or None without one."""
+        deadline: float | None = getattr(self._budget, "deadline", None)
+        return None if deadline is None else deadline - self._clock()
+
+    def _fits(self, wait: float) -> bool:
+        """Whether waiting `wait` seconds still leaves the budget room for the call after it."""
+        remaining = self._remaining()
+        return remaining is None or remaining - wait >= MIN_CALL_SECONDS
+
+    def _call_timeout(self, what: str) -> httpx.Timeout:
+        """The timeout for the next call: the client's, cut to what is left of the budget."""
+        import httpx
+
+        remaining = self._remaining()
+        if remaining is None:
+            return self._timeout
+        if remaining < MIN_CALL_SECONDS:
+            # Nothing is sent, so Zoom cannot have acted.
+            raise ZoomOutOfTime(f"time budget spent before {what} ({max(remaining, 0.0):.1f} s left)")
+        seconds = min(self._timeout_seconds, remaining)
+        return httpx.Timeout(seconds, connect=min(seconds, 5.0))
 
     def _client(self) -> httpx.Client:
         import httpx
@@ -351,6 +404,7 @@ class ZoomClient:
     def _fetch_token(self) -> _Token:
         import httpx
 
+        timeout = self._call_timeout("the OAuth token request")
         started = self._clock()
         try:
             response = self._client().post(
@@ -358,7 +412,7 @@ class ZoomClient:
                 params={"grant_type": "account_credentials", "account_id": self._account_id},
                 auth=(self._client_id, self._client_secret),
                 headers={"Accept": "application/json"},
-                timeout=self._timeout,
+                timeout=timeout,
             )
         except httpx.HTTPError as exc:
             # Asking for a token changes nothing at Zoom, so any transport failure here just means "unavailable".
@@ -399,6 +453,7 @@ class ZoomClient:
         ambiguous_retries = 1 if retry_ambiguous else 0
         while True:
             token = self._access_token()
+            timeout = self._call_timeout(f"{method} {path}")
             try:
                 response = self._client().request(
                     method,
@@ -406,14 +461,14 @@ class ZoomClient:
                     params=params,
                     json=json,
                     headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
-                    timeout=self._timeout,
+                    timeout=timeout,
                 )
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol) as exc:
                 # No connection was made, so nothing was sent: Zoom cannot have acted.
                 raise ZoomUnavailable(f"Zoom API unreachable: {exc.__class__.__name__}: {exc}") from exc
             except httpx.TransportError as exc:
                 # Sent (or partly sent) and no answer: Zoom may have acted.
-                if ambiguous_retries > 0:
+                if ambiguous_retries > 0 and self._fits(self._backoff_base):
                     ambiguous_retries -= 1
                     self._sleep(self._backoff_base)
                     continue
@@ -432,7 +487,7 @@ class ZoomClient:
                 self._sleep(delay)
                 continue
             if status >= 500:
-                if ambiguous_retries > 0:
+                if ambiguous_retries > 0 and self._fits(self._backoff_base):
                     ambiguous_retries -= 1
                     self._sleep(self._backoff_base)
                     continue
@@ -462,8 +517,18 @@ class ZoomClient:
             raise ZoomRateLimited(message, retry_after=retry_after, status=429, code=code)
         jitter = random.uniform(0, self._backoff_base)
         if retry_after is not None:
-            return min(retry_after, self._backoff_cap) + jitter
-        return min(self._backoff_base * (2**qps_attempts), self._backoff_cap) + jitter
+            delay = min(retry_after, self._backoff_cap) + jitter
+        else:
+            delay = min(self._backoff_base * (2**qps_attempts), self._backoff_cap) + jitter
+        if not self._fits(delay):
+            # Waiting would overrun the caller's budget: give up now rather than sleep into its timeout.
+            raise ZoomRateLimited(
+                f"{message} (a wait of {delay:.1f} s does not fit the time budget)",
+                retry_after=retry_after if retry_after is not None else delay,
+                status=429,
+                code=code,
+            )
+        return delay
 
     # --- meetings ------------------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ import socket
 import ssl
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -37,9 +38,55 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def closed_port() -> int:
-    """A loopback port with no listener, for "server down" tests."""
-    return free_port()
+def closed_port() -> Iterator[int]:
+    """A loopback port with no listener, for "server down" tests: bound (so no one else takes it), never listening."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        yield int(s.getsockname()[1])
+
+
+class SilentServer:
+    """Accepts TCP connections on 127.0.0.1 and never answers: a mail server that hangs.
+
+    Counts connections; accepted sockets are held open (and closed on stop), so a client waits for its timeout.
+    """
+
+    def __init__(self) -> None:
+        self._listener = socket.socket()
+        self._listener.bind(("127.0.0.1", 0))
+        self._listener.listen(16)
+        self._listener.settimeout(0.1)  # so the accept loop notices stop() promptly
+        self.port = int(self._listener.getsockname()[1])
+        self.connections: list[socket.socket] = []
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while not self._stopped.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self.connections.append(conn)
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._thread.join(timeout=5)
+        self._listener.close()
+        for conn in self.connections:
+            conn.close()
+
+
+@pytest.fixture
+def silent_smtp_server() -> Iterator[SilentServer]:
+    server = SilentServer()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 # --- Cloud Storage emulator ---------------------------------------------------------------------------
@@ -189,16 +236,30 @@ def smtp_tls() -> SmtpTls:
     return SmtpTls(ca=ca, server_context=server_context, client_context=client_context)
 
 
+class PortZeroController(Controller):
+    """A Controller on a port the kernel picks (port 0), read back from the listening socket.
+
+    Picking a free port first and binding it later races with anything else on the machine.
+    """
+
+    def __init__(self, handler: Any, **kwargs: Any) -> None:
+        super().__init__(handler, hostname="127.0.0.1", port=0, ready_timeout=10.0, **kwargs)
+
+    def _trigger_server(self) -> None:
+        assert self.server is not None
+        self.port = int(self.server.sockets[0].getsockname()[1])
+        super()._trigger_server()
+
+
 def _run_smtp(security: str, **smtp_kwargs: Any) -> Iterator[SmtpServer]:
     handler = RecordingHandler()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port, ready_timeout=10.0, **smtp_kwargs)
+    controller = PortZeroController(handler, **smtp_kwargs)
     controller.start()
     try:
         with_auth = "authenticator" in smtp_kwargs
         yield SmtpServer(
             host="127.0.0.1",
-            port=port,
+            port=controller.port,
             security=security,
             username=SMTP_USERNAME if with_auth else None,
             password=SMTP_PASSWORD if with_auth else None,

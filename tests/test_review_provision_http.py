@@ -131,6 +131,10 @@ def test_approve_creates_one_meeting_with_safe_settings_and_sends_the_invitation
     assert event.decoded("dtstart") == dt.datetime(2026, 12, 2, 2, 0, tzinfo=dt.UTC)
     assert event.decoded("dtend") == dt.datetime(2026, 12, 2, 4, 30, tzinfo=dt.UTC)
     assert str(event["summary"]) == "Rapat Koordinasi Percepatan Penurunan Stunting"
+    assert ics.get_content_type() == "text/calendar" and ics.get_param("method") == "REQUEST"
+    assert str(Calendar.from_ical(ics.get_payload(decode=True))["method"]) == "REQUEST"
+    assert str(event["attendee"]) == "mailto:budi.santoso@dinkes.example.go.id"
+    assert invitation["Auto-Submitted"] == "auto-generated"
 
     [operator_mail] = mails_to(harness, OPERATOR, "Meeting dijadwalkan")
     assert "/api/start_meeting?token=" in operator_mail.get_body(("plain",)).get_content()

@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from email.message import EmailMessage
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
-
-from aiosmtpd.controller import Controller
 
 from tests.harness import Harness, HarnessFactory, valid_fields
 from tests.pdfs import one_page_pdf
-from tests.servers_mail_blobs import RecordingHandler, free_port
 from vicon.mail import FolderMailSink, SmtpMailer
+
+if TYPE_CHECKING:
+    from tests.servers_mail_blobs import SmtpServer
 
 
 def status_params(status_url: str) -> dict[str, str]:
@@ -82,10 +83,11 @@ def test_review_bad_tokens_get_a_4xx_page(harness: Harness) -> None:
     assert expired.status_code == 410 and "kedaluwarsa" in expired.get_data(as_text=True)
 
 
-def test_tick_delivers_mail_held_while_the_mail_server_was_down(make_harness: HarnessFactory) -> None:
-    handler = RecordingHandler()
-    port = free_port()  # nothing listens there yet: the mail server is down during the submission
-    harness = make_harness(mailer=SmtpMailer("127.0.0.1", port, "none", None, None, timeout=3))
+def test_tick_delivers_mail_held_while_the_mail_server_was_down(
+    make_harness: HarnessFactory, closed_port: int, smtp_plain_server: SmtpServer
+) -> None:
+    # The mail server is down (nothing listens on its port) during the submission and the first tick.
+    harness = make_harness(mailer=SmtpMailer("127.0.0.1", closed_port, "none", None, None, timeout=3))
 
     response = harness.submit(valid_fields(), one_page_pdf())
 
@@ -95,16 +97,14 @@ def test_tick_delivers_mail_held_while_the_mail_server_was_down(make_harness: Ha
     assert len(harness.store.pending_mail(request_id)) == 3
 
     tick = harness.client("scheduled_tick")
+    harness.clock.now += dt.timedelta(minutes=1)  # the scheduler's interval
     assert tick.post("/").get_json()["mail"] == {"sent": 0, "failed": 3}  # still down: nothing lost
 
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        assert tick.post("/").get_json()["mail"] == {"sent": 3, "failed": 0}
-        assert tick.post("/").get_json()["mail"] == {"sent": 0, "failed": 0}  # delivered twice? never
-    finally:
-        controller.stop()
-    assert len(handler.received) == 3
+    harness.core.mailer = SmtpMailer(smtp_plain_server.host, smtp_plain_server.port, "none", None, None, timeout=3)
+    harness.clock.now += dt.timedelta(minutes=1)
+    assert tick.post("/").get_json()["mail"] == {"sent": 3, "failed": 0}
+    assert tick.post("/").get_json()["mail"] == {"sent": 0, "failed": 0}  # delivered twice? never
+    assert len(smtp_plain_server.received) == 3
     assert harness.store.pending_mail() == []
 
 
@@ -128,7 +128,7 @@ class MailerThatChokesOn:
         self.sink = sink
         self.subject_part = subject_part
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: EmailMessage, timeout: float | None = None) -> None:
         if self.subject_part in str(message["Subject"]):
             raise ValueError("cannot encode this message")
         self.sink.send(message)

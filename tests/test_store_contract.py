@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
 
 import pytest
 
+from tests.stores import make_store
 from vicon.ports import (
     Attachment,
     AuditEntry,
@@ -219,12 +223,13 @@ def test_store_outbox_lease_retry_and_sent(store: Store) -> None:
     assert [e.mail.subject for e in claimed] == ["satu"]
     assert store.claim_due_mail(NOW + dt.timedelta(minutes=1), lease) == []  # leased: a second tick skips it
 
-    store.mail_failed(claimed[0].id, "server down", NOW + dt.timedelta(minutes=10))
+    assert claimed[0].lease
+    assert store.mail_failed(claimed[0].id, claimed[0].lease or "", "server down", NOW + dt.timedelta(minutes=10))
     assert store.claim_due_mail(NOW + dt.timedelta(minutes=9), lease) == []
     retried = store.claim_due_mail(NOW + dt.timedelta(minutes=10), lease)
     assert len(retried) == 1 and retried[0].attempts == 1 and retried[0].last_error == "server down"
 
-    store.mail_sent(retried[0].id)
+    assert store.mail_sent(retried[0].id, retried[0].lease or "")
     assert store.pending_mail() == []
     assert store.claim_due_mail(NOW + dt.timedelta(days=1), lease) == []
 
@@ -237,6 +242,57 @@ def test_store_concurrent_claims_never_hand_out_a_mail_twice(store: Store) -> No
 
     subjects = [e.mail.subject for batch in batches for e in batch]
     assert sorted(subjects) == [str(n) for n in range(6)]
+
+
+def test_store_outbox_only_the_lease_holder_marks_a_mail(store: Store) -> None:
+    store.create_request(record("VC-1", NOW), audit("VC-1", "submitted"), [mail("satu")])
+    lease = dt.timedelta(minutes=5)
+    [first] = store.claim_due_mail(NOW, lease)
+    # The first run's send outlasts its lease; another tick claims the mail and holds it now.
+    [second] = store.claim_due_mail(NOW + dt.timedelta(minutes=6), lease)
+    assert first.lease and second.lease and first.lease != second.lease
+
+    assert store.mail_sent(first.id, first.lease) is False
+    assert store.mail_failed(first.id, first.lease, "late", NOW + dt.timedelta(hours=1)) is False
+    assert store.mail_dead(first.id, first.lease, "late", NOW, [mail("pemberitahuan")]) is False
+    [still] = store.pending_mail()
+    assert still.attempts == 0 and still.last_error is None  # the first run changed nothing
+    assert store.dead_mail() == []
+
+    assert store.mail_sent(second.id, second.lease) is True
+    assert store.pending_mail() == []
+    assert store.mail_sent(second.id, second.lease) is False  # done once; a repeat changes nothing
+
+
+def test_store_outbox_dead_mail_is_kept_with_its_error_and_queues_the_notice(store: Store) -> None:
+    store.create_request(record("VC-1", NOW), audit("VC-1", "submitted"), [mail("satu")])
+    [entry] = store.claim_due_mail(NOW, dt.timedelta(minutes=5))
+    later = NOW + dt.timedelta(hours=20)
+
+    assert store.mail_dead(entry.id, entry.lease or "", "SMTP server down", later, [mail("pemberitahuan")])
+
+    [dead] = store.dead_mail("VC-1")
+    assert dead.id == entry.id and dead.state == "dead"
+    assert dead.attempts == 1 and dead.last_error == "SMTP server down"
+    assert dead.mail.subject == "satu"
+    [notice] = store.pending_mail("VC-1")  # queued in the same write, for the same request
+    assert notice.mail.subject == "pemberitahuan" and notice.next_attempt_at == later
+    assert [e.mail.subject for e in store.claim_due_mail(later, dt.timedelta(minutes=5))] == ["pemberitahuan"]
+    assert store.dead_mail("VC-2") == []
+
+
+def test_store_outbox_claims_the_oldest_due_mail_first_within_the_limit(store: Store) -> None:
+    subjects = [f"m{n}" for n in range(5)]
+    for n, subject in enumerate(subjects):
+        at = NOW + dt.timedelta(minutes=n)
+        store.create_request(record(f"VC-{n}", NOW), audit(f"VC-{n}", "submitted", at=at), [mail(subject)])
+    lease = dt.timedelta(minutes=5)
+    # Only m0..m2 are due at NOW + 2 minutes, one at a time, oldest first.
+    at = NOW + dt.timedelta(minutes=2)
+    assert [e.mail.subject for e in store.claim_due_mail(at, lease, 1)] == ["m0"]
+    assert [e.mail.subject for e in store.claim_due_mail(at, lease, 5)] == ["m1", "m2"]
+    assert [e.mail.subject for e in store.claim_due_mail(at, lease, 5, "VC-3")] == []
+    assert [e.mail.subject for e in store.claim_due_mail(NOW + dt.timedelta(minutes=3), lease, 5, "VC-3")] == ["m3"]
 
 
 def test_store_plain_update_and_side_audit_entries(store: Store) -> None:
@@ -374,3 +430,29 @@ def test_firestore_create_and_transition_after_a_lost_commit_answer_succeed_once
     # Someone else's write is still refused, lost answer or not.
     with pytest.raises(TransitionRefused):
         store.transition("VC-1", ["submitted"], "rejected", audit("VC-1", "rejected", "submitted"))
+
+
+@pytest.mark.firestore
+def test_firestore_claim_reads_only_due_entries(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Finding: the claim streamed every pending entry and filtered in Python; a backlog of mail not yet due
+    # (backing off) was read in full by every tick. The query itself must select due entries and stop at the limit.
+    from google.cloud.firestore_v1.query import Query
+
+    store = make_store("firestore", tmp_path, request)
+    store.create_request(record("VC-1", NOW), audit("VC-1", "submitted"), [mail(f"m{n}") for n in range(12)])
+    for entry in store.claim_due_mail(NOW, dt.timedelta(minutes=5), 10):
+        store.mail_failed(entry.id, entry.lease or "", "down", NOW + dt.timedelta(hours=1))  # ten back off
+    streamed: list[str] = []
+    original = Query.stream
+
+    def counting_stream(self: Query, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        for snapshot in original(self, *args, **kwargs):
+            streamed.append(snapshot.id)
+            yield snapshot
+
+    monkeypatch.setattr(Query, "stream", counting_stream)
+    claimed = store.claim_due_mail(NOW + dt.timedelta(minutes=10), dt.timedelta(minutes=5), 1)
+    assert len(claimed) == 1
+    assert streamed == [claimed[0].id]

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from vicon import intake
-from vicon.mailing import deliver_due_mail
+from vicon.mailing import INLINE_BUDGET_SECONDS, TICK_BUDGET_SECONDS, deliver_due_mail
 from vicon.messages import MailComposer
 from vicon.ports import AuditEntry, Blobs, Mailer, Meetings, RateBucket, RequestNotFound, Store, TransitionRefused
 from vicon.provisioning import STALE_APPROVAL, find_tagged, provision, retry_due
@@ -313,9 +313,22 @@ class Core:
         }
 
     def deliver_mail(self, request_id: str | None = None) -> dict[str, int]:
-        """Send what is due in the outbox now; what fails waits there for the next tick."""
+        """Send what is due in the outbox now; what fails waits there for the next tick.
+
+        With `request_id` this runs inside an answer to a person: a short total budget, and the first failure
+        leaves the rest to the tick, so a mail server that never answers cannot hold the answer up.
+        """
+        inline = request_id is not None
         report = deliver_due_mail(
-            self.store, self.blobs, self.mailer, self.settings.mail_from, self.clock(), request_id=request_id
+            self.store,
+            self.blobs,
+            self.mailer,
+            self.settings.mail_from,
+            self.clock(),
+            request_id=request_id,
+            budget_seconds=INLINE_BUDGET_SECONDS if inline else TICK_BUDGET_SECONDS,
+            inline=inline,
+            notices=self.mails.undeliverable,
         )
         return {"sent": report.sent, "failed": report.failed}
 

@@ -64,7 +64,9 @@ def ics_invitation(record: dict[str, Any], organizer_email: str, now: dt.datetim
     calendar = Calendar()
     calendar.add("prodid", "-//Vicon Diskominfo//Fasilitasi Zoom Meeting//ID")
     calendar.add("version", "2.0")
-    calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
+    # REQUEST with an ATTENDEE is what Gmail and Outlook offer to add to the calendar (PUBLISH is shown as a
+    # file); CANCEL of the same UID with a higher SEQUENCE removes it again.
+    calendar.add("method", "CANCEL" if cancelled else "REQUEST")
     event = Event()
     event.add("uid", f"{record['id']}@vicon")
     event.add("dtstamp", now.astimezone(dt.UTC))
@@ -83,6 +85,13 @@ def ics_invitation(record: dict[str, Any], organizer_email: str, now: dt.datetim
     organizer = vCalAddress(f"mailto:{organizer_email}")
     organizer.params["cn"] = vText("Diskominfo (Vicon)")
     event["organizer"] = organizer
+    attendee = vCalAddress(f"mailto:{record['contact_email']}")
+    # The intake refuses control characters; a double quote would end the quoted parameter value.
+    attendee.params["cn"] = vText(str(record.get("contact_name") or record["contact_email"]).replace('"', "'"))
+    attendee.params["role"] = vText("REQ-PARTICIPANT")
+    attendee.params["partstat"] = vText("NEEDS-ACTION")
+    attendee.params["rsvp"] = vText("FALSE")
+    event.add("attendee", attendee)
     event.add("sequence", 1 if cancelled else 0)
     if cancelled:
         event.add("status", "CANCELLED")

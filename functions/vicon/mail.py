@@ -9,6 +9,7 @@ import re
 import secrets
 import smtplib
 import ssl
+import time
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
@@ -54,31 +55,51 @@ class SmtpMailer:
             self._ssl_context = ssl.create_default_context()
         return self._ssl_context
 
-    def send(self, message: EmailMessage) -> None:
-        """Deliver `message` to the server or raise MailDeliveryError."""
+    def send(self, message: EmailMessage, timeout: float | None = None) -> None:
+        """Deliver `message` to the server or raise MailDeliveryError.
+
+        With `timeout`, the whole exchange (connect, TLS, login, data) must fit in it: every socket wait gets only
+        what is left, so a server that answers slowly, step by step, cannot stretch one send past the budget.
+        """
         where = f"{self.host}:{self.port}"
+        budget = self.timeout if timeout is None else min(self.timeout, timeout)
+        deadline = time.monotonic() + budget if timeout is not None else None
         try:
-            smtp = self._connect()
+            smtp = self._connect(budget)
         except (smtplib.SMTPException, OSError) as exc:
             raise MailDeliveryError(f"cannot connect to SMTP server {where}: {_reason(exc)}") from exc
         try:
             if self.security == "starttls":
+                _shrink_timeout(smtp, deadline)
                 smtp.starttls(context=self.ssl_context)
             if self.username:
+                _shrink_timeout(smtp, deadline)
                 smtp.login(self.username, self.password or "")
+            _shrink_timeout(smtp, deadline)
             refused = smtp.send_message(message)
         except (smtplib.SMTPException, OSError) as exc:
             raise MailDeliveryError(f"SMTP server {where}: {_reason(exc)}") from exc
         finally:
-            _close_quietly(smtp)
+            _close_quietly(smtp, deadline)
         if refused:
             # The other recipients already have the message; failing here would make a retry duplicate it.
             log.warning("SMTP server %s refused some recipients: %s", where, sorted(refused))
 
-    def _connect(self) -> smtplib.SMTP:
+    def _connect(self, timeout: float) -> smtplib.SMTP:
         if self.security == "ssl":
-            return smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=self.ssl_context)
-        return smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            return smtplib.SMTP_SSL(self.host, self.port, timeout=timeout, context=self.ssl_context)
+        return smtplib.SMTP(self.host, self.port, timeout=timeout)
+
+
+def _shrink_timeout(smtp: smtplib.SMTP, deadline: float | None) -> None:
+    if deadline is None:
+        return
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TimeoutError("time budget spent")
+    smtp.timeout = left
+    if smtp.sock is not None:
+        smtp.sock.settimeout(left)
 
 
 def _reason(exc: BaseException) -> str:
@@ -103,9 +124,10 @@ def _reason(exc: BaseException) -> str:
     return str(exc)[:200] or type(exc).__name__
 
 
-def _close_quietly(smtp: smtplib.SMTP) -> None:
+def _close_quietly(smtp: smtplib.SMTP, deadline: float | None = None) -> None:
     # Once the message is accepted, a failed QUIT must not turn into an error (and a duplicate on retry).
     try:
+        _shrink_timeout(smtp, deadline)
         smtp.quit()
     except (smtplib.SMTPException, OSError):
         smtp.close()
@@ -132,7 +154,7 @@ class FolderMailSink:
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: EmailMessage, timeout: float | None = None) -> None:
         """Store `message` as `<utc time>-<random>.eml`."""
         self.folder.mkdir(parents=True, exist_ok=True)
         message_id = f"{dt.datetime.now(dt.UTC).strftime(_SINK_TIME_FORMAT)}-{secrets.token_hex(6)}"

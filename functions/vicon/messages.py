@@ -7,12 +7,16 @@ from email.utils import parseaddr
 from typing import TYPE_CHECKING, Any
 
 from vicon.invitations import format_meeting_id, ics_invitation, schedule_text, whatsapp_share_url, whatsapp_text
-from vicon.ports import Attachment, OutgoingMail
+from vicon.mailing import UNDELIVERABLE_NOTICE, header_text
+from vicon.ports import Attachment, OutboxEntry, OutgoingMail
 
 if TYPE_CHECKING:
     from vicon.core import Core
 
 SUBJECT_PREFIX = "[Vicon]"
+# method= tells Gmail and Outlook what the attached event is for (RFC 6047): offer to add it, or remove it.
+INVITATION_TYPE = "text/calendar; method=REQUEST; charset=UTF-8"
+CANCELLATION_TYPE = "text/calendar; method=CANCEL; charset=UTF-8"
 
 
 class MailComposer:
@@ -27,7 +31,8 @@ class MailComposer:
         context.setdefault("schedule", schedule_text(context["request"], self.core.settings.tz))
         return OutgoingMail(
             to=to,
-            subject=f"{SUBJECT_PREFIX} {subject}",
+            # Neutralised here too (compose does it again), so the outbox never even stores an encoded word.
+            subject=header_text(f"{SUBJECT_PREFIX} {subject}"),
             text=self.core.render(f"email/{template}.txt", **context),
             html=self.core.render(f"email/{template}.html", **context),
             attachments=attachments,
@@ -78,7 +83,7 @@ class MailComposer:
         organizer = parseaddr(self.core.settings.mail_from)[1] or "vicon@localhost"
         ics = Attachment(
             filename=f"undangan-{record['id']}.ics",
-            content_type="text/calendar",
+            content_type=INVITATION_TYPE,
             data=ics_invitation(record, organizer, self.core.clock()),
         )
         mails = [
@@ -158,7 +163,7 @@ class MailComposer:
             attachments = (
                 Attachment(
                     filename=f"batal-{record['id']}.ics",
-                    content_type="text/calendar",
+                    content_type=CANCELLATION_TYPE,
                     data=ics_invitation(record, organizer, self.core.clock(), cancelled=True),
                 ),
             )
@@ -168,3 +173,25 @@ class MailComposer:
             )
         )
         return mails
+
+    def undeliverable(self, entry: OutboxEntry, error: str) -> list[OutgoingMail]:
+        """Supervisors and verifiers: which mail, to whom, for which request could not be delivered (and why)."""
+        staff = dict.fromkeys((*self.core.settings.supervisor_emails, *self.core.settings.verifier_emails))
+        request_id = entry.request_id or "-"
+        context = {
+            "request_id": request_id,
+            "to": ", ".join(entry.mail.to),
+            "mail_subject": entry.mail.subject,
+            "attempts": entry.attempts + 1,
+            "error": error,
+        }
+        return [
+            OutgoingMail(
+                to=(to,),
+                subject=header_text(f"{SUBJECT_PREFIX} Email tidak terkirim untuk permohonan {request_id}"),
+                text=self.core.render("email/undeliverable.txt", **context),
+                html=self.core.render("email/undeliverable.html", **context),
+                kind=UNDELIVERABLE_NOTICE,
+            )
+            for to in staff
+        ]

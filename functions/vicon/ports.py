@@ -54,7 +54,9 @@ class MailDeliveryError(RuntimeError):
 class Mailer(Protocol):
     """Hands one complete message to the outgoing mail system."""
 
-    def send(self, message: EmailMessage) -> None: ...
+    def send(self, message: EmailMessage, timeout: float | None = None) -> None:
+        """Deliver `message`; `timeout` (seconds, for the whole send) overrides the adapter's own when given."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,8 @@ class OutgoingMail:
     text: str
     html: str
     attachments: tuple[Attachment, ...] = ()
+    # "mail", or "undeliverable_notice" for the staff notice about a dead mail (which must never cause another).
+    kind: str = "mail"
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,9 @@ class OutboxEntry:
     attempts: int
     next_attempt_at: dt.datetime
     last_error: str | None = None
+    # Set by claim_due_mail: only the holder of this lease may mark the entry sent, failed or dead.
+    lease: str | None = None
+    state: str = "pending"  # pending, sent or dead
 
 
 @dataclass(frozen=True)
@@ -240,13 +247,34 @@ class Store(Protocol):
     def claim_due_mail(
         self, now: dt.datetime, lease: dt.timedelta, limit: int = 50, request_id: str | None = None
     ) -> list[OutboxEntry]:
-        """Lease due outbox entries (optionally of one request) so two concurrent ticks never send the same mail."""
+        """Lease due outbox entries (optionally of one request) so two concurrent ticks never send the same mail.
+
+        At most `limit` entries, oldest due first; each carries a fresh `lease` token and stays invisible to
+        other claims until `now + lease`.
+        """
         ...
 
-    def mail_sent(self, entry_id: str) -> None: ...
+    def mail_sent(self, entry_id: str, lease: str) -> bool:
+        """Mark the entry sent if `lease` still holds it; False (nothing changed) when the lease was lost."""
+        ...
 
-    def mail_failed(self, entry_id: str, error: str, retry_at: dt.datetime) -> None: ...
+    def mail_failed(self, entry_id: str, lease: str, error: str, retry_at: dt.datetime) -> bool:
+        """Count a failed attempt, keep `error`, retry at `retry_at`; only while `lease` holds the entry."""
+        ...
+
+    def mail_dead(
+        self, entry_id: str, lease: str, error: str, now: dt.datetime, notices: Sequence[OutgoingMail] = ()
+    ) -> bool:
+        """Give up on the entry (state dead, kept with `error`) and queue `notices` in the same write.
+
+        Only while `lease` holds the entry; False (nothing changed, no notice queued) otherwise.
+        """
+        ...
 
     def pending_mail(self, request_id: str | None = None) -> list[OutboxEntry]:
         """Every unsent mail (optionally of one request), due or not."""
+        ...
+
+    def dead_mail(self, request_id: str | None = None) -> list[OutboxEntry]:
+        """Every mail given up on (optionally of one request), with its last error."""
         ...

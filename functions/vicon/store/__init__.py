@@ -47,7 +47,12 @@ def mail_from_json(data: dict[str, Any]) -> OutgoingMail:
         for a in data.get("attachments", [])
     )
     return OutgoingMail(
-        to=tuple(data["to"]), subject=data["subject"], text=data["text"], html=data["html"], attachments=attachments
+        to=tuple(data["to"]),
+        subject=data["subject"],
+        text=data["text"],
+        html=data["html"],
+        attachments=attachments,
+        kind=data.get("kind", "mail"),
     )
 
 
@@ -87,7 +92,13 @@ def outbox_entry(entry_id: str, data: dict[str, Any]) -> OutboxEntry:
         attempts=int(data.get("attempts", 0)),
         next_attempt_at=parse_iso(data["next_attempt_at"]),
         last_error=data.get("last_error"),
+        lease=data.get("lease"),
+        state=data.get("state", "pending"),
     )
+
+
+def new_lease() -> str:
+    return uuid.uuid4().hex
 
 
 def store_from_url(url: str, project: str | None = None) -> Store:

@@ -24,6 +24,7 @@ from vicon.store import (
     history_item,
     iso,
     mail_to_json,
+    new_lease,
     new_outbox_id,
     outbox_entry,
     parse_iso,
@@ -122,17 +123,20 @@ class FirestoreStore:
         # The position in the request's history orders the trail; the precondition on the request makes it unique.
         batch.set(request_ref.collection("audit").document(f"{sequence:06d}{suffix}"), audit_to_json(audit))
         for mail in outbox:
-            batch.set(
-                self._collection("outbox").document(new_outbox_id()),
-                {
-                    "request_id": audit.request_id,
-                    "state": "pending",
-                    "next_attempt_at": iso(audit.at),
-                    "mail": mail_to_json(mail),
-                    "attempts": 0,
-                    "last_error": None,
-                },
-            )
+            self._queue_mail(batch, audit.request_id, audit.at, mail)
+
+    def _queue_mail(self, batch: Any, request_id: str | None, at: dt.datetime, mail: OutgoingMail) -> None:
+        batch.set(
+            self._collection("outbox").document(new_outbox_id()),
+            {
+                "request_id": request_id,
+                "state": "pending",
+                "next_attempt_at": iso(at),
+                "mail": mail_to_json(mail),
+                "attempts": 0,
+                "last_error": None,
+            },
+        )
 
     def create_request(self, request: dict[str, Any], audit: AuditEntry, outbox: Sequence[OutgoingMail]) -> None:
         from google.api_core import exceptions
@@ -373,43 +377,110 @@ class FirestoreStore:
         snapshots = sorted(audit.stream(), key=lambda snapshot: snapshot.id)
         return [audit_from_json(snapshot.to_dict()) for snapshot in snapshots]
 
-    def _pending(self, request_id: str | None = None) -> list[tuple[Any, dict[str, Any]]]:
+    def _outbox_in_state(self, state: str, request_id: str | None = None) -> list[tuple[Any, dict[str, Any]]]:
         from google.cloud.firestore import FieldFilter
 
-        query = self._collection("outbox").where(filter=FieldFilter("state", "==", "pending"))
+        query = self._collection("outbox").where(filter=FieldFilter("state", "==", state))
         if request_id is not None:
             query = query.where(filter=FieldFilter("request_id", "==", request_id))
         rows = [(snapshot.reference, snapshot.to_dict()) for snapshot in query.stream()]
         return sorted(rows, key=lambda row: row[1]["next_attempt_at"])
 
+    def _pending(self, request_id: str | None = None) -> list[tuple[Any, dict[str, Any]]]:
+        return self._outbox_in_state("pending", request_id)
+
+    def _due(self, now: dt.datetime, limit: int, request_id: str | None) -> list[Any]:
+        """References of at most `limit` due pending entries, oldest first, read by the query alone.
+
+        Needs the composite indexes (state, next_attempt_at) and (request_id, state, next_attempt_at) of
+        infra/firestore.indexes.json: without the range and limit in the query, every tick read the whole outbox.
+        """
+        from google.cloud.firestore import FieldFilter
+
+        query = self._collection("outbox").where(filter=FieldFilter("state", "==", "pending"))
+        if request_id is not None:
+            query = query.where(filter=FieldFilter("request_id", "==", request_id))
+        query = (
+            query.where(filter=FieldFilter("next_attempt_at", "<=", iso(now))).order_by("next_attempt_at").limit(limit)
+        )
+        return [snapshot.reference for snapshot in query.stream()]
+
     def claim_due_mail(
         self, now: dt.datetime, lease: dt.timedelta, limit: int = 50, request_id: str | None = None
     ) -> list[OutboxEntry]:
-        due = [(ref, data) for ref, data in self._pending(request_id) if data["next_attempt_at"] <= iso(now)][:limit]
         claimed = []
-        for ref, _ in due:
+        for ref in self._due(now, limit, request_id):
 
             def lease_one(snapshot: Any, batch: Any, ref: Any = ref) -> dict[str, Any] | None:
                 data = snapshot.to_dict() if snapshot.exists else None
                 if not data or data["state"] != "pending" or data["next_attempt_at"] > iso(now):
                     return None  # another tick took it meanwhile; the empty batch commits nothing
-                batch.update(ref, {"next_attempt_at": iso(now + lease)}, option=self._unchanged_since(snapshot))
-                return data
+                # A fresh token per claim: whoever claimed before and lost the lease can no longer mark the entry.
+                token = new_lease()
+                batch.update(
+                    ref, {"next_attempt_at": iso(now + lease), "lease": token}, option=self._unchanged_since(snapshot)
+                )
+                return dict(data, lease=token)
 
             data = self._optimistic(ref, lease_one)
             if data is not None:
                 claimed.append(outbox_entry(ref.id, data))
         return claimed
 
-    def mail_sent(self, entry_id: str) -> None:
-        self._collection("outbox").document(entry_id).update({"state": "sent"})
+    def _if_leased(
+        self,
+        entry_id: str,
+        lease: str,
+        fields: Callable[[dict[str, Any]], dict[str, Any]],
+        notices: Sequence[OutgoingMail] = (),
+        now: dt.datetime | None = None,
+    ) -> bool:
+        """Update the entry with `fields(data)` (and queue `notices`) only while `lease` holds it, in one batch."""
+        ref = self._collection("outbox").document(entry_id)
 
-    def mail_failed(self, entry_id: str, error: str, retry_at: dt.datetime) -> None:
-        from google.cloud import firestore
+        def apply(snapshot: Any, batch: Any) -> bool:
+            data = snapshot.to_dict() if snapshot.exists else None
+            if not data or data.get("state") != "pending" or data.get("lease") != lease:
+                return False  # the lease expired and another run holds (or finished) the entry
+            batch.update(ref, {**fields(data), "lease": None}, option=self._unchanged_since(snapshot))
+            for notice in notices:
+                self._queue_mail(batch, data.get("request_id"), now or parse_iso(data["next_attempt_at"]), notice)
+            return True
 
-        self._collection("outbox").document(entry_id).update(
-            {"attempts": firestore.Increment(1), "last_error": error[:500], "next_attempt_at": iso(retry_at)}
+        return self._optimistic(ref, apply)
+
+    def mail_sent(self, entry_id: str, lease: str) -> bool:
+        return self._if_leased(entry_id, lease, lambda data: {"state": "sent"})
+
+    def mail_failed(self, entry_id: str, lease: str, error: str, retry_at: dt.datetime) -> bool:
+        return self._if_leased(
+            entry_id,
+            lease,
+            lambda data: {
+                "attempts": int(data.get("attempts", 0)) + 1,
+                "last_error": error[:500],
+                "next_attempt_at": iso(retry_at),
+            },
+        )
+
+    def mail_dead(
+        self, entry_id: str, lease: str, error: str, now: dt.datetime, notices: Sequence[OutgoingMail] = ()
+    ) -> bool:
+        return self._if_leased(
+            entry_id,
+            lease,
+            lambda data: {
+                "state": "dead",
+                "attempts": int(data.get("attempts", 0)) + 1,
+                "last_error": error[:500],
+                "next_attempt_at": iso(now),
+            },
+            notices,
+            now,
         )
 
     def pending_mail(self, request_id: str | None = None) -> list[OutboxEntry]:
         return [outbox_entry(ref.id, data) for ref, data in self._pending(request_id)]
+
+    def dead_mail(self, request_id: str | None = None) -> list[OutboxEntry]:
+        return [outbox_entry(ref.id, data) for ref, data in self._outbox_in_state("dead", request_id)]

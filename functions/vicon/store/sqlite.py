@@ -26,6 +26,7 @@ from vicon.store import (
     history_item,
     iso,
     mail_to_json,
+    new_lease,
     new_outbox_id,
     outbox_entry,
     parse_iso,
@@ -135,15 +136,19 @@ class SqliteStore:
             "INSERT INTO audit (request_id, data) VALUES (?, ?)", (audit.request_id, json.dumps(audit_to_json(audit)))
         )
         for mail in outbox:
-            db.execute(
-                "INSERT INTO outbox (id, request_id, state, next_attempt_at, data) VALUES (?, ?, 'pending', ?, ?)",
-                (
-                    new_outbox_id(),
-                    audit.request_id,
-                    iso(audit.at),
-                    json.dumps({"mail": mail_to_json(mail), "attempts": 0, "last_error": None}),
-                ),
-            )
+            self._queue_mail(db, audit.request_id, audit.at, mail)
+
+    @staticmethod
+    def _queue_mail(db: sqlite3.Connection, request_id: str | None, at: dt.datetime, mail: OutgoingMail) -> None:
+        db.execute(
+            "INSERT INTO outbox (id, request_id, state, next_attempt_at, data) VALUES (?, ?, 'pending', ?, ?)",
+            (
+                new_outbox_id(),
+                request_id,
+                iso(at),
+                json.dumps({"mail": mail_to_json(mail), "attempts": 0, "last_error": None}),
+            ),
+        )
 
     def get_request(self, request_id: str) -> dict[str, Any] | None:
         row = self._connection().execute("SELECT data FROM requests WHERE id = ?", (request_id,)).fetchone()
@@ -314,38 +319,86 @@ class SqliteStore:
     ) -> list[OutboxEntry]:
         with self._transaction() as db:
             rows = db.execute(
-                "SELECT id, next_attempt_at, data FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? "
-                "AND (? IS NULL OR request_id = ?) ORDER BY next_attempt_at LIMIT ?",
+                "SELECT id, request_id, next_attempt_at, data FROM outbox "
+                "WHERE state = 'pending' AND next_attempt_at <= ? AND (? IS NULL OR request_id = ?) "
+                "ORDER BY next_attempt_at LIMIT ?",
                 (iso(now), request_id, request_id, limit),
             ).fetchall()
             claimed = []
-            for entry_id, due, data in rows:
-                db.execute("UPDATE outbox SET next_attempt_at = ? WHERE id = ?", (iso(now + lease), entry_id))
-                claimed.append(outbox_entry(entry_id, dict(json.loads(data), next_attempt_at=due)))
+            for entry_id, owner, due, data in rows:
+                # A fresh token per claim: whoever claimed before and lost the lease can no longer mark the entry.
+                held = dict(json.loads(data), lease=new_lease())
+                db.execute(
+                    "UPDATE outbox SET next_attempt_at = ?, data = ? WHERE id = ?",
+                    (iso(now + lease), json.dumps(held), entry_id),
+                )
+                claimed.append(outbox_entry(entry_id, dict(held, next_attempt_at=due, request_id=owner)))
         return claimed
 
-    def mail_sent(self, entry_id: str) -> None:
-        with self._transaction() as db:
-            db.execute("UPDATE outbox SET state = 'sent' WHERE id = ?", (entry_id,))
+    @staticmethod
+    def _leased(db: sqlite3.Connection, entry_id: str, lease: str) -> tuple[str | None, dict[str, Any]] | None:
+        """(request_id, data) of the pending entry `lease` still holds, else None."""
+        row = db.execute(
+            "SELECT request_id, data FROM outbox WHERE id = ? AND state = 'pending'", (entry_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        data = json.loads(row[1])
+        return (row[0], data) if data.get("lease") == lease else None
 
-    def mail_failed(self, entry_id: str, error: str, retry_at: dt.datetime) -> None:
+    def mail_sent(self, entry_id: str, lease: str) -> bool:
         with self._transaction() as db:
-            row = db.execute("SELECT data FROM outbox WHERE id = ?", (entry_id,)).fetchone()
-            if row is None:
-                return
-            data = json.loads(row[0])
-            data["attempts"] = int(data.get("attempts", 0)) + 1
-            data["last_error"] = error[:500]
+            held = self._leased(db, entry_id, lease)
+            if held is None:
+                return False
+            data = dict(held[1], lease=None)
+            db.execute("UPDATE outbox SET state = 'sent', data = ? WHERE id = ?", (json.dumps(data), entry_id))
+        return True
+
+    def mail_failed(self, entry_id: str, lease: str, error: str, retry_at: dt.datetime) -> bool:
+        with self._transaction() as db:
+            held = self._leased(db, entry_id, lease)
+            if held is None:
+                return False
+            data = held[1]
+            data.update(attempts=int(data.get("attempts", 0)) + 1, last_error=error[:500], lease=None)
             db.execute(
                 "UPDATE outbox SET next_attempt_at = ?, data = ? WHERE id = ?",
                 (iso(retry_at), json.dumps(data), entry_id),
             )
+        return True
 
-    def pending_mail(self, request_id: str | None = None) -> list[OutboxEntry]:
-        query = "SELECT id, next_attempt_at, data FROM outbox WHERE state = 'pending'"
-        params: tuple[str, ...] = ()
+    def mail_dead(
+        self, entry_id: str, lease: str, error: str, now: dt.datetime, notices: Sequence[OutgoingMail] = ()
+    ) -> bool:
+        with self._transaction() as db:
+            held = self._leased(db, entry_id, lease)
+            if held is None:
+                return False
+            request_id, data = held
+            data.update(attempts=int(data.get("attempts", 0)) + 1, last_error=error[:500], lease=None)
+            db.execute(
+                "UPDATE outbox SET state = 'dead', next_attempt_at = ?, data = ? WHERE id = ?",
+                (iso(now), json.dumps(data), entry_id),
+            )
+            for notice in notices:
+                self._queue_mail(db, request_id, now, notice)
+        return True
+
+    def _outbox_in_state(self, state: str, request_id: str | None) -> list[OutboxEntry]:
+        query = "SELECT id, request_id, next_attempt_at, data FROM outbox WHERE state = ?"
+        params: tuple[str, ...] = (state,)
         if request_id is not None:
             query += " AND request_id = ?"
-            params = (request_id,)
+            params = (state, request_id)
         rows = self._connection().execute(query + " ORDER BY next_attempt_at", params)
-        return [outbox_entry(entry_id, dict(json.loads(data), next_attempt_at=due)) for entry_id, due, data in rows]
+        return [
+            outbox_entry(entry_id, dict(json.loads(data), next_attempt_at=due, state=state, request_id=owner))
+            for entry_id, owner, due, data in rows
+        ]
+
+    def pending_mail(self, request_id: str | None = None) -> list[OutboxEntry]:
+        return self._outbox_in_state("pending", request_id)
+
+    def dead_mail(self, request_id: str | None = None) -> list[OutboxEntry]:
+        return self._outbox_in_state("dead", request_id)

@@ -18,7 +18,7 @@ from vicon import intake
 from vicon.mailing import INLINE_BUDGET_SECONDS, TICK_BUDGET_SECONDS, deliver_due_mail
 from vicon.messages import MailComposer
 from vicon.ports import AuditEntry, Blobs, Mailer, Meetings, RateBucket, RequestNotFound, Store, TransitionRefused
-from vicon.provisioning import STALE_APPROVAL, find_tagged, provision, retry_due
+from vicon.provisioning import INLINE_ZOOM_BUDGET_SECONDS, STALE_APPROVAL, find_tagged, provision, retry_due
 from vicon.provisioning import SYSTEM as SYSTEM_ACTOR
 from vicon.rendering import STATUS_LABELS, render
 from vicon.settings import Settings
@@ -420,7 +420,9 @@ class Core:
             except TransitionRefused:
                 continue  # provisioning moved it on meanwhile: decide again from the new status
             try:
-                self._clean_up_cancelled(cancelled)
+                # The answer waits on this: what Zoom cannot do in time is finished by the tick.
+                with self.meetings.time_budget(INLINE_ZOOM_BUDGET_SECONDS):
+                    self._clean_up_cancelled(cancelled)
             except Exception:
                 log.exception("clean-up of cancelled %s failed; the tick tries again", request_id)
             self._deliver_after_commit(request_id)
@@ -529,7 +531,8 @@ class Core:
 
         claims, record = self._officer_claims(token)
         try:
-            start_url = self.meetings.get_meeting(record["meeting"]["id"]).start_url
+            with self.meetings.time_budget(INLINE_ZOOM_BUDGET_SECONDS):
+                start_url = self.meetings.get_meeting(record["meeting"]["id"]).start_url
         except ZoomError as exc:
             raise Refused(503, "Zoom tidak dapat dihubungi saat ini; coba lagi sebentar lagi.") from exc
         if not start_url:

@@ -235,7 +235,8 @@ def validate_request(
             fail("contact_phone", "Nomor telepon harus nomor Indonesia, misalnya 0812xxxxxxx atau +62812xxxxxxx.")
 
     contact_email = text("contact_email")
-    if contact_email and not _EMAIL.match(contact_email):
+    # "=?" opens an RFC 2047 encoded word: such an address could never be put into a mail header safely.
+    if contact_email and (not _EMAIL.match(contact_email) or "=?" in contact_email):
         fail("contact_email", "Alamat email tidak valid.")
 
     letter_number = text("letter_number")

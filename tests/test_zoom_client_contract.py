@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import socket
 import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -85,13 +84,6 @@ class SleepingClock(FakeClock):
     def sleep(self, seconds: float) -> None:
         self.slept.append(seconds)
         self.advance(seconds)
-
-
-def closed_port() -> int:
-    """A loopback port nothing listens on."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def sandbox_token(zoom_sandbox: ZoomSandboxServer) -> str:
@@ -337,8 +329,8 @@ def test_bad_credentials_are_an_auth_error_and_nothing_is_called(zoom_sandbox: Z
     assert zoom_sandbox.state.meetings == {}
 
 
-def test_oauth_endpoint_down_is_unavailable(zoom_sandbox: ZoomSandboxServer) -> None:
-    refused = zoom_sandbox.client(oauth_url=f"http://127.0.0.1:{closed_port()}/oauth/token")
+def test_oauth_endpoint_down_is_unavailable(zoom_sandbox: ZoomSandboxServer, closed_port: int) -> None:
+    refused = zoom_sandbox.client(oauth_url=f"http://127.0.0.1:{closed_port}/oauth/token")
     with pytest.raises(ZoomUnavailable):
         refused.list_meetings(HOST)
     zoom_sandbox.state.inject("POST", r"^/oauth/token$", status=503)
@@ -709,8 +701,9 @@ def test_delete_retried_after_a_lost_answer_reports_gone(zoom_sandbox: ZoomSandb
     assert meeting.id not in zoom_sandbox.state.meetings
 
 
-def test_connection_refused_is_unavailable(zoom_sandbox: ZoomSandboxServer) -> None:
-    client = zoom_sandbox.client(api_url=f"http://127.0.0.1:{closed_port()}/v2")
+def test_connection_refused_is_unavailable(zoom_sandbox: ZoomSandboxServer, closed_port: int) -> None:
+    # closed_port stays bound (never listening) for the test, so no other process can start answering on it.
+    client = zoom_sandbox.client(api_url=f"http://127.0.0.1:{closed_port}/v2")
     with pytest.raises(ZoomUnavailable):
         client.create_meeting(HOST, spec())
     with pytest.raises(ZoomUnavailable):

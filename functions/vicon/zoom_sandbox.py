@@ -202,6 +202,19 @@ class SandboxState:
         """End every injected delay now and skip later ones (a test's way out of a long hang it injected)."""
         self.delays_released.set()
 
+    def pause(self, seconds: float) -> None:
+        """Wait `seconds`, or less if `release_delays` is called meanwhile.
+
+        Short sleeps rather than a timed Event.wait: under libfaketime (the moved-clock test tier) a timed wait
+        on a lock can last the clock's offset, while time.sleep keeps real durations.
+        """
+        deadline = time.monotonic() + seconds
+        while not self.delays_released.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            time.sleep(min(left, 0.05))
+
     def clear_injections(self) -> None:
         """Forget all planned faults."""
         with self.lock:
@@ -386,13 +399,13 @@ class SandboxApp:
         injection = state.take_injection(method, path)
         if injection is not None and not injection.after_effect:
             if injection.delay:
-                state.delays_released.wait(injection.delay)
+                state.pause(injection.delay)
             if injection.status is not None:
                 return self._injected(injection)
         response = self._dispatch(method, path, request)
         if injection is not None and injection.after_effect:
             if injection.delay:
-                state.delays_released.wait(injection.delay)
+                state.pause(injection.delay)
             if injection.status is not None:
                 return self._injected(injection)
         return response

@@ -6,7 +6,6 @@ import contextlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import urllib.request
@@ -16,18 +15,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.ports import START_ATTEMPTS, PortTaken, bind_failed, free_port
+
 MISSING_GCLOUD = (
     "Firestore tier NOT RUN: the Google Cloud CLI (gcloud) with its Firestore emulator and Java is missing. "
     "Install: apt-get install google-cloud-cli google-cloud-cli-firestore-emulator openjdk-17-jre-headless "
     "(Google's apt repository), then run make test again."
 )
 PROJECT = "vicon-test"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _descendants(pid: int) -> list[int]:
@@ -58,7 +53,25 @@ def missing_firestore_tools() -> str | None:
 
 @contextmanager
 def running_firestore_emulator(log_path: Path) -> Iterator[str]:
-    """Start the emulator, yield its host:port, and stop its Java process and the wrapper by PID."""
+    """Start the emulator, yield its host:port, and stop its Java process and the wrapper by PID.
+
+    gcloud takes the port on its command line, so it is picked before the emulator binds it; when the bind
+    fails (another process took the port meanwhile) the emulator is started again on a fresh port.
+    """
+    for attempt in range(1, START_ATTEMPTS + 1):
+        attempt_log = log_path.with_name(f"{log_path.stem}-{attempt}{log_path.suffix}")
+        try:
+            with _started_emulator(attempt_log) as host:
+                yield host
+                return
+        except PortTaken:
+            if attempt == START_ATTEMPTS:
+                raise
+
+
+@contextmanager
+def _started_emulator(log_path: Path) -> Iterator[str]:
+    """One start on a freshly picked port; PortTaken (after stopping it) when its bind failed."""
     port = free_port()
     host = f"127.0.0.1:{port}"
     with log_path.open("wb") as log:
@@ -71,13 +84,18 @@ def running_firestore_emulator(log_path: Path) -> Iterator[str]:
         try:
             deadline = time.monotonic() + 90
             while True:
+                if bind_failed(log_path):
+                    raise PortTaken(f"port {port} was taken before the Firestore emulator could bind it")
                 try:
                     with urllib.request.urlopen(f"http://{host}/", timeout=1) as response:
-                        if response.status == 200:
+                        # Another server on a port we lost answers too: count it only if no bind failed.
+                        if response.status == 200 and not bind_failed(log_path):
                             break
                 except OSError:
                     pass
                 if process.poll() is not None or time.monotonic() > deadline:
+                    if bind_failed(log_path):  # it exits on a bind failure, perhaps just after the check above
+                        raise PortTaken(f"port {port} was taken before the Firestore emulator could bind it")
                     raise RuntimeError(f"Firestore emulator did not start: {log_path.read_text()[-2000:]}")
                 time.sleep(0.3)
             yield host

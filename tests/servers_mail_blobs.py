@@ -26,15 +26,10 @@ import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 
+from tests.ports import START_ATTEMPTS, PortTaken, bind_failed, free_port
+
 SMTP_USERNAME = "vicon@diskominfo.example"
 SMTP_PASSWORD = "rahasia-uji-123"  # test-only credential of the local aiosmtpd server
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -94,37 +89,60 @@ def silent_smtp_server() -> Iterator[SilentServer]:
 
 @pytest.fixture(scope="session")
 def storage_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Start gcp-storage-emulator (in memory) for the session; yields its base URL."""
-    port = free_port()
-    log_path = tmp_path_factory.mktemp("storage-emulator") / "emulator.log"
+    """Start gcp-storage-emulator (in memory) for the session; yields its base URL.
+
+    A subprocess that takes its port on the command line, so the port is picked before it binds it: on a
+    bind failure (another process took the port meanwhile) it is started again on a fresh port.
+    """
     executable = Path(sys.executable).with_name("gcp-storage-emulator")
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [str(executable), "start", "--host=127.0.0.1", f"--port={port}", "--in-memory", "--quiet"],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        _wait_for_http_ok("127.0.0.1", port, proc, timeout=20.0, log_path=log_path)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
+    for attempt in range(1, START_ATTEMPTS + 1):
+        port = free_port()
+        log_path = tmp_path_factory.mktemp("storage-emulator") / "emulator.log"
+        with log_path.open("wb") as log:
+            proc = subprocess.Popen(
+                [str(executable), "start", "--host=127.0.0.1", f"--port={port}", "--in-memory", "--quiet"],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
+            try:
+                _wait_for_http_ok("127.0.0.1", port, proc, timeout=20.0, log_path=log_path)
+            except PortTaken:
+                if attempt == START_ATTEMPTS:
+                    raise
+                continue  # the finally below stops this one; the next attempt picks a fresh port
+            yield f"http://127.0.0.1:{port}"
+            return
+        finally:
+            _stop(proc)
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=5)
 
 
 def _wait_for_http_ok(host: str, port: int, proc: subprocess.Popen[bytes], timeout: float, log_path: Path) -> None:
+    """Until the emulator answers its health check; PortTaken when it could not bind the port.
+
+    The emulator does not exit when its bind fails (the server thread dies, the process waits), so its log is
+    read for that, and an answer counts only when it is the emulator's own "OK" and no bind failure is logged.
+    """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if bind_failed(log_path):
+            raise PortTaken(f"port {port} was taken before the storage emulator could bind it")
         if proc.poll() is not None:
             raise RuntimeError(f"storage emulator exited early:\n{log_path.read_text(errors='replace')}")
         conn = http.client.HTTPConnection(host, port, timeout=1.0)
         try:
             conn.request("GET", "/")
-            if conn.getresponse().status == 200:
+            response = conn.getresponse()
+            if response.status == 200 and response.read() == b"OK" and not bind_failed(log_path):
                 return
         except OSError:
             pass

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 
 from tests.pdfs import one_page_pdf
-from tests.servers_mail_blobs import free_port
+from tests.ports import START_ATTEMPTS, PortTaken, bind_failed, free_port
 from vicon.settings import REPO_DIR
 
 pytestmark = pytest.mark.browser
@@ -26,7 +26,23 @@ CHROMIUM = "/usr/bin/chromium"
 
 @contextmanager
 def serve_dev(tmp_path_factory: pytest.TempPathFactory, **extra_env: str) -> Iterator[str]:
-    """The real dev server (`python -m vicon.devserver`) on a free port with its own data folder."""
+    """The real dev server (`python -m vicon.devserver`) on a free port with its own data folder.
+
+    A subprocess that takes its port from PORT, so the port is picked before the server binds it; when the
+    bind fails (another process took the port meanwhile) the server is started again on a fresh port.
+    """
+    for attempt in range(1, START_ATTEMPTS + 1):
+        try:
+            with _started_dev_server(tmp_path_factory, **extra_env) as base:
+                yield base
+                return
+        except PortTaken:
+            if attempt == START_ATTEMPTS:
+                raise
+
+
+@contextmanager
+def _started_dev_server(tmp_path_factory: pytest.TempPathFactory, **extra_env: str) -> Iterator[str]:
     port = free_port()
     data_dir = tmp_path_factory.mktemp("devserver")
     env = dict(
@@ -39,7 +55,8 @@ def serve_dev(tmp_path_factory: pytest.TempPathFactory, **extra_env: str) -> Ite
     for name in ("SMTP_HOST", "STORE_URL", "BLOB_URL", "PUBLIC_BASE_URL", "SIGNING_KEY", "TIMEZONE"):
         env.pop(name, None)
     env.update(extra_env)
-    log = (data_dir / "server.log").open("wb")
+    log_path = data_dir / "server.log"
+    log = log_path.open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "vicon.devserver"], cwd=REPO_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
     )
@@ -49,10 +66,14 @@ def serve_dev(tmp_path_factory: pytest.TempPathFactory, **extra_env: str) -> Ite
         while True:
             try:
                 with urllib.request.urlopen(f"{base}/api/intake_options", timeout=1):
+                    if bind_failed(log_path):  # someone else's server on the port we lost
+                        raise PortTaken(f"port {port} was taken before the dev server could bind it")
                     break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError((data_dir / "server.log").read_text()) from None
+                    if bind_failed(log_path):
+                        raise PortTaken(f"port {port} was taken before the dev server could bind it") from None
+                    raise RuntimeError(log_path.read_text()) from None
                 time.sleep(0.2)
         yield base
     finally:

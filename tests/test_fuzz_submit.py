@@ -1,16 +1,19 @@
-"""Hypothesis: whatever a client sends to submit_request, the answer is a 201 or a 4xx with errors, never a 5xx."""
+"""Hypothesis: whatever a client sends to submit_request, the answer is a 201 or a 4xx with well-formed errors."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.harness import Harness, HarnessFactory, valid_fields
 from tests.pdfs import one_page_pdf
 
-FIELD_NAMES = [*valid_fields(), "letter", "unknown_field"]
+FORM_FIELDS = frozenset([*valid_fields(), "letter"])  # what the form sends; an error may name only these
+FIELD_NAMES = [*sorted(FORM_FIELDS), "unknown_field"]
 LETTER = one_page_pdf()
 
 text_values = st.one_of(
@@ -34,9 +37,20 @@ def submissions(draw: st.DrawFn) -> tuple[dict[str, Any], bytes | None]:
     return fields, letter
 
 
+def assert_errors_schema(body: Any) -> None:
+    """Exactly {"errors": [{"field": a form field or None, "message": non-empty text}, ...]}, nothing more."""
+    assert isinstance(body, dict) and set(body) == {"errors"}, body
+    errors = body["errors"]
+    assert isinstance(errors, list) and errors, body
+    for error in errors:
+        assert isinstance(error, dict) and set(error) == {"field", "message"}, error
+        assert error["field"] is None or (isinstance(error["field"], str) and error["field"] in FORM_FIELDS), error
+        assert isinstance(error["message"], str) and error["message"].strip(), error
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(submission=submissions())
-def test_fuzz_submit_never_fails_with_a_5xx(
+def test_fuzz_submit_answers_201_or_a_4xx_with_well_formed_errors(
     make_harness: HarnessFactory, submission: tuple[dict[str, Any], bytes | None]
 ) -> None:
     harness: Harness = make_harness()
@@ -45,10 +59,29 @@ def test_fuzz_submit_never_fails_with_a_5xx(
 
     response = harness.submit(fields, letter)
 
+    assert response.status_code < 500, response.get_data(as_text=True)
     assert response.status_code in (201, 400, 413, 422), response.get_data(as_text=True)
-    body = response.get_json()
+    assert response.mimetype == "application/json"
+    body = json.loads(response.get_data(as_text=True))
     if response.status_code == 201:
         assert set(body) == {"id", "status", "status_url"}
     else:
-        assert body["errors"] and all(isinstance(e["message"], str) and e["message"] for e in body["errors"])
+        assert_errors_schema(body)
         assert len(harness.all_requests()) == before  # a refusal stores nothing
+
+
+def test_the_errors_schema_check_refuses_what_it_should() -> None:
+    assert_errors_schema({"errors": [{"field": "letter", "message": "Wajib."}, {"field": None, "message": "x"}]})
+    bad_bodies: list[Any] = [
+        {"errors": []},
+        {"errors": [{"field": "letter", "message": ""}]},
+        {"errors": [{"field": "unknown_field", "message": "x"}]},
+        {"errors": [{"field": 3, "message": "x"}]},
+        {"errors": [{"field": None, "message": "x", "detail": "y"}]},
+        {"errors": [{"message": "x"}]},
+        {"errors": [{"field": None, "message": "x"}], "status": 422},
+        [{"field": None, "message": "x"}],
+    ]
+    for bad in bad_bodies:
+        with pytest.raises(AssertionError):
+            assert_errors_schema(bad)

@@ -1,4 +1,4 @@
-"""Unit tier: calendar, phone numbers, signed tokens, settings, templates."""
+"""Unit tier: calendar, phone numbers, signed tokens, settings (templates: tests/test_templates.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from vicon.intake import format_datetime_id, normalize_phone
-from vicon.rendering import environment, templates_dir
 from vicon.settings import Settings, SettingsError
 from vicon.signing import Signer, TokenError, key_id
 from vicon.workdays import WorkingCalendar
@@ -265,14 +264,3 @@ def test_settings_without_google_cloud_keep_local_defaults_and_local_urls(tmp_pa
     assert settings.public_base_url == "http://localhost:8080"
     bare = Settings.from_env({"VICON_DATA_DIR": str(tmp_path)})
     assert (bare.public_base_url, bare.smtp_host) == ("http://127.0.0.1:8080", None)
-
-
-def test_every_template_compiles_with_strict_autoescaping_env() -> None:
-    env = environment("Asia/Jakarta")
-    names = sorted(str(p.relative_to(templates_dir())) for p in templates_dir().rglob("*.*"))
-    assert names, "no templates found"
-    for name in names:
-        # Partials start with "_" and are covered through the templates that include them.
-        env.get_template(name)
-    assert env.autoescape("x.html") is True  # type: ignore[operator]
-    assert env.autoescape("x.txt") is False  # type: ignore[operator]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-import socket
 import threading
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -84,13 +84,6 @@ class SleepingClock(FakeClock):
     def sleep(self, seconds: float) -> None:
         self.slept.append(seconds)
         self.advance(seconds)
-
-
-def closed_port() -> int:
-    """A loopback port nothing listens on."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def sandbox_token(zoom_sandbox: ZoomSandboxServer) -> str:
@@ -336,8 +329,8 @@ def test_bad_credentials_are_an_auth_error_and_nothing_is_called(zoom_sandbox: Z
     assert zoom_sandbox.state.meetings == {}
 
 
-def test_oauth_endpoint_down_is_unavailable(zoom_sandbox: ZoomSandboxServer) -> None:
-    refused = zoom_sandbox.client(oauth_url=f"http://127.0.0.1:{closed_port()}/oauth/token")
+def test_oauth_endpoint_down_is_unavailable(zoom_sandbox: ZoomSandboxServer, closed_port: int) -> None:
+    refused = zoom_sandbox.client(oauth_url=f"http://127.0.0.1:{closed_port}/oauth/token")
     with pytest.raises(ZoomUnavailable):
         refused.list_meetings(HOST)
     zoom_sandbox.state.inject("POST", r"^/oauth/token$", status=503)
@@ -642,12 +635,17 @@ def test_503_after_the_meeting_was_made_is_ambiguous(zoom_sandbox: ZoomSandboxSe
     assert len(zoom_sandbox.state.meetings) == 1
 
 
-def test_timeout_after_the_meeting_was_made_is_ambiguous_and_findable(zoom_sandbox: ZoomSandboxServer) -> None:
-    zoom_sandbox.state.inject("POST", CREATE_PATH, delay=1.5, after_effect=True)
-    client = zoom_sandbox.client(timeout=0.5, sleep=lambda _: None)
+def test_a_read_timeout_after_the_meeting_was_made_is_ambiguous_and_findable(
+    zoom_sandbox: ZoomSandboxServer,
+) -> None:
+    # The one test of a real read timeout. The margin is wide in both directions: the sandbox makes the meeting
+    # and then holds its answer for a minute (the fixture's teardown releases it), far past the client's 1 s.
+    zoom_sandbox.state.inject("POST", CREATE_PATH, delay=60.0, after_effect=True)
+    client = zoom_sandbox.client(timeout=1.0, sleep=lambda _: None)
     tag = "VICON-2026-0042"
-    with pytest.raises(ZoomAmbiguous):
+    with pytest.raises(ZoomAmbiguous) as caught:
         client.create_meeting(HOST, spec(agenda=f"{tag} Sosialisasi"))
+    assert isinstance(caught.value.__cause__, httpx.ReadTimeout)
     assert zoom_sandbox.state.calls_to("POST", CREATE_PATH) == 1
     [stored] = zoom_sandbox.state.meetings.values()
     assert stored["agenda"].startswith(tag)
@@ -656,16 +654,38 @@ def test_timeout_after_the_meeting_was_made_is_ambiguous_and_findable(zoom_sandb
     assert [m.id for m in found] == [stored["id"]]
 
 
-def test_get_is_retried_once_after_a_5xx_or_timeout(zoom_sandbox: ZoomSandboxServer) -> None:
+class AnswerDroppingHttp(httpx.Client):
+    """An httpx client that sends each request but, for the next `drops` requests to a path ending in `suffix`,
+    throws the answer away and raises the ReadTimeout httpx raises when an answer does not come in time."""
+
+    def __init__(self, suffix: str, drops: int = 1) -> None:
+        super().__init__()
+        self.suffix = suffix
+        self.drops = drops
+
+    def request(self, method: str, url: httpx.URL | str, **kwargs: Any) -> httpx.Response:
+        response = super().request(method, url, **kwargs)
+        if self.drops > 0 and httpx.URL(url).path.endswith(self.suffix):
+            self.drops -= 1
+            raise httpx.ReadTimeout("answer dropped by the test", request=response.request)
+        return response
+
+
+def test_get_is_retried_once_after_a_5xx_or_a_lost_answer(zoom_sandbox: ZoomSandboxServer) -> None:
     slept: list[float] = []
-    client = zoom_sandbox.client(timeout=0.5, sleep=slept.append)
+    client = zoom_sandbox.client(sleep=slept.append)
     meeting = client.create_meeting(HOST, spec())
     path = rf"^/v2/meetings/{meeting.id}$"
 
     zoom_sandbox.state.inject("GET", path, status=502)
     assert client.get_meeting(meeting.id).id == meeting.id
-    zoom_sandbox.state.inject("GET", path, delay=1.0)
-    assert client.get_meeting(meeting.id).id == meeting.id
+    assert zoom_sandbox.state.calls_to("GET", path) == 2
+    assert len(slept) == 1
+
+    # A read timeout without waiting for one: the first answer is thrown away on arrival.
+    with AnswerDroppingHttp(f"/meetings/{meeting.id}") as http:
+        assert zoom_sandbox.client(sleep=slept.append, http=http).get_meeting(meeting.id).id == meeting.id
+    assert zoom_sandbox.state.calls_to("GET", path) == 4
     assert len(slept) == 2
 
     zoom_sandbox.state.inject("GET", path, status=500, times=2)
@@ -681,8 +701,9 @@ def test_delete_retried_after_a_lost_answer_reports_gone(zoom_sandbox: ZoomSandb
     assert meeting.id not in zoom_sandbox.state.meetings
 
 
-def test_connection_refused_is_unavailable(zoom_sandbox: ZoomSandboxServer) -> None:
-    client = zoom_sandbox.client(api_url=f"http://127.0.0.1:{closed_port()}/v2")
+def test_connection_refused_is_unavailable(zoom_sandbox: ZoomSandboxServer, closed_port: int) -> None:
+    # closed_port stays bound (never listening) for the test, so no other process can start answering on it.
+    client = zoom_sandbox.client(api_url=f"http://127.0.0.1:{closed_port}/v2")
     with pytest.raises(ZoomUnavailable):
         client.create_meeting(HOST, spec())
     with pytest.raises(ZoomUnavailable):
@@ -690,11 +711,76 @@ def test_connection_refused_is_unavailable(zoom_sandbox: ZoomSandboxServer) -> N
     assert zoom_sandbox.state.oauth_calls == 1  # the token came; the API was not there
 
 
-def test_error_classes_carry_status_and_code() -> None:
-    error = ZoomNotFound("Meeting does not exist: 1.", status=404, code=3001)
-    assert isinstance(error, ZoomRejected) and isinstance(error, ZoomError)
-    assert (error.status, error.code, error.message) == (404, 3001, "Meeting does not exist: 1.")
-    assert "3001" in str(error)
+def _not_found(sandbox: ZoomSandboxServer) -> None:
+    sandbox.client().get_meeting(99999999999)
+
+
+def _rejected(sandbox: ZoomSandboxServer) -> None:
+    client = sandbox.client()
+    meeting = client.create_meeting(HOST, spec())
+    client.update_meeting(meeting.id, {"duration": "90"})  # the client passes it on; Zoom wants a number
+
+
+def _auth_refused_by_the_api(sandbox: ZoomSandboxServer) -> None:
+    sandbox.state.token_lifetime = 0  # every token the sandbox hands out is already expired
+    sandbox.client().list_meetings(HOST)
+
+
+def _auth_refused_by_oauth(sandbox: ZoomSandboxServer) -> None:
+    sandbox.client(client_secret="salah").list_meetings(HOST)
+
+
+def _daily_limit(sandbox: ZoomSandboxServer) -> None:
+    sandbox.state.daily_limit = 0
+    sandbox.client(sleep=lambda _: None).create_meeting(HOST, spec())
+
+
+def _rate_limited(sandbox: ZoomSandboxServer) -> None:
+    sandbox.state.inject("GET", r"/meetings$", status=429, headers={"X-RateLimit-Type": "QPS"})
+    sandbox.client(sleep=lambda _: None, qps_retries=0).list_meetings(HOST)
+
+
+def _ambiguous(sandbox: ZoomSandboxServer) -> None:
+    sandbox.state.inject("POST", CREATE_PATH, status=502)
+    sandbox.client(sleep=lambda _: None).create_meeting(HOST, spec())
+
+
+def _oauth_down(sandbox: ZoomSandboxServer) -> None:
+    sandbox.state.inject("POST", r"^/oauth/token$", status=503)
+    sandbox.client().list_meetings(HOST)
+
+
+@pytest.mark.parametrize(
+    ("provoke", "error_class", "status", "code", "message"),
+    [
+        pytest.param(_not_found, ZoomNotFound, 404, 3001, "Meeting does not exist: 99999999999.", id="not-found"),
+        pytest.param(_rejected, ZoomRejected, 400, 300, "Validation Failed.", id="rejected"),
+        pytest.param(_auth_refused_by_the_api, ZoomAuthError, 401, 124, "Access token is expired.", id="auth-api"),
+        pytest.param(_auth_refused_by_oauth, ZoomAuthError, 401, None, "Invalid client_id", id="auth-oauth"),
+        pytest.param(_daily_limit, ZoomDailyLimit, 429, 429, "daily rate limit (0)", id="daily-limit"),
+        pytest.param(_rate_limited, ZoomRateLimited, 429, 429, "per-second rate limit", id="rate-limited"),
+        pytest.param(_ambiguous, ZoomAmbiguous, 502, 502, "Bad Gateway", id="ambiguous"),
+        pytest.param(_oauth_down, ZoomUnavailable, 503, None, "OAuth endpoint is failing", id="oauth-down"),
+    ],
+)
+def test_each_error_class_carries_the_status_and_code_of_zooms_answer(
+    zoom_sandbox: ZoomSandboxServer,
+    provoke: Callable[[ZoomSandboxServer], None],
+    error_class: type[ZoomError],
+    status: int,
+    code: int | None,
+    message: str,
+) -> None:
+    with pytest.raises(ZoomError) as caught:
+        provoke(zoom_sandbox)
+    error = caught.value
+    assert type(error) is error_class, repr(error)
+    assert (error.status, error.code) == (status, code)
+    assert message in error.message
+    assert f"HTTP {status}" in str(error)
+    assert (f"Zoom code {code}" in str(error)) is (code is not None)
+    if error_class is ZoomRejected:
+        assert [e["field"] for e in error.errors] == ["duration"]
 
 
 # --- recordings and UUIDs ----------------------------------------------------------------------------------

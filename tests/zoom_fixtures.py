@@ -87,6 +87,7 @@ def serve_sandbox() -> Iterator[ZoomSandboxServer]:
     try:
         yield sandbox
     finally:
+        state.release_delays()  # a handler still sleeping in an injected delay answers now, not after it
         sandbox.close_clients()
         server.shutdown()
         thread.join(timeout=5)

@@ -113,6 +113,8 @@ class SandboxState:
         self.recording_content: dict[str, bytes] = {}  # by recording file ID
         self.next_uuids: list[str] = []
         self._injections: list[Injection] = []
+        # Set by `release_delays`: injected delays end at once, so a test never waits one out.
+        self.delays_released = threading.Event()
         self.cursors: dict[str, _PageCursor] = {}
         self.secret = secrets.token_bytes(32)
         pairs: Iterable[tuple[str, str | None]]
@@ -169,9 +171,9 @@ class SandboxState:
         """Answer the next `times` matching requests with `status` (and `headers`) instead of handling them.
 
         `path_regex` is searched in the decoded path below the mount point, e.g. "/v2/users/[^/]+/meetings$".
-        `delay` seconds pass before answering; with `after_effect` the request is handled first and the delay
-        and error come after it, as when Zoom did the work but the answer was lost. Without `status` the real
-        answer is sent (after the delay).
+        `delay` seconds pass before answering (fewer if `release_delays` is called); with `after_effect` the
+        request is handled first and the delay and error come after it, as when Zoom did the work but the answer
+        was lost. Without `status` the real answer is sent (after the delay).
         """
         injection = Injection(
             method=method.upper(),
@@ -195,6 +197,23 @@ class SandboxState:
                     injection.times -= 1
                     return injection
             return None
+
+    def release_delays(self) -> None:
+        """End every injected delay now and skip later ones (a test's way out of a long hang it injected)."""
+        self.delays_released.set()
+
+    def pause(self, seconds: float) -> None:
+        """Wait `seconds`, or less if `release_delays` is called meanwhile.
+
+        Short sleeps rather than a timed Event.wait: under libfaketime (the moved-clock test tier) a timed wait
+        on a lock can last the clock's offset, while time.sleep keeps real durations.
+        """
+        deadline = time.monotonic() + seconds
+        while not self.delays_released.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            time.sleep(min(left, 0.05))
 
     def clear_injections(self) -> None:
         """Forget all planned faults."""
@@ -380,13 +399,13 @@ class SandboxApp:
         injection = state.take_injection(method, path)
         if injection is not None and not injection.after_effect:
             if injection.delay:
-                time.sleep(injection.delay)
+                state.pause(injection.delay)
             if injection.status is not None:
                 return self._injected(injection)
         response = self._dispatch(method, path, request)
         if injection is not None and injection.after_effect:
             if injection.delay:
-                time.sleep(injection.delay)
+                state.pause(injection.delay)
             if injection.status is not None:
                 return self._injected(injection)
         return response

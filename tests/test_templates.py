@@ -1,0 +1,380 @@
+"""Every template under templates/ rendered through the one environment, with the context its caller passes.
+
+The test finds the templates itself: a new template without a case here fails it, and so does a partial
+that nothing includes. Records are built by the core's own code from a valid submission whose event name is
+hostile, so the HTML renderings must escape it and the text ones must keep it as typed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import jinja2.meta
+from markupsafe import escape
+
+from tests.harness import MONDAY_MORNING, VERIFIERS, Harness, valid_fields
+from tests.pdfs import one_page_pdf
+from vicon import intake
+from vicon.core import Submission
+from vicon.intake import FieldError, format_date_id
+from vicon.invitations import format_meeting_id, schedule_text, whatsapp_share_url, whatsapp_text
+from vicon.mail import SinkMessage
+from vicon.rendering import environment, render, templates_dir
+from vicon.store import iso
+
+HOSTILE = "<script>alert('x')</script> Rapat & Evaluasi"
+ESCAPED = "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; Rapat &amp; Evaluasi"
+OPERATOR = "operator@diskominfo.example"
+SUPERVISOR = "kepala.bidang@diskominfo.example"
+HOST = "host-besar@vicon.example"
+
+
+@dataclass
+class Case:
+    """One rendering of one template: what the caller passes, and what must show."""
+
+    label: str
+    context: dict[str, Any]
+    shows: list[str] = field(default_factory=list)  # values as given; escaped here for HTML
+    shows_event_name: bool = True
+
+
+def template_names() -> list[str]:
+    root = templates_dir()
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+
+
+def is_partial(name: str) -> bool:
+    return Path(name).name.startswith("_")
+
+
+def records(harness: Harness) -> dict[str, dict[str, Any]]:
+    """A request as the core records it at each stage of its life."""
+    core = harness.core
+    now = MONDAY_MORNING.astimezone(dt.UTC)
+    fields = {k: v if isinstance(v, list) else [v] for k, v in valid_fields(event_name=HOSTILE).items()}
+    letter = one_page_pdf()
+    valid = intake.validate_request(fields, letter, core.rules, now)
+    submitted = core._record("VC-2026-000042", valid, letter, "letters/2026/0123456789abcdef.pdf", now)
+    decided = {"decided_by": VERIFIERS[0], "decided_at": iso(now + dt.timedelta(hours=2)), "decision_reason": None}
+    meeting = {  # as provisioning._record_meeting stores it
+        "id": 81234567890,
+        "uuid": "aDYlohsHRtCd4ii1uC2+hA==",
+        "host": HOST,
+        "join_url": "https://zoom.example/j/81234567890?pwd=bXlKZ0hPTmR4UT09.1",  # not the passcode itself
+        "passcode": "Ab3dE5gH7k",
+        "start": submitted["start"],
+        "end": submitted["end"],
+    }
+    failure = {"provisioning_error": "Semua akun Zoom terpakai pada jadwal itu.", "provisioning_attempts": 8}
+    return {
+        "submitted": submitted,
+        "approved": {**submitted, **decided, "status": "approved"},
+        "provisioned": {**submitted, **decided, "status": "provisioned", "meeting": meeting},
+        "provisioning_failed": {**submitted, **decided, **failure, "status": "provisioning_failed"},
+        "rejected": {
+            **submitted,
+            **decided,
+            "status": "rejected",
+            "decision_reason": "Surat belum ditandatangani <b>kepala</b> perangkat daerah.",
+        },
+        "cancelled": {**submitted, "status": "cancelled"},  # before anyone decided
+        "cancelled_with_meeting": {**submitted, **decided, "status": "cancelled", "meeting": meeting},
+    }
+
+
+def cases(harness: Harness) -> dict[str, list[Case]]:
+    """The context each caller passes (messages.MailComposer, core, main, devserver), per template."""
+    core = harness.core
+    tz = core.settings.tz
+    base_url = core.settings.public_base_url
+    r = records(harness)
+    submitted, provisioned = r["submitted"], r["provisioned"]
+    verify_by = core.calendar.add_working_days(MONDAY_MORNING.date(), 1)
+
+    def mail(record: dict[str, Any], **context: Any) -> dict[str, Any]:
+        return {"request": record, "schedule": schedule_text(record, tz), **context}
+
+    review_url = core.review_url(submitted, VERIFIERS[0])
+    status_url = core.status_url(submitted)
+    officer_url = core.officer_url(provisioned, OPERATOR)
+    text = whatsapp_text(provisioned, tz)
+    meeting_id = format_meeting_id(provisioned["meeting"]["id"])
+    meeting_shows = [meeting_id, "Ab3dE5gH7k", provisioned["meeting"]["join_url"], schedule_text(provisioned, tz)]
+    details_shows = ["Dinas Kesehatan", "005/123/Dinkes/2026", "Budi Santoso", "+6281234567890", "Breakout room"]
+
+    failed = r["provisioning_failed"]
+    failure_cases = [
+        Case(
+            f"{'verifier' if for_verifier else 'requester'}{', final' if final else ''}",
+            mail(failed, for_verifier=for_verifier, final=final, link_url=link),
+            [failed["id"], failed["provisioning_error"], link, *(["8 kali"] if final else [])],
+        )
+        for for_verifier, final, link in [
+            (True, False, review_url),
+            (False, False, status_url),
+            (True, True, review_url),
+            (False, True, status_url),
+        ]
+    ]
+    failure_cases.append(Case("supervisor, final", mail(failed, for_verifier=True, final=True, link_url="")))
+
+    sink_message = EmailMessage()
+    sink_message["Subject"] = f"[Vicon] Permohonan baru {submitted['id']}: {HOSTILE}"
+    sink_message["From"] = "Vicon <vicon@diskominfo.example>"
+    sink_message["To"] = VERIFIERS[0]
+    sink_message["Date"] = format_datetime(MONDAY_MORNING)
+    sink_message.set_content(f"Halaman verifikasi:\n{review_url}\n")
+    sink_message.add_alternative(f"<p><a href='{review_url}'>Buka</a></p>", subtype="html")
+    sink_id = "20261130T020000123456Z-0123456789ab"
+
+    return {
+        "email/verifier_new_request": [
+            Case(
+                "verifier",
+                mail(submitted, review_url=review_url, verifier=VERIFIERS[0], verify_by=verify_by),
+                [
+                    submitted["id"],
+                    review_url,
+                    VERIFIERS[0],
+                    format_date_id(verify_by),
+                    "Bappelitbangda",
+                    *details_shows,
+                ],
+            )
+        ],
+        # The receipt repeats no submitted text (anyone can type any address): no event name in it.
+        "email/requester_receipt": [
+            Case(
+                "requester",
+                mail(submitted, status_url=status_url, verify_by=verify_by),
+                [submitted["id"], status_url, format_date_id(verify_by), schedule_text(submitted, tz)],
+                shows_event_name=False,
+            )
+        ],
+        "email/invitation": [
+            Case(
+                "requester",
+                mail(
+                    provisioned,
+                    meeting_id=meeting_id,
+                    whatsapp_text=text,
+                    whatsapp_url=whatsapp_share_url(text),
+                    status_url=core.status_url(provisioned),
+                ),
+                [
+                    provisioned["id"],
+                    "Budi Santoso",
+                    whatsapp_share_url(text),
+                    core.status_url(provisioned),
+                    *meeting_shows,
+                ],
+            )
+        ],
+        "email/operator_meeting": [
+            Case(
+                "operator",
+                mail(provisioned, meeting_id=meeting_id, officer_url=officer_url, operator=OPERATOR),
+                [provisioned["id"], HOST, officer_url, OPERATOR, *meeting_shows, *details_shows],
+            )
+        ],
+        "email/provisioning_failed": failure_cases,
+        "email/rejected": [
+            Case("requester", mail(r["rejected"]), [r["rejected"]["id"], r["rejected"]["decision_reason"]])
+        ],
+        "email/cancelled": [
+            Case(
+                f"{'requester' if for_requester else 'staff'}, {label}",
+                mail(record, for_requester=for_requester),
+                [record["id"], *([str(record["meeting"]["id"])] if record.get("meeting") else [])]
+                + ([] if for_requester else ["Dinas Kesehatan"])
+                + ([HOST] if record.get("meeting") and not for_requester else []),
+            )
+            for for_requester in (True, False)
+            for label, record in (("no meeting", r["cancelled"]), ("meeting", r["cancelled_with_meeting"]))
+        ],
+        "email/undeliverable": [
+            Case(
+                "staff",
+                {
+                    "request_id": submitted["id"],
+                    "to": "budi.santoso@dinkes.example.go.id",
+                    "mail_subject": f"[Vicon] Permohonan baru {submitted['id']}: {HOSTILE}",
+                    "attempts": 8,
+                    "error": "550 5.1.1 <budi.santoso@dinkes.example.go.id>: mailbox unavailable",
+                },
+                [submitted["id"], "budi.santoso@dinkes.example.go.id", "8 kali", "550 5.1.1"],
+            )
+        ],
+        "pages/review": [
+            Case(
+                "submitted, refused once",
+                {
+                    "base_url": base_url,
+                    "request": submitted,
+                    "token": "token-tinjau",
+                    "error": "Alasan penolakan wajib diisi.",
+                    "reason": HOSTILE,
+                },
+                [submitted["id"], "token-tinjau", "Alasan penolakan wajib diisi.", *details_shows],
+            ),
+            *(
+                Case(
+                    status,
+                    {"base_url": base_url, "request": r[status], "token": "token-tinjau", "error": None, "reason": ""},
+                    [r[status]["id"], *extra],
+                )
+                for status, extra in (
+                    ("provisioned", [VERIFIERS[0], HOST, "Ab3dE5gH7k", provisioned["meeting"]["join_url"]]),
+                    ("provisioning_failed", [failed["provisioning_error"], "percobaan ke-8"]),
+                    ("rejected", [r["rejected"]["decision_reason"]]),
+                    ("cancelled", ["Tidak ada keputusan verifikator"]),
+                )
+            ),
+        ],
+        "pages/decided": [
+            Case(status, {"base_url": base_url, "request": r[status]}, [r[status]["id"], *extra])
+            for status, extra in (
+                ("approved", ["Meeting sedang dibuat"]),
+                ("provisioned", [HOST, str(provisioned["meeting"]["id"])]),
+                ("provisioning_failed", [failed["provisioning_error"]]),
+                ("rejected", ["Alasan penolakan sudah dikirim"]),
+                ("cancelled", ["membatalkan permohonan"]),
+            )
+        ],
+        "pages/start_meeting": [
+            Case(
+                "operator",
+                {"base_url": base_url, "request": provisioned, "token": "token-petugas"},
+                [provisioned["id"], "token-petugas", HOST, str(provisioned["meeting"]["id"])],
+            )
+        ],
+        "pages/submitted": [
+            Case(
+                "submitted",
+                {"base_url": base_url, "submission": Submission(submitted["id"], "submitted", status_url)},
+                [submitted["id"], status_url],
+                shows_event_name=False,
+            )
+        ],
+        "pages/submit_failed": [
+            Case(
+                "refused",
+                {"base_url": base_url, "errors": [FieldError("event_name", HOSTILE), FieldError(None, "Periksa.")]},
+                ["Periksa.", f"{base_url}/"],
+            )
+        ],
+        "pages/message": [
+            Case(
+                "message",
+                {"base_url": base_url, "heading": "Permohonan dibatalkan", "message": HOSTILE},
+                ["Permohonan dibatalkan"],
+            )
+        ],
+        "pages/dev_mail_list": [
+            Case(
+                "two messages",
+                {
+                    "base_url": base_url,
+                    "messages": [
+                        SinkMessage(
+                            sink_id,
+                            f"[Vicon] Permohonan baru {submitted['id']}: {HOSTILE}",
+                            (VERIFIERS[0], VERIFIERS[1]),
+                            "vicon@diskominfo.example",
+                            MONDAY_MORNING.astimezone(dt.UTC),
+                        )
+                    ],
+                },
+                [f"{base_url}/_dev/mail/{sink_id}", f"{VERIFIERS[0]}, {VERIFIERS[1]}"],
+            ),
+            Case("empty", {"base_url": base_url, "messages": []}, ["Belum ada email."], shows_event_name=False),
+        ],
+        "pages/dev_mail_message": [
+            Case(
+                "message",
+                {
+                    "base_url": base_url,
+                    "message_id": sink_id,
+                    "message": sink_message,
+                    "has_html": True,
+                    "text": f"Halaman verifikasi:\n{review_url}\n",
+                    "links": [review_url],
+                    "attachments": [(f"surat-permohonan-{submitted['id']}.pdf", "application/pdf")],
+                },
+                [
+                    review_url,
+                    VERIFIERS[0],
+                    f"{base_url}/_dev/mail/{sink_id}/body.html",
+                    f"{base_url}/_dev/mail/{sink_id}/attachments/0",
+                    f"surat-permohonan-{submitted['id']}.pdf",
+                ],
+            )
+        ],
+    }
+
+
+def test_every_template_renders_with_its_callers_context_and_escapes_html(harness: Harness) -> None:
+    names = template_names()
+    assert names, "no templates found"
+    table = cases(harness)
+    # Mails have a .txt and an .html part from one context; pages are .html only.
+    wanted: dict[str, list[str]] = {}
+    for name in names:
+        if not is_partial(name):
+            wanted.setdefault(Path(name).with_suffix("").as_posix(), []).append(name)
+    assert sorted(table) == sorted(wanted), "every template needs a case here (and no case a missing template)"
+
+    timezone = harness.core.settings.timezone
+    rendered: list[str] = []
+    for stem, files in wanted.items():
+        if stem.startswith("email/"):
+            assert sorted(Path(f).suffix for f in files) == [".html", ".txt"], stem
+        for case in table[stem]:
+            for name in files:
+                where = f"{name} ({case.label})"
+                out = render(timezone, name, **case.context)
+                rendered.append(name)
+                assert "Undefined" not in out and "None" not in out, where
+                assert "{{" not in out and "{%" not in out, where
+                html = name.endswith(".html")
+                for value in case.shows:
+                    assert (str(escape(value)) if html else value) in out, f"{where}: {value!r} missing"
+                if html:
+                    assert "<script" not in out and "<b>" not in out, where  # every user value is escaped
+                    assert out.lstrip().lower().startswith("<!doctype html>"), where
+                    if case.shows_event_name:
+                        assert ESCAPED in out, where
+                else:
+                    assert "&lt;" not in out and "&amp;" not in out, where  # text mail is not HTML-escaped
+                    if case.shows_event_name:
+                        assert HOSTILE in out, where
+                if not case.shows_event_name:
+                    assert "alert(" not in out, where
+    assert {name for name in names if not is_partial(name)} == set(rendered)
+
+
+def test_every_partial_is_included_by_a_template_that_is_rendered() -> None:
+    env = environment("Asia/Jakarta")
+    names = template_names()
+    referenced: set[str] = set()
+    for name in names:
+        source = Path(templates_dir(), name).read_text(encoding="utf-8")
+        referenced |= {ref for ref in jinja2.meta.find_referenced_templates(env.parse(source)) if ref}
+    partials = {name for name in names if is_partial(name)}
+    assert partials, "no partials found"
+    assert partials <= referenced, f"included by nothing: {sorted(partials - referenced)}"
+    assert referenced <= set(names), f"missing: {sorted(referenced - set(names))}"
+
+
+def test_html_is_autoescaped_and_text_is_not() -> None:
+    env = environment("Asia/Jakarta")
+    assert env.autoescape("x.html") is True  # type: ignore[operator]
+    assert env.autoescape("x.txt") is False  # type: ignore[operator]
+    assert isinstance(env.undefined(name="x"), jinja2.StrictUndefined)

@@ -116,6 +116,26 @@ def review_request(request: flask.Request) -> flask.Response:
 
 
 @functions_framework.http
+@allow("GET")
+def request_letter(request: flask.Request) -> flask.Response:
+    """The request's letter, for the verifier whose review page linked it: the PDF inline, read-only."""
+    core = get_core()
+    token = request.args.get("token", "")
+
+    def letter() -> flask.Response:
+        filename, data = core.letter(token)
+        # Inline so the browser's own PDF viewer opens it; the non-page policy (security_headers) sandboxes it,
+        # so a PDF's scripts or forms can do nothing in our origin, and no-store keeps no copy on a shared PC.
+        return flask.Response(
+            data,
+            mimetype="application/pdf",
+            headers={"Content-Disposition": f'inline; filename="{filename}"'},
+        )
+
+    return _page_or_refusal(core, "Tautan surat tidak dapat dipakai", letter)
+
+
+@functions_framework.http
 @allow("GET", "POST")
 def start_meeting(request: flask.Request) -> flask.Response:
     """An officer's link: GET confirms, POST fetches a fresh host link from Zoom and redirects to it."""
@@ -157,13 +177,28 @@ def cancel_request(request: flask.Request) -> flask.Response:
                 "pages/message.html",
                 heading="Permohonan dibatalkan",
                 message=f"Permohonan {record['id']} sudah dibatalkan.",
+                next_step="Meeting yang sudah dibuat dihapus dari Zoom. Tim verifikasi dan Anda menerima email "
+                "pemberitahuan; tidak ada lagi yang perlu dilakukan.",
             )
         )
     return json_response({"id": record["id"], "status": record["status"]})
 
 
+# What the person holding a refused link can do next, by the answer's status (a page that only says "no"
+# leaves a verifier or an officer stuck).
+NEXT_STEPS = {
+    403: "Buka tautan dari email Vicon terbaru yang ditujukan kepada Anda dan salin lengkap. "
+    "Bila masih tidak dapat dibuka, hubungi admin Vicon di Diskominfo.",
+    404: "Periksa nomor permohonan pada email Anda, lalu hubungi admin Vicon di Diskominfo.",
+    409: "Keputusan atau status yang sudah tercatat tetap berlaku. Buka lagi tautan dari email untuk melihatnya.",
+    410: "Tautan ini sudah tidak berlaku karena jadwal kegiatan sudah lewat. "
+    "Bila masih diperlukan, hubungi admin Vicon di Diskominfo.",
+    503: "Tidak ada yang berubah. Coba lagi beberapa menit lagi.",
+}
+
+
 def _page_or_refusal(core: Core, heading: str, render: Callable[[], flask.Response]) -> flask.Response:
-    """Run `render`; bad links and refusals become an HTML page with the right status."""
+    """Run `render`; bad links and refusals become an HTML page with the right status and a next step."""
     try:
         return render()
     except TokenError as exc:
@@ -174,7 +209,8 @@ def _page_or_refusal(core: Core, heading: str, render: Callable[[], flask.Respon
         status, message = refused.status, refused.message
         if status == 409:
             heading = "Tidak ada yang diubah"
-    return html_response(core.page("pages/message.html", heading=heading, message=message), status)
+    page = core.page("pages/message.html", heading=heading, message=message, next_step=NEXT_STEPS.get(status, ""))
+    return html_response(page, status)
 
 
 @functions_framework.http

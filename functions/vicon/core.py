@@ -17,7 +17,17 @@ from urllib.parse import urlencode
 from vicon import intake
 from vicon.mailing import INLINE_BUDGET_SECONDS, TICK_BUDGET_SECONDS, deliver_due_mail
 from vicon.messages import MailComposer
-from vicon.ports import AuditEntry, Blobs, Mailer, Meetings, RateBucket, RequestNotFound, Store, TransitionRefused
+from vicon.ports import (
+    AuditEntry,
+    BlobNotFound,
+    Blobs,
+    Mailer,
+    Meetings,
+    RateBucket,
+    RequestNotFound,
+    Store,
+    TransitionRefused,
+)
 from vicon.provisioning import INLINE_ZOOM_BUDGET_SECONDS, STALE_APPROVAL, find_tagged, provision, retry_due
 from vicon.provisioning import SYSTEM as SYSTEM_ACTOR
 from vicon.rendering import STATUS_LABELS, render
@@ -43,6 +53,9 @@ CANCELLABLE = ["submitted", "approved", "provisioned", "provisioning_failed"]
 MAX_REASON_CHARS = 2_000
 OFFICER_LINK_AFTER_EVENT = dt.timedelta(hours=12)
 CANCEL_ATTEMPTS = 5
+
+
+VERIFY_WITHIN_WORKING_DAYS = 1
 
 
 class NotStored(Exception):
@@ -135,6 +148,14 @@ class Core:
             min_lead_working_days=self.settings.min_lead_working_days,
             max_participants=self.settings.max_participants,
         )
+
+    def verify_by(self, submitted_at: dt.datetime) -> dt.date:
+        """The last day a verifier may decide: one working day after the (local) day of submission.
+
+        One rule for the mails (receipt, verifier's mail) and the review page, so they never name two dates.
+        """
+        today = submitted_at.astimezone(self.settings.tz).date()
+        return self.calendar.add_working_days(today, VERIFY_WITHIN_WORKING_DAYS)
 
     def render(self, name: str, **context: Any) -> str:
         return render(self.settings.timezone, name, **context)
@@ -343,6 +364,11 @@ class Core:
         token = self.signer.sign("review", record["id"], parse_iso(record["start"]), v=verifier)
         return self.api_url("review_request", token=token)
 
+    def letter_url(self, record: dict[str, Any], verifier: str) -> str:
+        """The verifier's read-only link to the request's letter; it expires with the review link."""
+        token = self.signer.sign("letter", record["id"], parse_iso(record["start"]), v=verifier)
+        return self.api_url("request_letter", token=token)
+
     def officer_url(self, record: dict[str, Any], operator: str) -> str:
         expires = parse_iso(record["end"]) + OFFICER_LINK_AFTER_EVENT
         token = self.signer.sign("officer", record["id"], expires, v=operator)
@@ -462,8 +488,43 @@ class Core:
 
     def review_page(self, token: str, error: str | None = None, reason: str = "") -> str:
         """The verifier's confirmation page; raises TokenError, Refused or RequestNotFound. Changes nothing."""
-        _, record = self._claims(token, "review", self.settings.verifier_emails)
-        return self.page("pages/review.html", request=record, token=token, error=error, reason=reason)
+        claims, record = self._claims(token, "review", self.settings.verifier_emails)
+        verify_by = self.verify_by(parse_iso(record["created_at"]))
+        today = self.clock().astimezone(self.settings.tz).date()
+        created = parse_iso(record["created_at"]).astimezone(self.settings.tz).date()
+        event_day = parse_iso(record["start"]).astimezone(self.settings.tz).date()
+        return self.page(
+            "pages/review.html",
+            request=record,
+            # The lead time as the intake rule counts it: working days after the day of submission, up to the event.
+            lead_working_days=self._working_days_between(created, event_day),
+            min_lead_working_days=self.settings.min_lead_working_days,
+            token=token,
+            error=error,
+            reason=reason,
+            # Minted for the verifier the review link names: the letter opens for them alone, read-only.
+            letter_url=self.letter_url(record, str(claims["v"])),
+            verify_by=verify_by,
+            verify_overdue=record["status"] == "submitted" and today > verify_by,
+        )
+
+    def _working_days_between(self, after: dt.date, until: dt.date) -> int:
+        """Working days d with after < d <= until (0 when `until` is not later)."""
+        days = (until - after).days
+        return sum(self.calendar.is_working_day(after + dt.timedelta(days=n)) for n in range(1, days + 1))
+
+    def letter(self, token: str) -> tuple[str, bytes]:
+        """The request's letter (file name, PDF bytes) for a verifier's letter link. Changes nothing.
+
+        Raises TokenError, Refused (403 verifier no longer authorised, 404 letter missing) or RequestNotFound.
+        """
+        _, record = self._claims(token, "letter", self.settings.verifier_emails)
+        try:
+            data = self.blobs.get(record["letter"]["key"])
+        except BlobNotFound as missing:
+            log.error("the letter of %s is missing from the blob store", record["id"])
+            raise Refused(404, "Surat permohonan tidak ditemukan di penyimpanan; hubungi admin Vicon.") from missing
+        return f"surat-{record['id']}.pdf", data
 
     def decide(self, token: str, decision: str, reason: str) -> dict[str, Any]:
         """approve (then provision at once) or reject with a reason; a decided request is a 409."""

@@ -28,6 +28,7 @@ TARGETS = (
     "submit_request",
     "request_status",
     "review_request",
+    "request_letter",
     "scheduled_tick",
     "intake_options",
     "start_meeting",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from email.utils import parseaddr
 from typing import TYPE_CHECKING, Any
 
@@ -38,10 +37,6 @@ class MailComposer:
             attachments=attachments,
         )
 
-    def _verify_by(self) -> dt.date:
-        today = self.core.clock().astimezone(self.core.settings.tz).date()
-        return self.core.calendar.add_working_days(today, 1)
-
     def intake(self, record: dict[str, Any], status_url: str) -> list[OutgoingMail]:
         """Each verifier (with the letter and a review link of their own) and the requester (a receipt)."""
         letter = Attachment(
@@ -49,7 +44,7 @@ class MailComposer:
             content_type="application/pdf",
             blob_key=record["letter"]["key"],
         )
-        verify_by = self._verify_by()
+        verify_by = self.core.verify_by(self.core.clock())
         mails = [
             self._mail(
                 (verifier,),

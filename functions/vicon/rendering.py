@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 
 from vicon.intake import EVENT_TYPES, NEEDS, format_date_id, format_datetime_id
+from vicon.invitations import schedule_text
 from vicon.settings import FUNCTIONS_DIR, REPO_DIR
 from vicon.store import parse_iso
 
@@ -56,6 +57,10 @@ def environment(timezone: str) -> jinja2.Environment:
     env.filters["event_type_label"] = lambda value: EVENT_TYPES.get(value, value)
     env.filters["need_label"] = lambda value: NEEDS.get(value, value)
     env.filters["status_label"] = lambda value: STATUS_LABELS.get(value, value)
+    # "Rabu, 2 Desember 2026, 09.00–11.30 WIB": the same wording as the mails' schedule line.
+    env.filters["schedule"] = lambda record: schedule_text(record, tz)
+    # Text typed one item per line (speakers), as a list without the blank lines.
+    env.filters["lines"] = lambda value: [line.strip() for line in str(value or "").splitlines() if line.strip()]
     return env
 
 

@@ -2,10 +2,8 @@
 (function () {
   'use strict';
   const $ = V.$;
-  const LABEL = {
-    submitted: 'Diajukan / menunggu verifikasi', approved: 'Disetujui', provisioned: 'Meeting siap',
-    completed: 'Selesai', rejected: 'Ditolak', cancelled: 'Dibatalkan', provisioning_failed: 'Pembuatan meeting tertunda'
-  };
+  // Status names come from the server (`status_label`, rendering.STATUS_LABELS): one set of words for the
+  // status page, the server-rendered pages and the mails.
   const DESC = {
     submitted: 'Tim Teknis Diskominfo memverifikasi permohonan paling lambat 1 hari kerja.',
     approved: 'Permohonan disetujui. Zoom Meeting sedang dibuat; detailnya muncul di sini dan dikirim ke email kontak.',
@@ -43,7 +41,7 @@
     V.setZone(b.timezone, b.timezone_label); // times below are shown in the service's zone, with its label
     $('request-id').textContent = b.id || id;
     const cur = $('current-status');
-    cur.textContent = LABEL[s] || b.status_label || s || '—';
+    cur.textContent = b.status_label || s || '—';
     cur.dataset.s = s || '';
     $('status-desc').textContent = DESC[s] || '';
     const r = $('status-reason');
@@ -71,7 +69,7 @@
     const h = (Array.isArray(b.history) ? b.history.slice() : []).sort((x, y) => (Date.parse(x.at) || 0) - (Date.parse(y.at) || 0));
     h.forEach((it, i) => {
       const li = V.add(tl, 'li');
-      V.add(li, 'strong', it.label || (LABEL[it.status] || it.status || '').split(' / ')[0]);
+      V.add(li, 'strong', it.label || it.status || '');
       const t = V.add(li, 'time', V.dt(it.at));
       t.dateTime = it.at || '';
       if (i === h.length - 1) li.setAttribute('aria-current', 'step');

@@ -123,6 +123,7 @@ def test_browser_verifier_approves_from_the_mailed_page_and_the_invitation_has_a
     page.get_by_role("link", name=f"[Vicon] Permohonan baru {number}: Sosialisasi Kurikulum Merdeka").click()
     page.locator("#mail-links a", has_text="/api/review_request?token=").first.click()
     expect(page.locator("h1")).to_contain_text(f"Verifikasi permohonan {number}")
+    page.check("#confirm")  # approving takes one deliberate confirmation (tests/test_pages_browser.py)
     page.click("#approve-button")
     expect(page.locator("#decision-status")).to_have_text("Meeting siap", timeout=15_000)
 

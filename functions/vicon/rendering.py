@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
-from vicon.intake import EVENT_TYPES, NEEDS, format_date_id, format_datetime_id
+from vicon.intake import EVENT_TYPES, NEEDS, format_date_id, format_datetime_id, opd_label
 from vicon.invitations import schedule_text
-from vicon.settings import FUNCTIONS_DIR, REPO_DIR
+from vicon.settings import FUNCTIONS_DIR, REPO_DIR, Identity
 from vicon.store import parse_iso
 
 STATUS_LABELS = {
@@ -33,8 +33,11 @@ def templates_dir() -> Path:
 
 
 @cache
-def environment(timezone: str) -> jinja2.Environment:
-    """Autoescaped, strict: a missing variable is an error, not an empty string in someone's inbox."""
+def environment(timezone: str, identity: Identity = Identity()) -> jinja2.Environment:  # noqa: B008 (frozen)
+    """Autoescaped, strict: a missing variable is an error, not an empty string in someone's inbox.
+
+    `identity` (who runs the service: regency, office, contact) is a global of every template.
+    """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir()),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=True),
@@ -61,9 +64,11 @@ def environment(timezone: str) -> jinja2.Environment:
     env.filters["schedule"] = lambda record: schedule_text(record, tz)
     # Text typed one item per line (speakers), as a list without the blank lines.
     env.filters["lines"] = lambda value: [line.strip() for line in str(value or "").splitlines() if line.strip()]
+    env.filters["opd_label"] = opd_label
+    env.globals["identity"] = identity
     return env
 
 
-def render(timezone: str, name: str, **context: Any) -> str:
-    """Render templates/`name` with `context`."""
-    return environment(timezone).get_template(name).render(**context)
+def render(timezone: str, name: str, identity: Identity | None = None, **context: Any) -> str:
+    """Render templates/`name` with `context`; `identity` defaults to the embedded one (Majalengka's)."""
+    return environment(timezone, identity or Identity()).get_template(name).render(**context)

@@ -181,8 +181,8 @@ def cancel_request(request: flask.Request) -> flask.Response:
                 "pages/message.html",
                 heading="Permohonan dibatalkan",
                 message=f"Permohonan {record['id']} sudah dibatalkan.",
-                next_step="Meeting yang sudah dibuat (bila ada) dihapus dari Zoom. Tim verifikasi dan Anda menerima email "
-                "pemberitahuan; tidak ada lagi yang perlu dilakukan.",
+                next_step="Meeting yang sudah dibuat (bila ada) dihapus dari Zoom. Tim verifikasi dan Anda menerima "
+                "email pemberitahuan; tidak ada lagi yang perlu dilakukan.",
             )
         )
     return json_response({"id": record["id"], "status": record["status"]})

@@ -13,6 +13,7 @@ pytest_plugins = [
     "tests.servers_mail_blobs",
     "tests.zoom_fixtures",
     "tests.harness",
+    "tests.browser_fixtures",
 ]
 
 

@@ -8,57 +8,35 @@ request went through the real flow, so its pages hold real long subjects, addres
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.a11y import PHONE, assert_accessible, axe_violations, describe, sideways_overflow
+from tests.a11y import small_targets as small_buttons
+from tests.browser_fixtures import serve_dev
 from tests.harness import Harness, HarnessFactory
+from tests.mail_kinds import KINDS, OPERATOR, staffed_harness
 from tests.pdfs import one_page_pdf
-from tests.test_browser import browser, fill_valid_form, page, serve_dev  # noqa: F401 (fixtures)
+from tests.test_browser import fill_valid_form
 from tests.test_templates import records, template_names
-from vicon.ports import OutboxEntry, OutgoingMail
 
 pytestmark = pytest.mark.browser
-PHONE_WIDTH = 390
+PHONE_WIDTH = PHONE["width"]
 MIN_TARGET = 44
-OPERATOR = "operator.jaringan@diskominfo.example"
-SUPERVISOR = "kepala.bidang.aplikasi.informatika@diskominfo.example"
-
-Build = Callable[[Harness, dict[str, dict[str, Any]]], list[OutgoingMail]]
-
-
-def _undeliverable(harness: Harness, r: dict[str, dict[str, Any]]) -> list[OutgoingMail]:
-    [invitation, *_] = harness.core.mails.provisioned(r["provisioned"])
-    entry = OutboxEntry("m1", invitation, r["provisioned"]["id"], 7, harness.clock())
-    error = f"550 5.1.1 <{r['provisioned']['contact_email']}>: Recipient address rejected: mailbox unavailable"
-    return harness.core.mails.undeliverable(entry, error)
-
-
-# Each event of a request's life that sends mail, with every variant its templates branch on.
-KINDS: dict[str, Build] = {
-    "intake": lambda h, r: h.core.mails.intake(r["submitted"], h.core.status_url(r["submitted"])),
-    "provisioned": lambda h, r: h.core.mails.provisioned(r["provisioned"]),
-    "provisioning_failed": lambda h, r: h.core.mails.provisioning_failed(r["provisioning_failed"]),
-    "provisioning_failed_final": lambda h, r: h.core.mails.provisioning_failed(r["provisioning_failed"], final=True),
-    "rejected": lambda h, r: h.core.mails.rejected(r["rejected"]),
-    "cancelled": lambda h, r: h.core.mails.cancelled(r["cancelled"]),
-    "cancelled_with_meeting": lambda h, r: h.core.mails.cancelled(r["cancelled_with_meeting"]),
-    "undeliverable": _undeliverable,
-}
 
 
 @pytest.fixture
 def staffed(make_harness: HarnessFactory) -> Harness:
-    """Operators and supervisors too, so every recipient's variant of every mail is built."""
-    return make_harness(OPERATOR_EMAILS=OPERATOR, SUPERVISOR_EMAILS=SUPERVISOR)
+    return staffed_harness(make_harness)
 
 
 @pytest.fixture
-def phone(browser: Browser) -> Iterator[Page]:  # noqa: F811
-    context = browser.new_context(viewport={"width": PHONE_WIDTH, "height": 844}, locale="id-ID")
+def phone(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport=PHONE, locale="id-ID")
     yield context.new_page()
     context.close()
 
@@ -97,8 +75,8 @@ def assert_fits_phone(p: Page, where: str) -> None:
     assert overflow["width"] <= PHONE_WIDTH, f"{where} is {overflow['width']} px wide: {overflow['wide']}"
 
 
-# A link is drawn as a button when it has a background of its own (see templates/email/_button.html).
-BUTTON_LINKS = "a[style*='padding']"
+# What templates/email/_button.html draws; tests/a11y.py checks the same class.
+BUTTON_LINKS = "a.button"
 
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
@@ -113,10 +91,7 @@ def test_browser_every_mail_fits_a_phone_with_finger_sized_buttons(staffed: Harn
         assert_fits_phone(phone, where)
         if phone.locator(BUTTON_LINKS).count():
             assert small_targets(phone, BUTTON_LINKS) == [], where
-        # Every URL the text part offers stands on a line of its own, so a phone can tap or copy it whole.
-        for line in mail.text.splitlines():
-            if "://" in line:
-                assert line.strip().startswith(("http://", "https://")) and " " not in line.strip(), (where, line)
+        assert_accessible(phone, where)
 
 
 def test_browser_the_invitation_puts_its_links_behind_buttons_and_the_whatsapp_text_in_a_copyable_box(
@@ -155,7 +130,7 @@ def test_every_mail_template_is_built_by_some_kind(staffed: Harness, monkeypatch
 
 
 @pytest.fixture(scope="module")
-def mailbox(tmp_path_factory: pytest.TempPathFactory, browser: Browser) -> Iterator[tuple[str, str]]:  # noqa: F811
+def mailbox(tmp_path_factory: pytest.TempPathFactory, browser: Browser) -> Iterator[tuple[str, str]]:
     """A dev server whose mailbox holds a request's mails from submission to invitation, and that request's id."""
     with serve_dev(
         tmp_path_factory,
@@ -164,7 +139,7 @@ def mailbox(tmp_path_factory: pytest.TempPathFactory, browser: Browser) -> Itera
     ) as base:
         letter = tmp_path_factory.mktemp("letter") / "surat-permohonan.pdf"
         letter.write_bytes(one_page_pdf())
-        context = browser.new_context(viewport={"width": PHONE_WIDTH, "height": 844}, locale="id-ID")
+        context = browser.new_context(viewport=PHONE, locale="id-ID")
         p = context.new_page()
         p.goto(base + "/")
         fill_valid_form(p, letter)
@@ -181,20 +156,35 @@ def mailbox(tmp_path_factory: pytest.TempPathFactory, browser: Browser) -> Itera
         yield base, number
 
 
-def test_browser_dev_mailbox_list_and_every_message_view_fit_a_phone(
-    mailbox: tuple[str, str],
-    page: Page,  # noqa: F811
-) -> None:
+# The pages' shared header and footer (templates/pages/_layout.html) are styled and checked with the site's pages;
+# this module answers for the mailbox's own content.
+SITE_CHROME = (".site-header", ".site-footer", ".brand")
+
+
+def assert_mailbox_accessible(p: Page, where: str) -> None:
+    violations = []
+    for violation in axe_violations(p):
+        nodes = [n for n in violation["nodes"] if not any(c in " ".join(map(str, n["target"])) for c in SITE_CHROME)]
+        if nodes:
+            violations.append({**violation, "nodes": nodes})
+    assert not violations, f"{where}: axe-core found\n{describe(violations)}"
+    assert sideways_overflow(p) <= 0, where
+    assert small_buttons(p) == [], where
+
+
+def test_browser_dev_mailbox_list_and_every_message_view_fit_a_phone(mailbox: tuple[str, str], page: Page) -> None:
     base, number = mailbox
     page.goto(base + "/_dev/mail")
     assert page.viewport_size == {"width": PHONE_WIDTH, "height": 844}
     assert_fits_phone(page, "/_dev/mail")
+    assert_mailbox_accessible(page, "/_dev/mail")
     assert small_targets(page, ".mailbox-subject a") == []
     hrefs = [a.get_attribute("href") or "" for a in page.locator(".mailbox-subject a").all()]
     assert len(hrefs) >= 4, hrefs  # verifier, receipt, invitation, operator
     for href in hrefs:
         page.goto(href)
         assert_fits_phone(page, href)
+        assert_mailbox_accessible(page, href)
         assert small_targets(page, "#mail-links a") == [], href
         frame = page.locator("iframe.mailbox-frame")
         box = frame.bounding_box()

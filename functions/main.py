@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 # The officer page's button posts to us and we answer 303 to Zoom's host link; browsers apply form-action to
 # that redirect too, and Zoom picks the host name (us02web.zoom.us, a vanity domain, zoomgov.com ...).
-OFFICER_PAGE_CSP = page_csp(form_action="'self' https:")
+OFFICER_FORM_ACTION = "'self' https:"
 TOKEN_MESSAGES = {
     "expired": (410, "Tautan sudah kedaluwarsa."),
     "invalid": (403, "Tautan tidak valid. Pastikan tautan disalin lengkap dari email."),
@@ -123,7 +123,11 @@ def start_meeting(request: flask.Request) -> flask.Response:
     heading = "Tautan petugas tidak dapat dipakai"
     if request.method != "POST":
         token = request.args.get("token", "")
-        return _page_or_refusal(core, heading, lambda: html_response(core.officer_page(token), csp=OFFICER_PAGE_CSP))
+        return _page_or_refusal(
+            core,
+            heading,
+            lambda: html_response(core.officer_page(token), csp=page_csp(form_action=OFFICER_FORM_ACTION)),
+        )
     token = request.form.get("token", "") or request.args.get("token", "")
 
     def redirect() -> flask.Response:

@@ -315,3 +315,11 @@ def test_readme_lists_the_page_policy_that_is_sent() -> None:
 
     readme = (REPO_DIR / "README.md").read_text(encoding="utf-8")
     assert f"`{page_csp()}`" in readme and f"`{NON_PAGE_CSP}`" in readme
+
+
+def test_an_https_logo_widens_img_src_by_its_origin_only(make_harness: HarnessFactory) -> None:
+    harness = make_harness(LOGO_URL="https://cdn.kuningankab.go.id/logo.svg")
+    failed = harness.submit(valid_fields(opd=""), one_page_pdf(), headers={"Accept": "text/html"})
+    csp = failed.headers["Content-Security-Policy"]
+    assert "img-src 'self' https://cdn.kuningankab.go.id;" in csp and "default-src 'none'" in csp
+    assert 'src="https://cdn.kuningankab.go.id/logo.svg"' in failed.get_data(as_text=True)

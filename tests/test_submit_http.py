@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -320,7 +321,8 @@ def test_submit_rate_limit_per_client_trusts_only_our_proxy(make_harness: Harnes
 def test_submit_receipt_repeats_no_submitted_text(harness: Harness) -> None:
     # Anyone may type anyone's address: the receipt must not carry a stranger's words to it.
     harness.submit_valid(
-        opd="Beli pulsa murah di toko-sebelah.example",
+        opd="Lainnya",
+        opd_other="Beli pulsa murah di toko-sebelah.example",
         event_name="Hadiah menanti Anda, klik toko-sebelah.example",
         contact_name="Pemenang Undian",
         speakers="toko-sebelah.example",
@@ -492,7 +494,7 @@ def test_submit_consent_without_recording_need_is_not_stored_as_consent(harness:
 @pytest.mark.parametrize(
     ("field", "limit"),
     [
-        ("opd", 200),
+        ("opd_other", 200),
         ("event_name", 200),
         ("speakers", 2000),
         ("needs_notes", 2000),
@@ -502,8 +504,9 @@ def test_submit_consent_without_recording_need_is_not_stored_as_consent(harness:
     ],
 )
 def test_submit_text_length_limits(harness: Harness, field: str, limit: int) -> None:
-    assert harness.submit(valid_fields(**{field: "a" * limit}), one_page_pdf()).status_code == 201
-    harness_response = harness.submit(valid_fields(**{field: "a" * (limit + 1)}), one_page_pdf())
+    other = {"opd": "Lainnya"} if field == "opd_other" else {}  # free text for the office only after "Lainnya"
+    assert harness.submit(valid_fields(**other, **{field: "a" * limit}), one_page_pdf()).status_code == 201
+    harness_response = harness.submit(valid_fields(**other, **{field: "a" * (limit + 1)}), one_page_pdf())
     assert harness_response.status_code == 422
     assert str(f"{limit:,}".replace(",", ".")) in errors_of(harness_response)[field]
 
@@ -715,3 +718,70 @@ def test_submit_honeypot_answer_looks_like_a_real_one(harness: Harness) -> None:
     assert "token=" in decoy["status_url"]
     query = dict(item.split("=", 1) for item in decoy["status_url"].split("?", 1)[1].split("&"))
     assert harness.client("request_status").get("/", query_string=query).status_code == 403
+
+
+# ---- perangkat daerah from OPD_LIST (docs/decisions/0013-opd-list.md) ----------------------------------------------
+
+
+def test_submit_listed_opd_is_stored_as_listed(harness: Harness) -> None:
+    body = harness.submit_valid(opd="Dinas Kesehatan")
+    record = harness.store.get_request(body["id"])
+    assert record is not None and (record["opd"], record["opd_other"]) == ("Dinas Kesehatan", "")
+
+
+def test_submit_opd_case_and_spacing_variant_is_stored_in_the_lists_spelling(harness: Harness) -> None:
+    body = harness.submit_valid(opd="  dinas   KESEHATAN ")
+    record = harness.store.get_request(body["id"])
+    assert record is not None and record["opd"] == "Dinas Kesehatan"
+
+
+def test_submit_opd_not_on_the_list_is_refused_naming_opd(harness: Harness) -> None:
+    response = harness.submit(valid_fields(opd="Dinas Kesehatan Hewan Kuningan"), one_page_pdf())
+    assert_refused(harness, response, 422, "opd", "Perangkat daerah", "daftar", "Lainnya")
+
+
+def test_submit_opd_other_without_its_name_is_refused_naming_opd_other(harness: Harness) -> None:
+    response = harness.submit(valid_fields(opd="Lainnya", opd_other="   "), one_page_pdf())
+    assert_refused(harness, response, 422, "opd_other", "wajib diisi", "Lainnya")
+
+
+def test_submit_opd_other_with_its_name_is_stored_apart_from_the_list(harness: Harness) -> None:
+    body = harness.submit_valid(opd="lainnya", opd_other=" Forum  CSR Kabupaten ")
+    record = harness.store.get_request(body["id"])
+    assert record is not None and (record["opd"], record["opd_other"]) == ("Lainnya", "Forum CSR Kabupaten")
+    verifier_mail = next(m for m in harness.sent_mail() if m["To"] == "verifikator.satu@diskominfo.example")
+    assert "Lainnya: Forum CSR Kabupaten" in verifier_mail.get_body(("plain",)).get_content()
+
+
+def test_submit_opd_other_beside_a_listed_opd_is_not_stored(harness: Harness) -> None:
+    # The form hides the field again when the requester picks a listed name; a leftover value means nothing.
+    body = harness.submit_valid(opd="Dinas Kesehatan", opd_other="Sisa isian")
+    record = harness.store.get_request(body["id"])
+    assert record is not None and record["opd_other"] == ""
+
+
+def test_submit_opd_list_is_the_configured_one(make_harness: HarnessFactory, tmp_path: Path) -> None:
+    path = tmp_path / "opd-kuningan.txt"
+    path.write_text("Dinas Kesehatan\nKecamatan Cilimus\n", encoding="utf-8")
+    harness = make_harness(OPD_LIST=str(path))
+    assert harness.submit(valid_fields(opd="Kecamatan Cilimus"), one_page_pdf()).status_code == 201
+    refused = harness.submit(valid_fields(opd="Kecamatan Majalengka"), one_page_pdf())
+    assert refused.status_code == 422 and "opd" in errors_of(refused)
+
+
+def test_intake_options_carry_the_opd_list_and_the_identity(make_harness: HarnessFactory) -> None:
+    harness = make_harness(REGENCY_NAME="Kabupaten Kuningan", CONTACT_EMAIL="diskominfo@kuningankab.go.id")
+    options = harness.client("intake_options").get("/").get_json()
+    assert options["opd_list"] == list(harness.core.settings.opd_list)
+    assert "Dinas Kesehatan" in options["opd_list"] and options["opd_other"] == "Lainnya"
+    assert options["limits"]["opd_other"] == 200
+    assert options["identity"] == {
+        "regency_name": "Kabupaten Kuningan",
+        "office_name": "Dinas Komunikasi dan Informatika Kabupaten Kuningan",
+        "office_short_name": "Diskominfo",
+        "contact_email": "diskominfo@kuningankab.go.id",
+        "pic_phone": "",
+        "pic_whatsapp": "",
+        "pic_whatsapp_url": "",
+        "logo_url": "assets/logo.svg",
+    }

@@ -18,7 +18,7 @@ import jinja2
 import jinja2.meta
 from markupsafe import escape
 
-from tests.harness import MONDAY_MORNING, VERIFIERS, Harness, valid_fields
+from tests.harness import MONDAY_MORNING, VERIFIERS, Harness, HarnessFactory, valid_fields
 from tests.pdfs import one_page_pdf
 from vicon import intake
 from vicon.core import Submission
@@ -378,3 +378,26 @@ def test_html_is_autoescaped_and_text_is_not() -> None:
     assert env.autoescape("x.html") is True  # type: ignore[operator]
     assert env.autoescape("x.txt") is False  # type: ignore[operator]
     assert isinstance(env.undefined(name="x"), jinja2.StrictUndefined)
+
+
+def test_a_configured_regency_is_named_in_pages_and_mails_and_majalengka_nowhere(make_harness: HarnessFactory) -> None:
+    harness = make_harness(
+        REGENCY_NAME="Kabupaten Kuningan",
+        OFFICE_SHORT_NAME="Diskominfo Kuningan",
+        CONTACT_EMAIL="diskominfo@kuningankab.go.id",
+        PIC_PHONE="0232 871234",
+    )
+    # The receipt: no submitted text in it (the fixture's participants come from Majalengka).
+    context = cases(harness)["email/requester_receipt"][0].context
+    core = harness.core
+    rendered = {
+        "page": core.page("pages/message.html", heading="Permohonan dibatalkan", message="Selesai."),
+        "html mail": core.render("email/requester_receipt.html", **context),
+        "text mail": core.render("email/requester_receipt.txt", **context),
+    }
+    for where, out in rendered.items():
+        assert "Kabupaten Kuningan" in out, where
+        assert "Diskominfo Kuningan" in out, where
+        assert "diskominfo@kuningankab.go.id" in out, where
+        assert "+62232871234" in out, where
+        assert "majalengka" not in out.lower(), where

@@ -264,3 +264,101 @@ def test_settings_without_google_cloud_keep_local_defaults_and_local_urls(tmp_pa
     assert settings.public_base_url == "http://localhost:8080"
     bare = Settings.from_env({"VICON_DATA_DIR": str(tmp_path)})
     assert (bare.public_base_url, bare.smtp_host) == ("http://127.0.0.1:8080", None)
+
+
+# ---- the regency's identity and its perangkat daerah (docs/decisions/0013-opd-list.md) ----------------------------
+
+
+def test_settings_identity_defaults_are_majalengkas(tmp_path: Path) -> None:
+    identity = Settings.from_env({"VICON_DATA_DIR": str(tmp_path)}).identity
+    assert identity.regency_name == "Kabupaten Majalengka"
+    assert identity.office_name == "Dinas Komunikasi dan Informatika Kabupaten Majalengka"
+    assert identity.office_short_name == "Diskominfo"
+    assert identity.contact_email == "diskominfo@majalengkakab.go.id"
+    assert (identity.pic_phone, identity.pic_whatsapp) == ("", "")  # not shown until configured
+    assert identity.logo_url == "assets/logo.svg" and identity.logo_origin is None
+    assert (Path(__file__).parent.parent / "site" / identity.logo_url).is_file()
+
+
+def test_settings_identity_reads_its_variables_and_normalises_numbers(tmp_path: Path) -> None:
+    identity = Settings.from_env(
+        {
+            "VICON_DATA_DIR": str(tmp_path),
+            "REGENCY_NAME": "  Kabupaten   Kuningan ",
+            "OFFICE_SHORT_NAME": "Diskominfo Kuningan",
+            "CONTACT_EMAIL": "diskominfo@kuningankab.go.id",
+            "PIC_PHONE": "(0232) 871234",
+            "PIC_WHATSAPP": "0812-2345-6789",
+            "LOGO_URL": "https://cdn.kuningankab.go.id/logo.png",
+        }
+    ).identity
+    assert identity.regency_name == "Kabupaten Kuningan"
+    # Only the regency named: the office is that regency's Diskominfo, never Majalengka's.
+    assert identity.office_name == "Dinas Komunikasi dan Informatika Kabupaten Kuningan"
+    assert identity.office_short_name == "Diskominfo Kuningan"
+    assert (identity.pic_phone, identity.pic_whatsapp) == ("+62232871234", "+6281223456789")
+    assert identity.pic_whatsapp_url == "https://wa.me/6281223456789"
+    assert identity.logo_origin == "https://cdn.kuningankab.go.id"
+    assert identity.logo_src("https://vicon.example") == "https://cdn.kuningankab.go.id/logo.png"
+    relative = Settings.from_env({"VICON_DATA_DIR": str(tmp_path), "LOGO_URL": "/assets/kuningan.svg"}).identity
+    assert relative.logo_url == "assets/kuningan.svg"
+    assert relative.logo_src("https://vicon.example") == "https://vicon.example/assets/kuningan.svg"
+
+
+@pytest.mark.parametrize(
+    ("env", "words"),
+    [
+        ({"CONTACT_EMAIL": "diskominfo"}, "CONTACT_EMAIL"),
+        ({"CONTACT_EMAIL": "a@b.go.id, c@d.go.id"}, "CONTACT_EMAIL"),
+        ({"PIC_PHONE": "+1 202 555 0100"}, "PIC_PHONE"),
+        ({"PIC_WHATSAPP": "nomor WA"}, "PIC_WHATSAPP"),
+        ({"LOGO_URL": "http://kuningankab.go.id/logo.png"}, "LOGO_URL"),
+        ({"LOGO_URL": "javascript:alert(1)"}, "LOGO_URL"),
+        ({"LOGO_URL": "//cdn.example/logo.png"}, "LOGO_URL"),
+        ({"LOGO_URL": "../secret/logo.svg"}, "LOGO_URL"),
+        ({"LOGO_URL": 'https://cdn.example/a".png'}, "LOGO_URL"),
+        ({"REGENCY_NAME": "Kabupaten\x1bX"}, "REGENCY_NAME"),
+    ],
+)
+def test_settings_identity_refuses_malformed_values(tmp_path: Path, env: dict[str, str], words: str) -> None:
+    with pytest.raises(SettingsError, match=words):
+        Settings.from_env({"VICON_DATA_DIR": str(tmp_path), **env})
+
+
+def test_settings_opd_list_default_is_majalengkas_shipped_list(tmp_path: Path) -> None:
+    opd_list = Settings.from_env({"VICON_DATA_DIR": str(tmp_path)}).opd_list
+    assert opd_list[0] == "Sekretariat Daerah" and "Dinas Kesehatan" in opd_list
+    assert "Badan Perencanaan Pembangunan, Penelitian dan Pengembangan Daerah" in opd_list
+    assert len([name for name in opd_list if name.startswith("Kecamatan ")]) == 26
+    assert "Lainnya" not in opd_list  # the software adds it
+    assert len(set(opd_list)) == len(opd_list)
+
+
+def test_settings_opd_list_reads_a_file_skipping_comments_and_blank_lines(tmp_path: Path) -> None:
+    path = tmp_path / "opd.txt"
+    path.write_text("\ufeff# Kabupaten Kuningan\n\nDinas  Kesehatan \n\tKecamatan Cilimus\n# akhir\n", encoding="utf-8")
+    settings = Settings.from_env({"VICON_DATA_DIR": str(tmp_path), "OPD_LIST": str(path)})
+    assert settings.opd_list == ("Dinas Kesehatan", "Kecamatan Cilimus")
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b"# kosong\n\n", "names no perangkat daerah"),
+        (b"Dinas Kesehatan\ndinas kesehatan\n", "repeats line 1"),
+        (b"Dinas Kesehatan\nLainnya\n", "Lainnya"),
+        (b"Dinas Kesehatan\n" + b"a" * 201 + b"\n", "at most 200"),
+        (b"Dinas Kes\xe9hatan\n", "not UTF-8"),
+        ("Dinas\u202eKesehatan\n".encode(), "control"),
+    ],
+)
+def test_settings_opd_list_refuses_a_bad_file(tmp_path: Path, content: bytes, words: str) -> None:
+    path = tmp_path / "opd.txt"
+    path.write_bytes(content)
+    with pytest.raises(SettingsError, match=f"OPD_LIST.*{words}"):
+        Settings.from_env({"VICON_DATA_DIR": str(tmp_path), "OPD_LIST": str(path)})
+
+
+def test_settings_opd_list_missing_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="OPD_LIST: no such file"):
+        Settings.from_env({"VICON_DATA_DIR": str(tmp_path), "OPD_LIST": "tidak-ada.txt"})

@@ -134,10 +134,11 @@ class Core:
             calendar=self.calendar,
             min_lead_working_days=self.settings.min_lead_working_days,
             max_participants=self.settings.max_participants,
+            opd_list=self.settings.opd_list,
         )
 
     def render(self, name: str, **context: Any) -> str:
-        return render(self.settings.timezone, name, **context)
+        return render(self.settings.timezone, name, identity=self.settings.identity, **context)
 
     def page(self, name: str, **context: Any) -> str:
         """A server-rendered page; its assets come from the site."""
@@ -168,6 +169,10 @@ class Core:
             "limits": dict(intake.TEXT_LIMITS),
             "event_types": [{"value": k, "label": v} for k, v in intake.EVENT_TYPES.items()],
             "needs": [{"value": k, "label": v} for k, v in intake.NEEDS.items()],
+            # OPD_LIST in its order; `opd_other` names the office when `opd` is this last choice.
+            "opd_list": list(self.settings.opd_list),
+            "opd_other": intake.OPD_OTHER,
+            "identity": self.settings.identity.as_json(),
         }
 
     def submit(
@@ -247,7 +252,8 @@ class Core:
         raise RateLimited(
             None,
             f"Terlalu banyak permohonan dari jaringan Anda; coba lagi {wait}. "
-            "Bila kantor Anda memang mengirim banyak permohonan, hubungi Diskominfo.",
+            "Bila kantor Anda memang mengirim banyak permohonan, hubungi "
+            f"{self.settings.identity.office_short_name} ({self.settings.identity.contact_email}).",
             retry_after,
         )
 
@@ -293,6 +299,7 @@ class Core:
             "status": "submitted",
             "created_at": iso(now),
             "opd": valid.opd,
+            "opd_other": valid.opd_other,
             "event_name": valid.event_name,
             "event_type": valid.event_type,
             "start": iso(valid.start),
@@ -372,6 +379,7 @@ class Core:
             "status": record["status"],
             "status_label": STATUS_LABELS.get(record["status"], record["status"]),
             "opd": record["opd"],
+            "opd_other": record.get("opd_other") or "",
             "event_name": record["event_name"],
             "start": record["start"],
             "end": record["end"],

@@ -29,6 +29,7 @@ NEEDS = {
 # Maximum characters per text field; the form mirrors these through intake_options.
 TEXT_LIMITS = {
     "opd": 200,
+    "opd_other": 200,
     "event_name": 200,
     "participants": 20_000,
     "speakers": 2_000,
@@ -40,6 +41,7 @@ TEXT_LIMITS = {
 }
 FIELD_LABELS = {
     "opd": "Perangkat daerah (OPD)",
+    "opd_other": "Nama perangkat daerah/instansi lainnya",
     "event_name": "Nama kegiatan",
     "event_type": "Jenis kegiatan",
     "start": "Waktu mulai",
@@ -75,6 +77,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-
 _LINE_BREAK = re.compile(r"[\n\u2028\u2029]")
 MULTILINE_FIELDS = frozenset({"participants", "speakers", "needs_notes"})
 MAX_DAYS_AHEAD = 366
+# The choice for an office not on OPD_LIST; the requester then names it in `opd_other`.
+OPD_OTHER = "Lainnya"
 
 
 @dataclass(frozen=True)
@@ -96,7 +100,8 @@ class ValidationFailed(Exception):
 
 @dataclass(frozen=True)
 class ValidRequest:
-    opd: str
+    opd: str  # a name of OPD_LIST as spelled there, or OPD_OTHER
+    opd_other: str  # the office's own name when `opd` is OPD_OTHER, else ""
     event_name: str
     event_type: str
     start: dt.datetime  # aware, UTC
@@ -122,6 +127,18 @@ class IntakeRules:
     calendar: WorkingCalendar
     min_lead_working_days: int
     max_participants: int
+    opd_list: tuple[str, ...] = ()  # empty: any name is taken (for rules built without settings)
+
+    def canonical_opd(self, value: str) -> str | None:
+        """The list's spelling of `value` (whitespace runs collapsed, case ignored), OPD_OTHER, or None."""
+        wanted = " ".join(value.split())
+        if wanted in self.opd_list or wanted == OPD_OTHER:
+            return wanted
+        folded = wanted.casefold()
+        for name in (*self.opd_list, OPD_OTHER):
+            if name.casefold() == folded:
+                return name
+        return wanted if not self.opd_list else None
 
     def earliest_event_date(self, today: dt.date) -> dt.date:
         """The first date an event submitted `today` may take place on."""
@@ -181,6 +198,22 @@ def validate_request(
     today = now.astimezone(rules.tz).date()
 
     opd = text("opd")
+    opd_other = text("opd_other", required=False)
+    if opd:
+        canonical = rules.canonical_opd(opd)
+        if canonical is None:
+            fail(
+                "opd",
+                f"{FIELD_LABELS['opd']} tidak ada dalam daftar; pilih dari daftar, atau pilih “{OPD_OTHER}” "
+                "lalu tulis namanya.",
+            )
+        opd = canonical or ""
+    if opd == OPD_OTHER:
+        opd_other = " ".join(opd_other.split())
+        if not opd_other and not any(e.field == "opd_other" for e in errors):
+            fail("opd_other", f"{FIELD_LABELS['opd_other']} wajib diisi bila memilih “{OPD_OTHER}”.")
+    else:
+        opd_other = ""  # a leftover from a choice changed back; the listed name is the answer
     event_name = text("event_name")
     event_type = text("event_type")
     if event_type and event_type not in EVENT_TYPES:
@@ -278,6 +311,7 @@ def validate_request(
         raise ValidationFailed(errors)
     return ValidRequest(
         opd=opd,
+        opd_other=opd_other,
         event_name=event_name,
         event_type=event_type,
         start=start,
@@ -294,6 +328,12 @@ def validate_request(
         needs_notes=needs_notes,
         recording_consent=recording_consent and "recording" in needs,
     )
+
+
+def opd_label(record: Mapping[str, object]) -> str:
+    """The office as people read it: the listed name, or what a requester who chose OPD_OTHER typed."""
+    other = record.get("opd_other")
+    return f"{OPD_OTHER}: {other}" if other else str(record.get("opd", ""))
 
 
 def _date(value: str) -> dt.date | None:

@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from vicon.intake import format_date_id, tz_abbreviation
+from vicon.intake import format_date_id, opd_label, tz_abbreviation
 from vicon.store import parse_iso
 
 
@@ -36,7 +36,7 @@ def whatsapp_text(record: dict[str, Any], tz: ZoneInfo) -> str:
         [
             "*Undangan Zoom Meeting*",
             f"*{record['event_name']}*",
-            f"Penyelenggara: {record['opd']}",
+            f"Penyelenggara: {opd_label(record)}",
             f"Waktu: {schedule_text(record, tz)}",
             "",
             # The link on a line of its own: a phone then shows, taps and copies it whole.

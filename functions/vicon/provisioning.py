@@ -163,12 +163,12 @@ def find_tagged(core: Core, host: str, request_id: str) -> Meeting | None:
 
 
 def meeting_spec(core: Core, record: dict[str, Any]) -> MeetingSpec:
-    from vicon.intake import EVENT_TYPES
+    from vicon.intake import EVENT_TYPES, opd_label
     from vicon.zoom import MeetingSpec, generate_passcode
 
     start, end = parse_iso(record["start"]), parse_iso(record["end"])
     agenda = (
-        f"{meeting_tag(record['id'])} {record['opd']} · {EVENT_TYPES.get(record['event_type'], '')}\n"
+        f"{meeting_tag(record['id'])} {opd_label(record)} · {EVENT_TYPES.get(record['event_type'], '')}\n"
         f"Narasumber: {record['speakers']}\n"
         f"Kontak: {record['contact_name']} ({record['contact_phone']})"
     )

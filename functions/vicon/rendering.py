@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
-from vicon.intake import EVENT_TYPES, NEEDS, format_date_id, format_datetime_id
-from vicon.settings import FUNCTIONS_DIR, REPO_DIR
+from vicon.intake import EVENT_TYPES, NEEDS, format_date_id, format_datetime_id, opd_label
+from vicon.settings import FUNCTIONS_DIR, REPO_DIR, Identity
 from vicon.store import parse_iso
 
 STATUS_LABELS = {
@@ -32,8 +32,11 @@ def templates_dir() -> Path:
 
 
 @cache
-def environment(timezone: str) -> jinja2.Environment:
-    """Autoescaped, strict: a missing variable is an error, not an empty string in someone's inbox."""
+def environment(timezone: str, identity: Identity = Identity()) -> jinja2.Environment:  # noqa: B008 (frozen)
+    """Autoescaped, strict: a missing variable is an error, not an empty string in someone's inbox.
+
+    `identity` (who runs the service: regency, office, contact) is a global of every template.
+    """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir()),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=True),
@@ -56,9 +59,11 @@ def environment(timezone: str) -> jinja2.Environment:
     env.filters["event_type_label"] = lambda value: EVENT_TYPES.get(value, value)
     env.filters["need_label"] = lambda value: NEEDS.get(value, value)
     env.filters["status_label"] = lambda value: STATUS_LABELS.get(value, value)
+    env.filters["opd_label"] = opd_label
+    env.globals["identity"] = identity
     return env
 
 
-def render(timezone: str, name: str, **context: Any) -> str:
-    """Render templates/`name` with `context`."""
-    return environment(timezone).get_template(name).render(**context)
+def render(timezone: str, name: str, identity: Identity | None = None, **context: Any) -> str:
+    """Render templates/`name` with `context`; `identity` defaults to the embedded one (Majalengka's)."""
+    return environment(timezone, identity or Identity()).get_template(name).render(**context)

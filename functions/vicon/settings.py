@@ -5,18 +5,31 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import os
+import re
 import secrets
-from collections.abc import Mapping
-from dataclasses import dataclass
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from vicon.intake import OPD_OTHER, TEXT_LIMITS, normalize_phone
+
 # The repository root when running from a checkout; in a deployed function the source folder itself.
 FUNCTIONS_DIR = Path(__file__).resolve().parent.parent
 REPO_DIR = FUNCTIONS_DIR.parent
 DEFAULT_DATA_DIR = REPO_DIR / ".data"
+# Inside the function source, so it ships with every deploy; a relative OPD_LIST is read from FUNCTIONS_DIR too.
+DEFAULT_OPD_LIST = FUNCTIONS_DIR / "vicon" / "data" / "opd-majalengka.txt"
+MAX_OPD_CHARS = TEXT_LIMITS["opd"]
+_CONTACT_EMAIL = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
+# A site-relative logo: a path under the site, plain characters only (it lands in an attribute and a CSP).
+_SITE_PATH = re.compile(r"^/?(?:[A-Za-z0-9_-][A-Za-z0-9._-]*/)*[A-Za-z0-9_-][A-Za-z0-9._-]*$")
 
 # Sandbox hosts: two licensed users of different sizes, so capacity rules are visible locally.
 SANDBOX_HOSTS = "host-besar@vicon.example:300,host-kecil@vicon.example:100"
@@ -58,6 +71,91 @@ class RateLimit:
         """The end of the window `now` falls in."""
         start = int(now.timestamp()) // self.seconds * self.seconds
         return dt.datetime.fromtimestamp(start + self.seconds, dt.UTC)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who runs the service: shown on every page and in every mail, so another regency adopts Vicon unedited."""
+
+    regency_name: str = "Kabupaten Majalengka"
+    office_name: str = "Dinas Komunikasi dan Informatika Kabupaten Majalengka"
+    office_short_name: str = "Diskominfo"
+    contact_email: str = "diskominfo@majalengkakab.go.id"
+    pic_phone: str = ""  # +62…, empty: not shown
+    pic_whatsapp: str = ""  # +62…, empty: not shown
+    # An https URL, or a path under the site ("assets/logo.svg"), never starting with a slash.
+    logo_url: str = "assets/logo.svg"
+
+    @property
+    def logo_is_external(self) -> bool:
+        return self.logo_url.startswith("https://")
+
+    def logo_src(self, base_url: str) -> str:
+        """The logo's address from a page served under `base_url` (server pages live under /api/…)."""
+        return self.logo_url if self.logo_is_external else f"{base_url}/{self.logo_url}"
+
+    @property
+    def logo_origin(self) -> str | None:
+        """The origin an https logo is loaded from, for the pages' img-src; None for the site's own."""
+        if not self.logo_is_external:
+            return None
+        parts = urlsplit(self.logo_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def pic_whatsapp_url(self) -> str:
+        """wa.me wants the number without the plus."""
+        return f"https://wa.me/{self.pic_whatsapp.lstrip('+')}" if self.pic_whatsapp else ""
+
+    def as_json(self) -> dict[str, str]:
+        return {
+            "regency_name": self.regency_name,
+            "office_name": self.office_name,
+            "office_short_name": self.office_short_name,
+            "contact_email": self.contact_email,
+            "pic_phone": self.pic_phone,
+            "pic_whatsapp": self.pic_whatsapp,
+            "pic_whatsapp_url": self.pic_whatsapp_url,
+            "logo_url": self.logo_url,
+        }
+
+
+def load_opd_list(path: Path, name: str = "OPD_LIST") -> tuple[str, ...]:
+    """The regency's perangkat daerah from a UTF-8 file: one per line, blank lines and # comments ignored."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError as exc:
+        raise SettingsError(f"{name}: no such file {str(path)!r}") from exc
+    except UnicodeDecodeError as exc:
+        raise SettingsError(f"{name}: {str(path)!r} is not UTF-8 text") from exc
+    except OSError as exc:
+        raise SettingsError(f"{name}: cannot read {str(path)!r}: {exc.strerror}") from exc
+    names: list[str] = []
+    seen: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        entry = normalize_opd_name(line)
+        if not entry or entry.startswith("#"):
+            continue
+        where = f"{name} {path.name} line {number}"
+        if any(unicodedata.category(char).startswith("C") for char in entry):
+            raise SettingsError(f"{where}: control or format characters are not allowed")
+        if len(entry) > MAX_OPD_CHARS:
+            raise SettingsError(f"{where}: a name may have at most {MAX_OPD_CHARS} characters")
+        key = entry.casefold()
+        if key == OPD_OTHER.casefold():
+            raise SettingsError(f"{where}: {OPD_OTHER!r} is added by Vicon itself; remove it from the list")
+        if key in seen:
+            raise SettingsError(f"{where}: {entry!r} repeats line {seen[key]} (names are compared ignoring case)")
+        seen[key] = number
+        names.append(entry)
+    if not names:
+        raise SettingsError(f"{name}: {str(path)!r} names no perangkat daerah")
+    return tuple(names)
+
+
+def normalize_opd_name(value: str) -> str:
+    """Whitespace runs (tabs and no-break spaces too) as one space, none at the ends."""
+    return " ".join(value.split())
 
 
 RATE_UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
@@ -107,6 +205,8 @@ class Settings:
     # How many proxies in front of the function append to X-Forwarded-For (Google's front end is one); the
     # client address is the entry they appended, so a value the client wrote itself is never trusted.
     trusted_proxy_hops: int = 0
+    identity: Identity = Identity()
+    opd_list: tuple[str, ...] = field(default_factory=lambda: load_opd_list(DEFAULT_OPD_LIST))
 
     @property
     def tz(self) -> ZoneInfo:
@@ -215,8 +315,78 @@ class Settings:
             ),
             trusted_proxy_hops=_int(get("TRUSTED_PROXY_HOPS") or ("1" if in_production else "0"), "TRUSTED_PROXY_HOPS"),
             zoom_hosts=hosts,
+            identity=_parse_identity(get),
+            opd_list=load_opd_list(_opd_list_path(get("OPD_LIST"))),
             **optional,
         )
+
+
+def _parse_identity(get: Callable[[str], str | None]) -> Identity:
+    default = Identity()
+    values: dict[str, str] = {}
+    for attribute, variable in (
+        ("regency_name", "REGENCY_NAME"),
+        ("office_name", "OFFICE_NAME"),
+        ("office_short_name", "OFFICE_SHORT_NAME"),
+    ):
+        value = get(variable)
+        if value is not None:
+            value = " ".join(value.split())
+            if any(unicodedata.category(char).startswith("C") for char in value) or len(value) > 200:
+                raise SettingsError(f"{variable} must be one line of at most 200 printable characters")
+            values[attribute] = value
+    regency = values.get("regency_name", default.regency_name)
+    if "office_name" not in values and "regency_name" in values:
+        # A regency that names only itself gets its own Diskominfo, not Majalengka's.
+        values["office_name"] = f"Dinas Komunikasi dan Informatika {regency}"
+
+    email = get("CONTACT_EMAIL")
+    if email is not None:
+        if not _CONTACT_EMAIL.match(email) or len(email) > 254:
+            raise SettingsError(f"CONTACT_EMAIL must be one email address like diskominfo@example.go.id, got {email!r}")
+        values["contact_email"] = email
+
+    for attribute, variable in (("pic_phone", "PIC_PHONE"), ("pic_whatsapp", "PIC_WHATSAPP")):
+        raw = get(variable)
+        if raw is not None:
+            number = normalize_phone(raw)
+            if number is None:
+                raise SettingsError(
+                    f"{variable} must be an Indonesian number (0812…, 62812… or +62812…; landlines with their area "
+                    f"code, 0233…), got {raw!r}"
+                )
+            values[attribute] = number
+
+    logo = get("LOGO_URL")
+    if logo is not None:
+        values["logo_url"] = _check_logo_url(logo)
+    return Identity(**values)
+
+
+def _check_logo_url(value: str) -> str:
+    """An https URL with a host, or a path under the site (a leading slash is dropped: pages add their base)."""
+    if _SITE_PATH.match(value) and ".." not in value.split("/"):
+        return value.lstrip("/")
+    parts = urlsplit(value)
+    if (
+        parts.scheme == "https"
+        and parts.hostname
+        and not parts.username
+        and not parts.password
+        and not any(char in value for char in " \"'<>;,")
+    ):
+        return value
+    raise SettingsError(
+        "LOGO_URL must be an https:// URL or a path under the site such as assets/logo.svg "
+        f"(letters, digits, . _ - and /), got {value!r}"
+    )
+
+
+def _opd_list_path(value: str | None) -> Path:
+    if value is None:
+        return DEFAULT_OPD_LIST
+    path = Path(value)
+    return path if path.is_absolute() else FUNCTIONS_DIR / path
 
 
 def _check_public_base_url(url: str) -> None:

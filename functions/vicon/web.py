@@ -52,12 +52,25 @@ TOKEN_PAGES = frozenset({"status.html"})
 
 
 def page_csp(**widen: str) -> str:
-    """The page policy, with directives (`form_action="'self' https:"`) replaced for one page."""
-    directives = PAGE_CSP | {name.replace("_", "-"): value for name, value in widen.items()}
+    """The page policy, with directives (`form_action="'self' https:"`) replaced for one page.
+
+    Pages show the configured logo: an https LOGO_URL adds its origin (and only that) to img-src.
+    """
+    directives = (
+        PAGE_CSP | {"img-src": _image_sources()} | {name.replace("_", "-"): value for name, value in widen.items()}
+    )
     unknown = set(directives) - set(PAGE_CSP)
     if unknown:
         raise ValueError(f"unknown CSP directives {sorted(unknown)}")
     return "; ".join(f"{name} {value}" for name, value in directives.items())
+
+
+def _image_sources() -> str:
+    # The process-wide settings once the core is built (every target builds it before it renders a page).
+    from vicon import wiring
+
+    origin = wiring.current_settings_logo_origin()
+    return f"{PAGE_CSP['img-src']} {origin}" if origin else PAGE_CSP["img-src"]
 
 
 def security_headers(response: flask.Response, *, no_store: bool = True) -> flask.Response:

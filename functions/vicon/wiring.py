@@ -79,6 +79,12 @@ def get_core() -> Core:
         return _core
 
 
+def current_settings_logo_origin() -> str | None:
+    """The origin of an https LOGO_URL of the process-wide core, if one is built; for the pages' CSP."""
+    core = _core
+    return core.settings.identity.logo_origin if core is not None else None
+
+
 def reset_core(core: Core | None = None) -> None:
     """Forget (or replace) the process-wide Core; for the dev server and tests."""
     global _core

@@ -62,5 +62,49 @@ var V = {
   getJSON: function (url) {
     return fetch(url, { headers: { Accept: 'application/json' }, cache: 'no-store', credentials: 'same-origin' })
       .then(function (r) { return r.json().catch(function () { return null; }).then(function (b) { return { status: r.status, ok: r.ok, body: b }; }); });
+  },
+  // intake_options, fetched once per page: the form's rules and the office's identity. Rejects when unavailable.
+  options: function () {
+    if (!V._options) {
+      V._options = V.getJSON('/api/intake_options').then(function (r) {
+        if (!r.ok || !r.body) throw new Error('intake_options ' + r.status);
+        return r.body;
+      });
+    }
+    return V._options;
+  },
+  // The office that runs the service (REGENCY_NAME, OFFICE_NAME, CONTACT_EMAIL, PIC_PHONE, …) from the settings:
+  // the HTML names no regency, so one site serves whichever regency deploys it.
+  identity: null,
+  applyIdentity: function (id) {
+    if (!id || typeof id !== 'object') return;
+    V.identity = id;
+    document.querySelectorAll('[data-identity]').forEach(function (e) {
+      var v = id[e.getAttribute('data-identity')];
+      if (v) e.textContent = v;
+    });
+    ['identity-regency', 'identity-office'].forEach(function (x) { var e = V.$(x); if (e) e.hidden = !e.textContent.trim(); });
+    var logo = V.$('identity-logo');
+    if (logo && id.logo_url && /^(https:\/\/|[A-Za-z0-9_-])/.test(id.logo_url)) logo.src = id.logo_url;
+    if (id.office_short_name) document.title = document.title.replace(/Diskominfo$/, id.office_short_name);
+    document.querySelectorAll('[data-identity-contact]').forEach(function (e) {
+      if (!id.contact_email) return;
+      e.textContent = '';
+      var a = V.add(e, 'a', id.contact_email);
+      a.href = 'mailto:' + id.contact_email;
+      if (id.pic_phone) {
+        e.append(', telepon PIC ');
+        V.add(e, 'a', id.pic_phone).href = 'tel:' + id.pic_phone;
+      }
+      if (id.pic_whatsapp && id.pic_whatsapp_url) {
+        e.append(', WhatsApp PIC ');
+        V.add(e, 'a', id.pic_whatsapp).href = id.pic_whatsapp_url;
+      }
+    });
   }
 };
+if (window.fetch) {
+  document.addEventListener('DOMContentLoaded', function () {
+    V.options().then(function (o) { V.applyIdentity(o.identity); }).catch(function () { /* the static text stays */ });
+  });
+}

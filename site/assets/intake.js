@@ -5,14 +5,16 @@
   if (!form || !window.fetch || !window.FormData) return; // native POST still works
   const E = form.elements, sum = $('error-summary'), btn = $('submit-button');
   const EV = ['rapat_koordinasi', 'sosialisasi', 'pelatihan', 'pertemuan_resmi', 'lainnya'];
-  const LIM = { opd: 200, event_name: 200, speakers: 2000, needs_notes: 2000, participants: 20000, contact_name: 120, letter_number: 100, contact_email: 254 };
+  const LIM = { opd: 200, opd_other: 200, event_name: 200, speakers: 2000, needs_notes: 2000, participants: 20000, contact_name: 120, letter_number: 100, contact_email: 254 };
   const opt = {
     today: V.today(), // the server's `today` (in its zone) replaces this once the options arrive
     earliest_event_date: null, min_lead_working_days: 2, min_participants: 2, max_participants: null,
-    max_letter_bytes: 5242880, letter_max_age_days: 90
+    max_letter_bytes: 5242880, letter_max_age_days: 90,
+    opd_list: null, opd_other: 'Lainnya'
   };
   const EMPTY = {
     opd: 'Isi nama perangkat daerah (OPD) pemohon.',
+    opd_other: 'Tulis nama perangkat daerah/instansi lainnya.',
     letter_number: 'Isi nomor surat permohonan.',
     letter_date: 'Isi tanggal surat permohonan.',
     letter: 'Lampirkan surat permohonan (PDF).',
@@ -31,6 +33,7 @@
   const FIELDS = [...form.querySelectorAll('.field-error')].map(e => e.id.slice(0, -6)); // DOM order
   const boxes = [...form.querySelectorAll('[name=needs]')];
   const rec = $('needs-recording'), consent = E.recording_consent, consentWrap = $('consent-wrap');
+  const otherWrap = $('opd_other-wrap');
   const pdf = new WeakMap();
 
   const ctlId = n => n === 'needs' ? boxes[0].id : n;
@@ -55,12 +58,15 @@
       if (pdf.get(f) === false) return 'Berkas surat harus PDF (bukan gambar, dokumen Word, atau berkas lain).';
       return '';
     }
+    if (n === 'opd_other' && !isOther()) return '';
     if (n === 'participant_count' && el.validity && el.validity.badInput) return 'Jumlah peserta harus berupa angka bulat.';
     const v = val(n);
     if (!v) return EMPTY[n] || '';
     const L = LIM[n];
     if (L && len(v) > L) return label(n) + ' terlalu panjang: maks. ' + V.num(L) + ' karakter (sekarang ' + V.num(len(v)) + ').';
     switch (n) {
+      case 'opd':
+        return !opt.opd_list || canonicalOpd(v) ? '' : 'Perangkat daerah tidak ada dalam daftar. Pilih dari daftar, atau tulis “' + opt.opd_other + '” lalu isi nama instansi.';
       case 'event_type': return EV.includes(v) ? '' : EMPTY[n];
       case 'letter_date': {
         if (!validDate(v)) return 'Tanggal surat tidak valid.';
@@ -85,7 +91,7 @@
       case 'contact_phone':
         return /^(?:0|\+?62)[1-9]\d{7,11}$/.test(v.replace(/[\s().\/-]/g, '')) ? '' : 'Nomor telepon harus nomor Indonesia yang diawali 08, +62, atau 62. Contoh: 0812 3456 7890.';
       case 'contact_email':
-        return /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/.test(v) ? '' : 'Format email tidak valid. Contoh: nama@majalengkakab.go.id.';
+        return /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/.test(v) ? '' : 'Format email tidak valid. Contoh: nama@instansi.go.id.';
     }
     return '';
   }
@@ -127,6 +133,28 @@
     c.focus({ preventScroll: true });
   });
 
+  // ---- OPD: a name of the regency's list (OPD_LIST) in its spelling; free text only after "Lainnya" ----
+  const squash = s => s.replace(/\s+/g, ' ').trim();
+  function canonicalOpd(v) {
+    const w = squash(v).toLowerCase();
+    return [...(opt.opd_list || []), opt.opd_other].find(x => x.toLowerCase() === w) || null;
+  }
+  const isOther = () => canonicalOpd(val('opd') || '') === opt.opd_other;
+  function syncOpd(respell) {
+    const c = canonicalOpd(E.opd.value);
+    if (respell && c && c !== E.opd.value) E.opd.value = c; // the list's spelling, as the server stores it
+    const other = isOther();
+    otherWrap.hidden = !other;
+    E.opd_other.disabled = !other;
+    E.opd_other.required = other;
+    if (!other) setErr('opd_other', '');
+  }
+  function fillOpdList() {
+    const dl = $('opd-list');
+    dl.textContent = '';
+    [...opt.opd_list, opt.opd_other].forEach(x => { const o = document.createElement('option'); o.value = x; dl.appendChild(o); });
+  }
+
   // ---- recording consent: shown and required only when recording is chosen ----
   function syncConsent() {
     consentWrap.hidden = !rec.checked;
@@ -165,12 +193,14 @@
   });
   form.addEventListener('input', e => {
     const n = e.target.name;
+    if (n === 'opd') { const o = isOther(); if (o === otherWrap.hidden) syncOpd(); }
     if (n === 'participants') countLines();
     if (invalid(n)) check(n);
   });
   form.addEventListener('change', async e => {
     const n = e.target.name;
     if (n === 'needs') { syncConsent(); return; }
+    if (n === 'opd') syncOpd(true);
     if (n === 'letter') { await sniff(); check(n); return; }
     if (n === 'start') { if (DT.test(val('start'))) E.end.min = val('start'); if (val('end')) check('end'); }
     if (FIELDS.includes(n) && (e.target.type === 'checkbox' || e.target.tagName === 'SELECT' || invalid(n))) check(n);
@@ -181,6 +211,8 @@
     Object.keys(opt).forEach(k => { if (o[k] != null) opt[k] = o[k]; });
     V.setZone(o.timezone, o.timezone_label);
     if (o.limits) Object.assign(LIM, o.limits);
+    if (!Array.isArray(opt.opd_list) || !opt.opd_list.length) opt.opd_list = null;
+    if (opt.opd_list) { fillOpdList(); syncOpd(); }
     if (o.timezone_label) form.querySelectorAll('.tz').forEach(s => { s.textContent = o.timezone_label; });
     if (opt.earliest_event_date) {
       const p = $('earliest');
@@ -199,8 +231,8 @@
     $('letter-max').textContent = mb(opt.max_letter_bytes);
   }
   E.letter_date.max = opt.today;
-  V.getJSON('/api/intake_options')
-    .then(r => { if (!r.ok || !r.body) throw new Error(); applyOptions(r.body); })
+  V.options()
+    .then(applyOptions)
     .catch(() => { $('options-note').hidden = false; });
 
   // ---- submit ----
@@ -270,9 +302,10 @@
     if (res.status < 500 && body && Array.isArray(body.errors) && body.errors.length) return showServerErrors(body.errors);
     if (res.status === 413) return notice('Permohonan terlalu besar', 'Ukuran kiriman melebihi batas. Pastikan surat PDF maks. ' + mb(opt.max_letter_bytes) + ', lalu kirim lagi. Isian lain tetap tersimpan di halaman ini.');
     if (res.status === 429) return notice('Terlalu banyak permohonan', 'Tunggu beberapa menit, lalu kirim lagi. ' + RETRY);
-    notice('Permohonan belum terkirim: gangguan pada server (kode ' + res.status + ')', RETRY + ' Bila masih gagal, hubungi Diskominfo.');
+    notice('Permohonan belum terkirim: gangguan pada server (kode ' + res.status + ')', RETRY + ' Bila masih gagal, hubungi ' + ((V.identity && V.identity.office_short_name) || 'Diskominfo') + (V.identity && V.identity.contact_email ? ' (' + V.identity.contact_email + ')' : '') + '.');
   });
 
   syncConsent();
+  syncOpd();
   countLines();
 })();

@@ -45,12 +45,13 @@
     const cur = $('current-status');
     cur.textContent = LABEL[s] || b.status_label || s || '—';
     cur.dataset.s = s || '';
-    $('status-desc').textContent = DESC[s] || '';
+    const office = V.identity && V.identity.office_short_name; // OFFICE_SHORT_NAME, once intake_options answered
+    $('status-desc').textContent = office ? (DESC[s] || '').replace('Diskominfo', office) : DESC[s] || '';
     const r = $('status-reason');
     r.hidden = !b.reason;
     r.textContent = b.reason ? 'Alasan: ' + b.reason : '';
     $('event-name').textContent = b.event_name || '—';
-    $('event-opd').textContent = b.opd || '—';
+    $('event-opd').textContent = (b.opd_other ? b.opd + ': ' + b.opd_other : b.opd) || '—';
     $('event-when').textContent = b.start ? V.range(b.start, b.end) : '—';
 
     const m = b.meeting, box = $('meeting');

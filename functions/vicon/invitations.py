@@ -39,7 +39,9 @@ def whatsapp_text(record: dict[str, Any], tz: ZoneInfo) -> str:
             f"Penyelenggara: {opd_label(record)}",
             f"Waktu: {schedule_text(record, tz)}",
             "",
-            f"Tautan: {meeting['join_url']}",
+            # The link on a line of its own: a phone then shows, taps and copies it whole.
+            "Tautan:",
+            meeting["join_url"],
             f"Meeting ID: {format_meeting_id(meeting['id'])}",
             f"Kode sandi: {meeting['passcode']}",
             "",

@@ -1,0 +1,49 @@
+"""Every mail the service sends, built the way it builds them: MailComposer on records made by the core's own code.
+
+Shared by the phone-layout browser tests and the text-part tests, so both see every kind and every variant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tests.harness import Harness, HarnessFactory
+from tests.test_templates import records
+from vicon.ports import OutboxEntry, OutgoingMail
+
+OPERATOR = "operator.jaringan@diskominfo.example"
+SUPERVISOR = "kepala.bidang.aplikasi.informatika@diskominfo.example"
+
+Build = Callable[[Harness, dict[str, dict[str, Any]]], list[OutgoingMail]]
+
+
+def _undeliverable(harness: Harness, r: dict[str, dict[str, Any]]) -> list[OutgoingMail]:
+    [invitation, *_] = harness.core.mails.provisioned(r["provisioned"])
+    entry = OutboxEntry("m1", invitation, r["provisioned"]["id"], 7, harness.clock())
+    error = f"550 5.1.1 <{r['provisioned']['contact_email']}>: Recipient address rejected: mailbox unavailable"
+    return harness.core.mails.undeliverable(entry, error)
+
+
+# Each event of a request's life that sends mail, with every variant its templates branch on.
+KINDS: dict[str, Build] = {
+    "intake": lambda h, r: h.core.mails.intake(r["submitted"], h.core.status_url(r["submitted"])),
+    "provisioned": lambda h, r: h.core.mails.provisioned(r["provisioned"]),
+    "provisioning_failed": lambda h, r: h.core.mails.provisioning_failed(r["provisioning_failed"]),
+    "provisioning_failed_final": lambda h, r: h.core.mails.provisioning_failed(r["provisioning_failed"], final=True),
+    "rejected": lambda h, r: h.core.mails.rejected(r["rejected"]),
+    "cancelled": lambda h, r: h.core.mails.cancelled(r["cancelled"]),
+    "cancelled_with_meeting": lambda h, r: h.core.mails.cancelled(r["cancelled_with_meeting"]),
+    "undeliverable": _undeliverable,
+}
+
+
+def staffed_harness(make_harness: HarnessFactory) -> Harness:
+    """Operators and supervisors too, so every recipient's variant of every mail is built."""
+    return make_harness(OPERATOR_EMAILS=OPERATOR, SUPERVISOR_EMAILS=SUPERVISOR)
+
+
+def every_mail(harness: Harness) -> list[tuple[str, OutgoingMail]]:
+    """(kind, mail) for every mail of every kind."""
+    r = records(harness)
+    return [(kind, mail) for kind, build in KINDS.items() for mail in build(harness, r)]

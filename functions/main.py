@@ -22,6 +22,7 @@ from vicon.web import (
     json_response,
     page_csp,
     too_large,
+    unread_body_error,
 )
 from vicon.wiring import get_core
 
@@ -43,7 +44,7 @@ def _wants_html(request: flask.Request) -> bool:
 
 
 @functions_framework.http
-@allow("POST")
+@allow("POST", reads_body=True)
 def submit_request(request: flask.Request) -> flask.Response:
     """Intake: 201 {id, status, status_url}; 400/413/422 with errors in Bahasa Indonesia."""
     if request.mimetype not in FORM_TYPES:
@@ -53,9 +54,8 @@ def submit_request(request: flask.Request) -> flask.Response:
     try:
         form = read_form(request.stream, request.mimetype, request.mimetype_params, request.content_length)
     except FormRefused as refused:
-        if refused.status == 413:
-            return too_large([FieldError(refused.field, refused.message)])
-        return error(refused.status, refused.message, refused.field)
+        # The body was not read to its end: the answer must not make the framework read (or choke on) the rest.
+        return unread_body_error(refused.status, [FieldError(refused.field, refused.message)])
     core = get_core()
     try:
         submission = core.submit(form.fields, form.files.get("letter"), client_address(request, core.settings))

@@ -9,6 +9,7 @@ import pytest
 from tests.harness import Harness, valid_fields
 from tests.pdfs import (
     GIB,
+    PAGE_CONTENT,
     bomb_pdf,
     build_pdf,
     clean_letter,
@@ -271,3 +272,105 @@ def test_submit_hostile_letter_is_422_and_leaves_no_trace(harness: Harness, name
 def test_submit_clean_letter_with_links_and_object_streams_is_accepted(harness: Harness) -> None:
     response = harness.submit(valid_fields(), clean_letter(object_streams=True))
     assert response.status_code == 201, response.get_data(as_text=True)
+
+
+# ---- files that say one thing twice: pypdf keeps the first, PDF viewers (PDFium) the last ---------------------
+
+_JS_ACTION = b"<< /S /JavaScript /JS (app.alert\\(1\\)) >>"
+_PAGES = [
+    b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+    stream(b"", PAGE_CONTENT),
+]
+_EVIL_CATALOG = b"<< /Type /Catalog /Pages 2 0 R /Names << /JavaScript 5 0 R >> >>"
+
+
+def _objects_then_xref(objects: list[bytes], extra_body: bytes = b"", extra_xref: bytes = b"") -> bytes:
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    evil_at = len(out)
+    out += extra_body
+    xref_at = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += extra_xref.replace(b"EVIL", b"%010d" % evil_at)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref_at)
+    return bytes(out)
+
+
+def _duplicate_xref_entry() -> bytes:
+    # The same xref table lists object 1 twice: a clean catalog first, one with a script second.
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", *_PAGES, b"<< /Names [(a) 6 0 R] >>", _JS_ACTION]
+    return _objects_then_xref(objects, b"1 0 obj\n" + _EVIL_CATALOG + b"\nendobj\n", b"1 1\nEVIL 00000 n \n")
+
+
+def _incremental_update_of_a_clean_letter() -> bytes:
+    # What signing a letter does: a later revision redefines an object in its own xref table. That is fine.
+    base = build_pdf([b"<< /Type /Catalog /Pages 2 0 R >>", *_PAGES])
+    first_xref = int(base.rsplit(b"startxref", 1)[1].split()[0])
+    update_at = len(base)
+    update = b"1 0 obj\n<< /Type /Catalog /Pages 2 0 R /Lang (id-ID) >>\nendobj\n"
+    xref_at = update_at + len(update)
+    tail = b"xref\n1 1\n%010d 00000 n \ntrailer\n<< /Size 5 /Root 1 0 R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n" % (
+        update_at,
+        first_xref,
+        xref_at,
+    )
+    return base + update + tail
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(
+            letter_pdf(
+                catalog=b"/Names << >> /Names << /JavaScript 6 0 R >>", extra=[b"<< /Names [(a) 7 0 R] >>", _JS_ACTION]
+            ),
+            id="catalog-key-twice",
+        ),
+        pytest.param(
+            build_pdf(
+                [b"<< /Type /Catalog /Pages 2 0 R >>", *_PAGES, _EVIL_CATALOG, b"<< /Names [(a) 7 0 R] >>", _JS_ACTION]
+            ).replace(b"/Root 1 0 R", b"/Root 1 0 R /Root 5 0 R"),
+            id="trailer-root-twice",
+        ),
+        pytest.param(_duplicate_xref_entry(), id="xref-entry-twice"),
+        pytest.param(
+            # Nothing in the xref reaches the second catalog, but a viewer rebuilding the file may.
+            build_pdf([b"<< /Type /Catalog /Pages 2 0 R >>", *_PAGES, b"<< /Names [(a) 6 0 R] >>", _JS_ACTION])
+            + b"1 0 obj\n"
+            + _EVIL_CATALOG
+            + b"\nendobj\n",
+            id="unreachable-script",
+        ),
+    ],
+)
+def test_letter_that_readers_would_read_differently_is_refused(data: bytes) -> None:
+    problem = letter_problem(data)
+    assert problem is not None and ("definisi ganda" in problem or "JavaScript" in problem), problem
+
+
+def test_letter_with_an_incremental_update_is_accepted() -> None:
+    assert letter_problem(_incremental_update_of_a_clean_letter()) is None
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        b"ms-msdt:/id PCWDiagnostic",
+        b"search-ms:query=surat&crumb=location:\\\\\\\\evil\\\\share",
+        b"\\\\\\\\evil\\\\share\\\\a.pdf",
+        b"//evil/share",
+    ],
+)
+def test_letter_link_to_a_local_program_or_a_network_share_is_refused(uri: bytes) -> None:
+    data = letter_pdf(annots=[link(b"/S /URI /URI (" + uri + b")")])
+    assert letter_problem(data) is not None
+
+
+@pytest.mark.parametrize("uri", [b"https://majalengkakab.go.id/", b"mailto:diskominfo@example.go.id", b"lampiran.html"])
+def test_letter_with_a_web_mail_or_relative_link_is_accepted(uri: bytes) -> None:
+    assert letter_problem(letter_pdf(annots=[link(b"/S /URI /URI (" + uri + b")")])) is None

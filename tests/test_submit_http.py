@@ -785,3 +785,10 @@ def test_intake_options_carry_the_opd_list_and_the_identity(make_harness: Harnes
         "pic_whatsapp_url": "",
         "logo_url": "assets/logo.svg",
     }
+
+
+def test_submit_with_too_many_parts_says_so(harness: Harness) -> None:
+    fields = valid_fields()
+    fields["needs"] = ["polling"] * 1_000  # 1,000 small parts: tens of KiB, far below the body limit
+    response = harness.submit(fields, one_page_pdf())
+    assert_refused(harness, response, 413, None, "terlalu banyak isian")

@@ -80,7 +80,10 @@ def _chunks(stream: IO[bytes], declared: int | None) -> Iterator[bytes]:
     if declared is not None:
         remaining = min(remaining, declared)
     while remaining > 0:
-        chunk = stream.read(min(CHUNK_BYTES, remaining))
+        try:
+            chunk = stream.read(min(CHUNK_BYTES, remaining))
+        except OSError as exc:  # werkzeug's reading of a broken chunked transfer ("Invalid chunk header")
+            raise FormRefused(400, "Formulir tidak dapat dibaca (kiriman terpotong atau rusak); kirim ulang.") from exc
         if not chunk:
             return
         remaining -= len(chunk)
@@ -103,7 +106,8 @@ def _read_multipart(stream: IO[bytes], boundary: bytes, content_length: int | No
 
     form = SubmittedForm()
     # The decoder's own buffer holds at most one chunk plus a part's headers.
-    decoder = MultipartDecoder(boundary, max_form_memory_size=CHUNK_BYTES * 4, max_parts=MAX_PARTS)
+    decoder = MultipartDecoder(boundary, max_form_memory_size=CHUNK_BYTES * 4)
+    parts = 0
     received = 0
     current: str | None = None
     is_file = False
@@ -121,6 +125,9 @@ def _read_multipart(stream: IO[bytes], boundary: bytes, content_length: int | No
                         raise _too_large(current)
                 decoder.receive_data(chunk)
             elif isinstance(event, File | Field):
+                parts += 1
+                if parts > MAX_PARTS:
+                    raise FormRefused(413, f"Formulir memuat terlalu banyak isian (lebih dari {MAX_PARTS} bagian).")
                 current, is_file, part = event.name, isinstance(event, File), bytearray()
                 if not current:
                     raise FormRefused(400, "Formulir tidak dapat dibaca (bagian tanpa nama); kirim ulang.")

@@ -5,12 +5,19 @@ form fields, outlines: everything reachable) and never inflates a content stream
 stream inflates to gigabytes costs nothing. The one thing a reader must inflate to see dictionaries at all is
 an object stream (/ObjStm, PDF 1.5+); their total inflated size is measured in small chunks before pypdf
 touches them, and pypdf's own per-stream limits are lowered for the duration of the check.
+
+Readers disagree on files that say one thing twice: pypdf keeps the first of two equal keys in a dictionary (or
+two entries for one object in an xref table), PDFium and others the last. A letter could then look clean here
+and run a script in the verifier's viewer. So a file that says anything twice is refused, and the dictionaries
+outside streams are also scanned for the dangerous names whether or not anything reaches them.
 """
 
 from __future__ import annotations
 
 import io
+import logging
 import re
+import threading
 import zlib
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -83,7 +90,28 @@ _TYPES = {"/EmbeddedFile": EMBEDDED}
 # A link may use javascript: in a /URI action where a /JavaScript action would be refused.
 _URI_SCHEMES = {"javascript:": JAVASCRIPT, "vbscript:": JAVASCRIPT, "file:": ACTION, "data:": ACTION}
 _IGNORED_IN_SCHEME = re.compile(r"[\x00-\x20]")
+_SAFE_LINK_SCHEMES = ("http://", "https://", "mailto:")
 _SIBLING_KEYS = frozenset({"/Next"})
+AMBIGUOUS = (
+    "Berkas PDF memuat definisi ganda yang dibaca berbeda oleh aplikasi PDF yang berbeda, sehingga isinya tidak "
+    "dapat diperiksa dengan pasti." + _ADVICE
+)
+# Names that never belong in a letter, wherever they stand (the walk refuses them where they take effect).
+_DANGEROUS_NAMES = {
+    **{key: message for key, message in _KEYS.items() if key != "/EF"},  # /EF: too short to tell from data
+    "/Launch": ACTION,
+    "/SubmitForm": ACTION,
+    "/ImportData": ACTION,
+    "/GoToE": ACTION,
+    "/EmbeddedFile": EMBEDDED,
+    "/RichMedia": MEDIA,
+}
+_NAME_TOKEN = re.compile(rb"/((?:[A-Za-z0-9]|#[0-9A-Fa-f]{2})+)")
+_STREAM_DATA = re.compile(rb"(?<![A-Za-z])stream\r?\n.*?endstream", re.S)
+_XREF_TABLE = re.compile(rb"(?<![A-Za-z])xref[ \t]*\r?\n")
+_XREF_SUBSECTION = re.compile(rb"[ \t\r\n]*(\d{1,10})[ \t]+(\d{1,10})[ \t]*\r?\n")
+_XREF_ENTRY = re.compile(rb"[ \t\r\n]*\d{10}[ \t]\d{5}[ \t]([nf])[ \t\r\n]{1,2}")
+_DUPLICATE_KEY = "Multiple definitions in dictionary"
 
 
 class _TooComplex(Exception):
@@ -101,12 +129,14 @@ def letter_problem(data: bytes) -> str | None:
         return NOT_PDF
     if data[:at].strip(_LEADING_WHITESPACE):
         return NOT_ONLY_PDF
+    if _xref_table_repeats_an_object(data):
+        return AMBIGUOUS
     # Imported here: pypdf is only needed when a letter arrives, not on every cold start.
     from pypdf import PdfReader, apply_configuration
 
     # apply_configuration sets a ContextVar and resets it on exit: the limits hold for this check in this
     # thread only, and nothing else that uses pypdf in the process sees them.
-    with apply_configuration(**_pypdf_limits()):
+    with apply_configuration(**_pypdf_limits()), _DuplicateKeys() as duplicates:
         try:
             reader = PdfReader(io.BytesIO(data), strict=False)
             if not _object_streams_within_budget(reader):
@@ -114,11 +144,73 @@ def letter_problem(data: bytes) -> str | None:
             pages = len(reader.pages)
             if pages < 1:
                 return NO_PAGES
-            return _active_content(reader.trailer.raw_get("/Root"))
+            problem = _active_content(reader.trailer.raw_get("/Root"))
         except _TooComplex:
             return TOO_COMPLEX
         except Exception:  # pypdf raises many exception types for broken files; all mean "not a usable PDF"
             return UNREADABLE
+    if duplicates.seen:
+        return AMBIGUOUS
+    return problem or _dangerous_name_outside_streams(data)
+
+
+class _DuplicateKeys(logging.Handler):
+    """Notices pypdf's warning about a key defined twice in one dictionary, in this thread's check only."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.seen = False
+        self._thread = threading.get_ident()
+        self._logger = logging.getLogger("pypdf")
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self._thread and _DUPLICATE_KEY in record.getMessage():
+            self.seen = True
+
+    def __enter__(self) -> _DuplicateKeys:
+        self._logger.addHandler(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._logger.removeHandler(self)
+
+
+def _xref_table_repeats_an_object(data: bytes) -> bool:
+    """Whether one classic xref table lists an object twice (readers differ on which entry counts).
+
+    Tables of later incremental updates may redefine objects: that is how a signed letter gets its signature.
+    """
+    for table in _XREF_TABLE.finditer(data):
+        seen: set[int] = set()
+        at = table.end()
+        while subsection := _XREF_SUBSECTION.match(data, at):
+            first, count = int(subsection.group(1)), int(subsection.group(2))
+            at = subsection.end()
+            for number in range(first, first + min(count, len(data) // 20)):
+                entry = _XREF_ENTRY.match(data, at)
+                if entry is None:
+                    break
+                at = entry.end()
+                if entry.group(1) == b"n":
+                    if number in seen:
+                        return True
+                    seen.add(number)
+    return False
+
+
+def _dangerous_name_outside_streams(data: bytes) -> str | None:
+    """The refusal for a dangerous name anywhere in the file's dictionaries, reachable or not.
+
+    Stream data is skipped: images and fonts are binary, and a stray "/JS" in them means nothing.
+    """
+    for token in _NAME_TOKEN.finditer(_STREAM_DATA.sub(b" ", data)):
+        name = "/" + re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), token.group(1)).decode(
+            "latin-1"
+        )
+        message = _DANGEROUS_NAMES.get(name)
+        if message is not None:
+            return message
+    return None
 
 
 def _pypdf_limits() -> dict[str, Any]:
@@ -252,6 +344,11 @@ def _dictionary_problem(node: Any) -> str | None:
         for scheme, message in _URI_SCHEMES.items():
             if text.startswith(scheme):
                 return message
+        # Only web and mail links: other schemes hand the click to a local program (ms-msdt:, search-ms:),
+        # and a UNC path (\\host\share) leaks the verifier's Windows credentials to that host.
+        has_scheme = ":" in text.split("/", 1)[0]
+        if text.startswith(("\\\\", "//")) or (has_scheme and not text.startswith(_SAFE_LINK_SCHEMES)):
+            return ACTION
     return None
 
 

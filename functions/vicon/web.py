@@ -109,18 +109,24 @@ def error(status: int, message: str, field: str | None = None, headers: dict[str
     return error_response(status, [FieldError(field, message)], headers)
 
 
-def too_large(errors: Iterable[FieldError] = ()) -> flask.Response:
-    """413 naming the part at fault when one is known.
+def unread_body_error(status: int, errors: Iterable[FieldError]) -> flask.Response:
+    """An error answer to a request whose body was not (or could not be) read to its end.
 
-    Streamed, so the Functions Framework does not drain (and re-refuse) the rest of an oversized body.
+    Streamed: the Functions Framework reads the rest of the body before any other answer, and that read would
+    re-refuse an oversized body or crash on a broken one.
     """
-    listed = [error.as_json() for error in errors] or [
-        {"field": None, "message": f"Kiriman terlalu besar; batasnya {MAX_BODY_BYTES // 2**20} MB."}
-    ]
+    listed = [error.as_json() for error in errors]
     response = flask.Response(
-        iter([json.dumps({"errors": listed}, ensure_ascii=False)]), 413, mimetype="application/json"
+        iter([json.dumps({"errors": listed}, ensure_ascii=False)]), status, mimetype="application/json"
     )
+    response.headers["Cache-Control"] = "no-store"
     return security_headers(response)
+
+
+def too_large(errors: Iterable[FieldError] = ()) -> flask.Response:
+    """413 naming the part at fault when one is known."""
+    listed = list(errors) or [FieldError(None, f"Kiriman terlalu besar; batasnya {MAX_BODY_BYTES // 2**20} MB.")]
+    return unread_body_error(413, listed)
 
 
 def client_address(request: flask.Request, settings: Settings) -> str | None:
@@ -143,9 +149,19 @@ def html_response(body: str, status: int = 200, csp: str | None = None) -> flask
     return security_headers(response)
 
 
-def allow(*methods: str) -> Callable[[Handler], Handler]:
+SMALL_FORM_BYTES = 64 * 1024
+FORM_MIMETYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+UNREADABLE_BODY = "Permintaan tidak dapat dibaca (kiriman terpotong atau rusak); kirim ulang."
+
+
+def allow(*methods: str, reads_body: bool = False) -> Callable[[Handler], Handler]:
     """Answer other methods with 405 and a message, turn any unexpected error into a logged 503, and give every
-    answer the header policy (`security_headers`), whichever way the handler built it."""
+    answer the header policy (`security_headers`), whichever way the handler built it.
+
+    A small form (a decision, a cancel, an officer's button) is read here, up front, so a body that cannot be
+    read (a broken chunked transfer, a truncated multipart) is a 400 and never surfaces later as a 503; a
+    handler that reads its own body (`reads_body`) gets the stream untouched.
+    """
     allowed = set(methods) | ({"HEAD"} if "GET" in methods else set())
 
     def decorate(handler: Handler) -> Handler:
@@ -160,6 +176,14 @@ def allow(*methods: str) -> Callable[[Handler], Handler]:
                     [FieldError(None, f"Metode {request.method} tidak didukung; gunakan {' atau '.join(methods)}.")],
                     headers={"Allow": ", ".join(sorted(allowed))},
                 )
+            if not reads_body and request.method == "POST" and request.mimetype in FORM_MIMETYPES:
+                request.max_content_length = SMALL_FORM_BYTES
+                try:
+                    request.form  # noqa: B018 — parsed and cached now, where a broken body can be told apart
+                except RequestEntityTooLarge:
+                    return too_large()
+                except (OSError, ValueError, HTTPException):
+                    return unread_body_error(400, [FieldError(None, UNREADABLE_BODY)])
             try:
                 return handler(request)
             except RequestEntityTooLarge:

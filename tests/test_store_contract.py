@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from tests.stores import make_store
+from vicon.lifecycle import TRANSITIONS, Actor, NotAllowed, Status, allowed_from
 from vicon.ports import (
     Attachment,
     AuditEntry,
@@ -175,6 +176,39 @@ def test_store_refused_transition_changes_nothing(store: Store) -> None:
     assert store.pending_mail("VC-1") == []
     with pytest.raises(RequestNotFound):
         store.transition("VC-404", ["submitted"], "approved", audit("VC-404", "approved"))
+
+
+def test_store_takes_every_declared_transition_and_refuses_undeclared_ones_through_the_lifecycle(
+    store: Store,
+) -> None:
+    # Callers hand the store `lifecycle.allowed_from(to, actor)`: every declared (from, to, actor) goes through,
+    for n, ((src, dst), actors) in enumerate(TRANSITIONS.items()):
+        for actor in sorted(actors):
+            request_id = f"VC-D{n}-{actor}"
+            store.create_request(record(request_id, NOW, src), audit(request_id, src), [])
+            moved = store.transition(request_id, allowed_from(dst, actor), dst, audit(request_id, dst, src))
+            saved = store.get_request(request_id)
+            assert moved["status"] == dst and saved is not None and saved["status"] == dst, (src, dst, actor)
+    # and from any other status the same call is refused, changing nothing.
+    refused = 0
+    for n, current in enumerate(Status):
+        request_id = f"VC-U{n}"
+        store.create_request(record(request_id, NOW, current), audit(request_id, current), [])
+        for dst in Status:
+            for actor in Actor:
+                if actor in TRANSITIONS.get((current, dst), frozenset()):
+                    continue
+                try:
+                    from_statuses = allowed_from(dst, actor)
+                except NotAllowed:
+                    continue  # the lifecycle refuses before any store is asked
+                with pytest.raises(TransitionRefused):
+                    store.transition(request_id, from_statuses, dst, audit(request_id, dst, current))
+                refused += 1
+        saved = store.get_request(request_id)
+        assert saved is not None and saved["status"] == current
+        assert len(store.audit_trail(request_id)) == 1
+    assert refused > 0
 
 
 def test_store_concurrent_transitions_let_exactly_one_win(store: Store) -> None:

@@ -15,6 +15,17 @@ from typing import Any
 from urllib.parse import urlencode
 
 from vicon import intake
+from vicon.lifecycle import (
+    CANCELLABLE,
+    PUBLIC_HISTORY_LABELS,
+    Actor,
+    CleanupState,
+    Status,
+    allowed_from,
+    check,
+    status_label,
+    statuses_json,
+)
 from vicon.mailing import INLINE_BUDGET_SECONDS, TICK_BUDGET_SECONDS, deliver_due_mail
 from vicon.messages import MailComposer
 from vicon.ports import (
@@ -30,7 +41,7 @@ from vicon.ports import (
 )
 from vicon.provisioning import INLINE_ZOOM_BUDGET_SECONDS, STALE_APPROVAL, find_tagged, provision, retry_due
 from vicon.provisioning import SYSTEM as SYSTEM_ACTOR
-from vicon.rendering import STATUS_LABELS, render
+from vicon.rendering import render
 from vicon.settings import Settings
 from vicon.signing import Signer
 from vicon.store import iso, parse_iso
@@ -39,17 +50,7 @@ from vicon.workdays import WorkingCalendar
 log = logging.getLogger(__name__)
 
 STATUS_LINK_DAYS_AFTER_EVENT = 90
-PUBLIC_HISTORY_LABELS = {
-    "submitted": "Diajukan",
-    "approved": "Disetujui",
-    "provisioned": "Meeting dibuat",
-    "completed": "Selesai",
-    "rejected": "Ditolak",
-    "cancelled": "Dibatalkan",
-    "provisioning_failed": "Pembuatan meeting tertunda",
-}
 MEETING_PUBLIC_FIELDS = ("id", "join_url", "passcode", "start", "end")
-CANCELLABLE = ["submitted", "approved", "provisioned", "provisioning_failed"]
 MAX_REASON_CHARS = 2_000
 OFFICER_LINK_AFTER_EVENT = dt.timedelta(hours=12)
 CANCEL_ATTEMPTS = 5
@@ -194,6 +195,8 @@ class Core:
             "opd_list": list(self.settings.opd_list),
             "opd_other": intake.OPD_OTHER,
             "identity": self.settings.identity.as_json(),
+            # Every status with the label the status page shows (the site holds no labels of its own).
+            "statuses": statuses_json(),
         }
 
     def submit(
@@ -226,7 +229,7 @@ class Core:
             raise NotStored(str(exc)) from exc
         try:
             self.store.create_request(
-                record, AuditEntry(request_id, now, record["contact_email"], "submit", None, "submitted"), outbox
+                record, AuditEntry(request_id, now, record["contact_email"], "submit", None, Status.SUBMITTED), outbox
             )
         except Exception as exc:
             stored = self._stored_after_failed_create(request_id, letter_key)
@@ -237,7 +240,7 @@ class Core:
             log.warning("creating %s answered %r, but it is stored", request_id, exc)
         # Stored: from here on nothing may turn the answer into a failure, or the requester submits again.
         self._deliver_after_commit(request_id)
-        return Submission(request_id, "submitted", status_url)
+        return Submission(request_id, Status.SUBMITTED, status_url)
 
     def _count_submission(self, contact_email: str, client: str | None, now: dt.datetime) -> None:
         """Count the submission against its contact address and its client, or raise RateLimited."""
@@ -310,14 +313,14 @@ class Core:
         # Our key id, a throwaway key's MAC: it looks like ours but can never open a real request.
         token = self.signer.decoy("status", decoy_id, now + dt.timedelta(days=90))
         query = urlencode({"id": decoy_id, "token": token})
-        return Submission(decoy_id, "submitted", f"{self.settings.public_base_url}/status.html?{query}")
+        return Submission(decoy_id, Status.SUBMITTED, f"{self.settings.public_base_url}/status.html?{query}")
 
     def _record(
         self, request_id: str, valid: intake.ValidRequest, letter: bytes, letter_key: str, now: dt.datetime
     ) -> dict[str, Any]:
         return {
             "id": request_id,
-            "status": "submitted",
+            "status": Status.SUBMITTED,
             "created_at": iso(now),
             "opd": valid.opd,
             "opd_other": valid.opd_other,
@@ -403,7 +406,7 @@ class Core:
         return {
             "id": record["id"],
             "status": record["status"],
-            "status_label": STATUS_LABELS.get(record["status"], record["status"]),
+            "status_label": status_label(record["status"]),
             "opd": record["opd"],
             "opd_other": record.get("opd_other") or "",
             "event_name": record["event_name"],
@@ -413,11 +416,11 @@ class Core:
                 {"status": item["status"], "at": item["at"], "label": PUBLIC_HISTORY_LABELS.get(item["status"], "")}
                 for item in record.get("history", [])
                 # The scheduler's retries pass through `approved` again; the requester was approved only once.
-                if not (item["status"] == "approved" and item.get("actor") == SYSTEM_ACTOR)
+                if not (item["status"] == Status.APPROVED and item.get("actor") == SYSTEM_ACTOR)
             ],
             # A cancelled request's meeting was deleted in Zoom: its link and passcode no longer mean anything.
             "meeting": {key: meeting.get(key) for key in MEETING_PUBLIC_FIELDS}
-            if meeting and record["status"] in ("provisioned", "completed")
+            if meeting and record["status"] in (Status.PROVISIONED, Status.COMPLETED)
             else None,
             "reason": record.get("decision_reason") or record.get("provisioning_error"),
             "can_cancel": record["status"] in CANCELLABLE and parse_iso(record["end"]) > self.clock(),
@@ -434,21 +437,24 @@ class Core:
             if record is None:
                 raise RequestNotFound(request_id)
             if record["status"] not in CANCELLABLE or parse_iso(record["end"]) <= self.clock():
-                label = STATUS_LABELS.get(record["status"], record["status"])
+                label = status_label(record["status"])
                 raise Refused(409, f"Permohonan ini tidak dapat dibatalkan lagi (status: {label}).")
             # Only from the status just read: the mails and the clean-up below are decided from this record.
             # `approved` too: an instance may have died between Zoom's answer and the record of the meeting.
-            needs_cleanup = bool(record.get("meeting")) or record["status"] in ("approved", "provisioning_failed")
+            needs_cleanup = bool(record.get("meeting")) or record["status"] in (
+                Status.APPROVED,
+                Status.PROVISIONING_FAILED,
+            )
             audit = AuditEntry(
-                request_id, self.clock(), record["contact_email"], "cancel", record["status"], "cancelled"
+                request_id, self.clock(), record["contact_email"], "cancel", record["status"], Status.CANCELLED
             )
             try:
                 cancelled = self.store.transition(
                     request_id,
-                    [record["status"]],
-                    "cancelled",
+                    [check(record["status"], Status.CANCELLED, Actor.REQUESTER)],
+                    Status.CANCELLED,
                     audit,
-                    changes={"meeting_cleanup": "pending" if needs_cleanup else None},
+                    changes={"meeting_cleanup": CleanupState.PENDING if needs_cleanup else None},
                     outbox=self.mails.cancelled(record),
                 )
             except TransitionRefused:
@@ -473,8 +479,8 @@ class Core:
         """
         from vicon.zoom import ZoomError
 
-        cancelled = record["status"] == "cancelled"
-        if record.get("meeting_cleanup") == "pending":
+        cancelled = record["status"] == Status.CANCELLED
+        if record.get("meeting_cleanup") == CleanupState.PENDING:
             meeting = record.get("meeting") if cancelled else None
             orphans = [int(meeting_id) for meeting_id in record.get("orphan_meetings") or []]
             host = self.store.held_host(record["id"])
@@ -488,7 +494,7 @@ class Core:
             except ZoomError as exc:
                 log.warning("could not clean up the meeting of %s yet: %s", record["id"], exc)
                 return
-            self.store.update_request(record["id"], {"meeting_cleanup": "done", "orphan_meetings": []})
+            self.store.update_request(record["id"], {"meeting_cleanup": CleanupState.DONE, "orphan_meetings": []})
         if cancelled:
             self.store.release_host_slot(record["id"])
 
@@ -513,7 +519,7 @@ class Core:
             # Minted for the verifier the review link names: the letter opens for them alone, read-only.
             letter_url=self.letter_url(record, str(claims["v"])),
             verify_by=verify_by,
-            verify_overdue=record["status"] == "submitted" and today > verify_by,
+            verify_overdue=record["status"] == Status.SUBMITTED and today > verify_by,
         )
 
     def _working_days_between(self, after: dt.date, until: dt.date) -> int:
@@ -539,7 +545,7 @@ class Core:
         claims, record = self._claims(token, "review", self.settings.verifier_emails)
         verifier = str(claims["v"])
         reason = reason.strip()
-        if record["status"] != "submitted":
+        if record["status"] != Status.SUBMITTED:
             raise self._already_decided(record["status"])
         if decision not in ("approve", "reject"):
             raise Refused(422, "Pilih tombol Setujui atau Tolak.", "decision")
@@ -548,13 +554,13 @@ class Core:
         if len(reason) > MAX_REASON_CHARS:
             raise Refused(422, f"Alasan paling banyak {MAX_REASON_CHARS} karakter.", "reason")
         now = self.clock()
-        to_status = "approved" if decision == "approve" else "rejected"
+        to_status = Status.APPROVED if decision == "approve" else Status.REJECTED
         try:
             decided = self.store.transition(
                 record["id"],
-                ["submitted"],
+                allowed_from(to_status, Actor.VERIFIER),
                 to_status,
-                AuditEntry(record["id"], now, verifier, decision, "submitted", to_status, {"reason": reason}),
+                AuditEntry(record["id"], now, verifier, decision, Status.SUBMITTED, to_status, {"reason": reason}),
                 changes={
                     "decided_by": verifier,
                     "decided_at": iso(now),
@@ -577,7 +583,7 @@ class Core:
 
     @staticmethod
     def _already_decided(status: str) -> Refused:
-        label = STATUS_LABELS.get(status, status)
+        label = status_label(status)
         return Refused(409, f"Permohonan ini sudah diputuskan sebelumnya (status: {label}); tidak ada yang diubah.")
 
     # ---- officer ------------------------------------------------------------------------------------------
@@ -589,8 +595,8 @@ class Core:
 
     def _officer_claims(self, token: str) -> tuple[dict[str, Any], dict[str, Any]]:
         claims, record = self._claims(token, "officer", self.settings.operator_emails)
-        if record["status"] != "provisioned" or not record.get("meeting"):
-            label = STATUS_LABELS.get(record["status"], record["status"])
+        if record["status"] != Status.PROVISIONED or not record.get("meeting"):
+            label = status_label(record["status"])
             raise Refused(409, f"Meeting untuk permohonan ini tidak tersedia (status: {label}).")
         return claims, record
 

@@ -185,7 +185,7 @@ class Store(Protocol):
         ...
 
     def requests_pending_cleanup(self, limit: int = 100) -> list[dict[str, Any]]:
-        """Requests whose `meeting_cleanup` is "pending": meetings still to be deleted in Zoom."""
+        """Requests whose `meeting_cleanup` is `CleanupState.PENDING`: meetings still to be deleted in Zoom."""
         ...
 
     def take_rate_limit(self, buckets: Sequence[RateBucket], now: dt.datetime) -> RateBucket | None:

@@ -12,6 +12,15 @@ import logging
 import math
 from typing import TYPE_CHECKING, Any
 
+from vicon.lifecycle import (
+    MAX_PROVISIONING_ATTEMPTS,
+    Actor,
+    CleanupState,
+    Status,
+    allowed_from,
+    out_of_attempts,
+    provisioning_attempts,
+)
 from vicon.ports import AuditEntry, TransitionRefused
 from vicon.store import iso, parse_iso
 
@@ -24,7 +33,6 @@ log = logging.getLogger(__name__)
 # Zoom allows 100 create/update calls per host per UTC day; work moves to another host a little before that.
 DAILY_CALL_LIMIT = 100
 DAILY_CALL_MARGIN = 5
-MAX_PROVISIONING_ATTEMPTS = 8
 MAX_RETRY_DELAY = dt.timedelta(hours=1)
 # An `approved` request untouched this long was abandoned mid-way (a crashed instance); the tick takes it over.
 STALE_APPROVAL = dt.timedelta(minutes=10)
@@ -62,7 +70,7 @@ def provision(core: Core, request_id: str, zoom_budget_seconds: float = INLINE_Z
     the inline budget, so a caller answering an HTTP request is safe without saying so.
     """
     record = core.store.get_request(request_id)
-    if record is None or record["status"] != "approved":
+    if record is None or record["status"] != Status.APPROVED:
         return record or {}
     try:
         with core.meetings.time_budget(zoom_budget_seconds):
@@ -94,7 +102,7 @@ def _obtain_meeting(core: Core, record: dict[str, Any]) -> tuple[str, Meeting]:
     day = core.clock().astimezone(dt.UTC).date()
     # A previous attempt may have left a meeting on the host whose slot this request holds. Until a search of
     # that host says otherwise, nothing is created and the slot is kept, whatever else fails.
-    maybe_created = record.get("provisioning_attempts", 0) > 0
+    maybe_created = provisioning_attempts(record) > 0
     exhausted: set[str] = set()
     while True:
         host = core.store.claim_host_slot(
@@ -201,17 +209,19 @@ def _record_meeting(core: Core, record: dict[str, Any], host: str, meeting: Meet
     try:
         return core.store.transition(
             record["id"],
-            ["approved"],
-            "provisioned",
-            AuditEntry(record["id"], now, SYSTEM, "provision", "approved", "provisioned", {"meeting": meeting.id}),
+            allowed_from(Status.PROVISIONED, Actor.SYSTEM),
+            Status.PROVISIONED,
+            AuditEntry(
+                record["id"], now, SYSTEM, "provision", Status.APPROVED, Status.PROVISIONED, {"meeting": meeting.id}
+            ),
             changes={"meeting": stored, "provisioning_error": None, "next_provisioning_at": None},
             outbox=core.mails.provisioned(provisioned),
         )
     except TransitionRefused as refused:
         current = core.store.get_request(record["id"]) or {}
         recorded = (current.get("meeting") or {}).get("id")
-        if refused.current in ("cancelled", "rejected") or (
-            refused.current == "provisioned" and recorded != meeting.id
+        if refused.current in (Status.CANCELLED, Status.REJECTED) or (
+            refused.current == Status.PROVISIONED and recorded != meeting.id
         ):
             # Cancelled meanwhile, or a duplicate: this meeting must not linger in Zoom.
             log.info("request %s is %s; deleting meeting %s", record["id"], refused.current, meeting.id)
@@ -221,7 +231,7 @@ def _record_meeting(core: Core, record: dict[str, Any], host: str, meeting: Meet
                 # Nothing else knows this meeting: it is written down, and the tick deletes it later.
                 log.warning("could not delete meeting %s of %s yet: %s", meeting.id, record["id"], exc)
                 return _leave_orphan(core, record["id"], meeting.id)
-            if refused.current != "provisioned":
+            if refused.current != Status.PROVISIONED:
                 core.store.release_host_slot(record["id"])
         # Otherwise a retry has taken over; it finds this meeting by its tag.
         return current
@@ -231,29 +241,30 @@ def _leave_orphan(core: Core, request_id: str, meeting_id: int) -> dict[str, Any
     """Record a meeting that exists in Zoom but belongs to no request, for the tick's clean-up."""
     current = core.store.get_request(request_id) or {}
     orphans = [*current.get("orphan_meetings", []), meeting_id]
-    return core.store.update_request(request_id, {"meeting_cleanup": "pending", "orphan_meetings": orphans})
+    return core.store.update_request(request_id, {"meeting_cleanup": CleanupState.PENDING, "orphan_meetings": orphans})
 
 
 def _record_failure(core: Core, record: dict[str, Any], reason: str) -> dict[str, Any]:
     now = core.clock()
-    attempts = int(record.get("provisioning_attempts", 0)) + 1
+    attempts = provisioning_attempts(record) + 1
+    gives_up = out_of_attempts(attempts)
     failed = {**record, "provisioning_error": reason, "provisioning_attempts": attempts}
     try:
         return core.store.transition(
             record["id"],
-            ["approved"],
-            "provisioning_failed",
-            AuditEntry(record["id"], now, SYSTEM, "provision", "approved", "provisioning_failed", {"reason": reason}),
+            allowed_from(Status.PROVISIONING_FAILED, Actor.SYSTEM),
+            Status.PROVISIONING_FAILED,
+            AuditEntry(
+                record["id"], now, SYSTEM, "provision", Status.APPROVED, Status.PROVISIONING_FAILED, {"reason": reason}
+            ),
             changes={
                 "provisioning_error": reason,
                 "provisioning_attempts": attempts,
-                # None once retries stop: the due-work query then never returns it again.
-                "next_provisioning_at": iso(now + provisioning_retry_delay(attempts))
-                if attempts < MAX_PROVISIONING_ATTEMPTS
-                else None,
+                # None once retries stop (lifecycle.gave_up): the due-work query then never returns it again.
+                "next_provisioning_at": None if gives_up else iso(now + provisioning_retry_delay(attempts)),
             },
             # People are told at the first failure and when retries stop; in between the pages show the reason.
-            outbox=core.mails.provisioning_failed(failed, final=attempts >= MAX_PROVISIONING_ATTEMPTS)
+            outbox=core.mails.provisioning_failed(failed, final=gives_up)
             if attempts in (1, MAX_PROVISIONING_ATTEMPTS)
             else [],
         )
@@ -269,7 +280,7 @@ def retry_due(core: Core, limit: int = 50) -> dict[str, int]:
     """
     now = core.clock()
     counts = {"taken_over": 0, "retried": 0, "skipped": 0, "errors": 0}
-    for status in ("approved", "provisioning_failed"):
+    for status in (Status.APPROVED, Status.PROVISIONING_FAILED):
         try:
             due = core.store.requests_due(status, now, limit)
         except Exception:
@@ -292,19 +303,20 @@ def _retry_one(core: Core, record: dict[str, Any], now: dt.datetime) -> str:
         # The event has started: no meeting is made any more; it drops out of the due work.
         core.store.update_request(record["id"], {"next_provisioning_at": None})
         return "skipped"
-    if record["status"] == "approved":
+    if record["status"] == Status.APPROVED:
         # Approved and untouched until its deadline: the instance that held it died mid-way.
         _record_failure(core, record, "Pembuatan meeting terputus; akan dicoba lagi otomatis.")
         return "taken_over"
-    if int(record.get("provisioning_attempts", 0)) >= MAX_PROVISIONING_ATTEMPTS:
+    if out_of_attempts(provisioning_attempts(record)):
+        # Still scheduled with every attempt used: it gives up now (lifecycle.gave_up from then on).
         core.store.update_request(record["id"], {"next_provisioning_at": None})
         return "skipped"
     try:
         core.store.transition(
             record["id"],
-            ["provisioning_failed"],
-            "approved",
-            AuditEntry(record["id"], now, SYSTEM, "retry", "provisioning_failed", "approved"),
+            allowed_from(Status.APPROVED, Actor.SYSTEM),
+            Status.APPROVED,
+            AuditEntry(record["id"], now, SYSTEM, "retry", Status.PROVISIONING_FAILED, Status.APPROVED),
             changes={"next_provisioning_at": iso(now + STALE_APPROVAL)},
         )
     except TransitionRefused:

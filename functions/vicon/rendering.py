@@ -12,18 +12,9 @@ import jinja2
 
 from vicon.intake import EVENT_TYPES, NEEDS, format_date_id, format_datetime_id, opd_label
 from vicon.invitations import schedule_text
+from vicon.lifecycle import status_label
 from vicon.settings import FUNCTIONS_DIR, REPO_DIR, Identity
 from vicon.store import parse_iso
-
-STATUS_LABELS = {
-    "submitted": "Diajukan, menunggu verifikasi",
-    "approved": "Disetujui, meeting sedang dibuat",
-    "provisioned": "Meeting siap",
-    "completed": "Selesai",
-    "rejected": "Ditolak",
-    "cancelled": "Dibatalkan",
-    "provisioning_failed": "Pembuatan meeting tertunda",
-}
 
 
 def templates_dir() -> Path:
@@ -59,7 +50,7 @@ def environment(timezone: str, identity: Identity = Identity()) -> jinja2.Enviro
     env.filters["local_date"] = local_date
     env.filters["event_type_label"] = lambda value: EVENT_TYPES.get(value, value)
     env.filters["need_label"] = lambda value: NEEDS.get(value, value)
-    env.filters["status_label"] = lambda value: STATUS_LABELS.get(value, value)
+    env.filters["status_label"] = status_label
     # "Rabu, 2 Desember 2026, 09.00–11.30 WIB": the same wording as the mails' schedule line.
     env.filters["schedule"] = lambda record: schedule_text(record, tz)
     # Text typed one item per line (speakers), as a list without the blank lines.

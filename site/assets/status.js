@@ -2,8 +2,8 @@
 (function () {
   'use strict';
   const $ = V.$;
-  // Status names come from the server (`status_label`, rendering.STATUS_LABELS): one set of words for the
-  // status page, the server-rendered pages and the mails.
+  // Status names come from the server (`status_label`, `history[].label`: lifecycle.STATUS_LABELS and
+  // PUBLIC_HISTORY_LABELS): one set of words for the status page, the server-rendered pages and the mails.
   const DESC = {
     submitted: 'Tim Teknis Diskominfo memverifikasi permohonan paling lambat 1 hari kerja.',
     approved: 'Permohonan disetujui. Zoom Meeting sedang dibuat; detailnya muncul di sini dan dikirim ke email kontak.',

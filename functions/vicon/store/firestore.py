@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+from vicon.lifecycle import CleanupState
 from vicon.ports import (
     AuditEntry,
     OutboxEntry,
@@ -326,7 +327,8 @@ class FirestoreStore:
     def requests_pending_cleanup(self, limit: int = 100) -> list[dict[str, Any]]:
         from google.cloud.firestore import FieldFilter
 
-        query = self._collection("requests").where(filter=FieldFilter("meeting_cleanup", "==", "pending")).limit(limit)
+        pending = FieldFilter("meeting_cleanup", "==", CleanupState.PENDING.value)
+        query = self._collection("requests").where(filter=pending).limit(limit)
         records = [_without_write_id(snapshot.to_dict()) for snapshot in query.stream()]
         return sorted(records, key=lambda record: (record["start"], record["id"]))
 

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from vicon.lifecycle import CleanupState
 from vicon.ports import (
     AuditEntry,
     OutboxEntry,
@@ -278,9 +279,8 @@ class SqliteStore:
 
     def requests_pending_cleanup(self, limit: int = 100) -> list[dict[str, Any]]:
         rows = self._connection().execute(
-            "SELECT data FROM requests WHERE json_extract(data, '$.meeting_cleanup') = 'pending' "
-            "ORDER BY start_at, id LIMIT ?",
-            (limit,),
+            "SELECT data FROM requests WHERE json_extract(data, '$.meeting_cleanup') = ? ORDER BY start_at, id LIMIT ?",
+            (CleanupState.PENDING.value, limit),
         )
         return [json.loads(row[0]) for row in rows]
 

@@ -288,3 +288,27 @@ def test_the_readme_diagram_and_table_are_the_declared_transitions() -> None:
     for src, dst, who in rows:
         actors = TRANSITIONS[(Status(src), Status(dst))]
         assert {actor.value for actor in actors} == set(re.findall(r"`(\w+)`", who)), (src, dst)
+
+
+def test_templates_compare_statuses_with_the_enum() -> None:
+    statuses = "|".join(status.value for status in Status)
+    literal = re.compile(r"""\{%[^%]*status[^%]*(['"])(""" + statuses + r""")\1[^%]*%\}""")
+    found = [
+        f"{path.relative_to(REPO_DIR)}: {match.group(0)}"
+        for path in sorted((REPO_DIR / "templates").rglob("*"))
+        if path.is_file()
+        for match in literal.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []
+    assert re.search(r"Status\.PROVISIONED", (REPO_DIR / "templates/pages/_decision_outcome.html").read_text())
+
+
+def test_a_misspelt_status_in_a_template_is_an_error() -> None:
+    import jinja2
+
+    from vicon.rendering import environment
+
+    env = environment("Asia/Jakarta")
+    assert env.from_string("{{ s == Status.CANCELLED }}").render(s="cancelled") == "True"
+    with pytest.raises(jinja2.UndefinedError):
+        env.from_string("{{ s == Status.CANCELED }}").render(s="cancelled")

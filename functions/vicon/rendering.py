@@ -12,7 +12,7 @@ import jinja2
 
 from vicon.intake import EVENT_TYPES, NEEDS, format_date_id, format_datetime_id, opd_label
 from vicon.invitations import schedule_text
-from vicon.lifecycle import status_label
+from vicon.lifecycle import Status, status_label
 from vicon.settings import FUNCTIONS_DIR, REPO_DIR, Identity
 from vicon.store import parse_iso
 
@@ -57,6 +57,8 @@ def environment(timezone: str, identity: Identity = Identity()) -> jinja2.Enviro
     env.filters["lines"] = lambda value: [line.strip() for line in str(value or "").splitlines() if line.strip()]
     env.filters["opd_label"] = opd_label
     env.globals["identity"] = identity
+    # Templates compare with `Status.X`, never a bare string: a misspelt member is an error, not a silent false.
+    env.globals["Status"] = Status
     return env
 
 

@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export PYTHONPATH := functions
 
-.PHONY: run test test-moved-clock lint format bench report chromium clean
+.PHONY: run test test-moved-clock lint format bench report chromium clean openapi
 
 $(STAMP): functions/requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ test: $(STAMP) chromium lint
 FAKETIME_LIB = $(firstword $(wildcard /usr/lib/*/faketime/libfaketime.so.1) /usr/lib/faketime/libfaketime.so.1)
 test-moved-clock: $(STAMP) chromium
 	FAKETIME=+400d FAKETIME_SKIP_CMDS=java,gcloud LD_PRELOAD=$(FAKETIME_LIB) $(PY) -m pytest -q -m "not browser" -p no:cacheprovider
+
+# The checked-in copy of GET /api/openapi.json for the embedded defaults (tests/test_openapi.py keeps them equal).
+openapi: $(STAMP)
+	$(PY) -m vicon.openapi docs/openapi.json
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py

@@ -229,3 +229,12 @@ def scheduled_tick(request: flask.Request) -> flask.Response:
 def intake_options(request: flask.Request) -> flask.Response:
     """The rules the form mirrors: earliest event date, limits, choices."""
     return json_response(get_core().intake_options())
+
+
+@functions_framework.http
+@allow("GET")
+def openapi_json(request: flask.Request) -> flask.Response:
+    """This whole contract as an OpenAPI 3.1 document, served at /api/openapi.json."""
+    from vicon import openapi  # only here: the other targets' cold start never builds it
+
+    return json_response(openapi.document(get_core().settings))

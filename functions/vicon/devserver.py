@@ -14,6 +14,7 @@ from email.message import EmailMessage
 
 import flask
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Rule
 from werkzeug.utils import secure_filename
 
 from vicon.mail import FolderMailSink
@@ -33,7 +34,10 @@ TARGETS = (
     "intake_options",
     "start_meeting",
     "cancel_request",
+    "openapi_json",
 )
+# Paths that name a target differently: the document is at /api/openapi.json, as DESIGN.md's contract says.
+TARGET_PATHS = {"openapi.json": "openapi_json"}
 TICK_SECONDS = 60
 _LINK = re.compile(r"https?://[^\s\"'<>]+")
 
@@ -65,12 +69,17 @@ def create_app(settings: Settings, tick_seconds: float | None = TICK_SECONDS) ->
         heading = "Halaman tidak ditemukan" if code == 404 else "Permintaan tidak dapat dilayani"
         return html_response(core.page("pages/message.html", heading=heading, message=f"Kode {code}."), code)
 
-    @app.route("/api/<target>", methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
     def api(target: str) -> flask.Response:
+        target = TARGET_PATHS.get(target, target)
         if target not in TARGETS:
             return error(404, "Layanan tidak dikenal.")
         handler = getattr(main, target)
         return handler(flask.request)
+
+    # Every method reaches the target, as on Cloud Functions (the Functions Framework routes them all): a method
+    # a target does not take (TRACE included) gets the target's own 405 with its Allow header.
+    app.url_map.add(Rule("/api/<target>", endpoint="api"))
+    app.view_functions["api"] = api
 
     @app.get("/")
     def index() -> flask.Response:

@@ -12,6 +12,7 @@ import logging
 import math
 from typing import TYPE_CHECKING, Any
 
+from vicon.intake import EVENT_TYPES, opd_label
 from vicon.lifecycle import (
     MAX_PROVISIONING_ATTEMPTS,
     Actor,
@@ -21,12 +22,23 @@ from vicon.lifecycle import (
     out_of_attempts,
     provisioning_attempts,
 )
+from vicon.meetings import (
+    Meeting,
+    MeetingSpec,
+    ZoomAmbiguous,
+    ZoomAuthError,
+    ZoomDailyLimit,
+    ZoomError,
+    ZoomOutOfTime,
+    ZoomRateLimited,
+    ZoomUnavailable,
+    generate_passcode,
+)
 from vicon.ports import AuditEntry, TransitionRefused
 from vicon.store import iso, parse_iso
 
 if TYPE_CHECKING:
     from vicon.core import Core
-    from vicon.zoom import Meeting, MeetingSpec
 
 log = logging.getLogger(__name__)
 
@@ -95,8 +107,6 @@ def _candidate_hosts(core: Core, record: dict[str, Any], day: dt.date, exclude: 
 
 
 def _obtain_meeting(core: Core, record: dict[str, Any]) -> tuple[str, Meeting]:
-    from vicon.zoom import ZoomAmbiguous, ZoomDailyLimit, ZoomError
-
     buffer = dt.timedelta(minutes=core.settings.host_buffer_minutes)
     start, end = parse_iso(record["start"]), parse_iso(record["end"])
     day = core.clock().astimezone(dt.UTC).date()
@@ -145,8 +155,6 @@ def _obtain_meeting(core: Core, record: dict[str, Any]) -> tuple[str, Meeting]:
 
 
 def _zoom_reason(exc: Exception) -> str:
-    from vicon.zoom import ZoomAmbiguous, ZoomAuthError, ZoomOutOfTime, ZoomRateLimited, ZoomUnavailable
-
     if isinstance(exc, ZoomOutOfTime):
         return "Zoom menjawab terlalu lambat; akan dicoba lagi otomatis."
     if isinstance(exc, ZoomAmbiguous):
@@ -171,9 +179,6 @@ def find_tagged(core: Core, host: str, request_id: str) -> Meeting | None:
 
 
 def meeting_spec(core: Core, record: dict[str, Any]) -> MeetingSpec:
-    from vicon.intake import EVENT_TYPES, opd_label
-    from vicon.zoom import MeetingSpec, generate_passcode
-
     start, end = parse_iso(record["start"]), parse_iso(record["end"])
     agenda = (
         f"{meeting_tag(record['id'])} {opd_label(record)} · {EVENT_TYPES.get(record['event_type'], '')}\n"
@@ -193,8 +198,6 @@ def meeting_spec(core: Core, record: dict[str, Any]) -> MeetingSpec:
 
 
 def _record_meeting(core: Core, record: dict[str, Any], host: str, meeting: Meeting) -> dict[str, Any]:
-    from vicon.zoom import ZoomError
-
     now = core.clock()
     stored = {
         "id": meeting.id,

@@ -45,7 +45,7 @@ from vicon.provisioning import SYSTEM as SYSTEM_ACTOR
 from vicon.rendering import render
 from vicon.settings import Settings
 from vicon.signing import Signer
-from vicon.store import iso, parse_iso
+from vicon.timefmt import iso, parse_iso
 from vicon.workdays import WorkingCalendar
 
 log = logging.getLogger(__name__)

@@ -35,7 +35,7 @@ from vicon.meetings import (
     generate_passcode,
 )
 from vicon.ports import AuditEntry, TransitionRefused
-from vicon.store import iso, parse_iso
+from vicon.timefmt import iso, parse_iso
 
 if TYPE_CHECKING:
     from vicon.core import Core

@@ -487,7 +487,7 @@ class Core:
                 for meeting_id in [*([meeting["id"]] if meeting else []), *orphans]:
                     self.meetings.delete_meeting(meeting_id)
                 if cancelled and not meeting and not orphans and host is not None:
-                    found = find_tagged(self, host, record["id"])
+                    found = find_tagged(self.meetings, host, record["id"])
                     if found is not None:
                         self.meetings.delete_meeting(found.id)
             except ZoomError as exc:

@@ -20,7 +20,7 @@ from vicon.core import Core
 from vicon.mail import FolderMailSink
 from vicon.ports import Mailer, Meetings, Store
 from vicon.settings import REPO_DIR, Settings
-from vicon.store import iso
+from vicon.timefmt import iso
 from vicon.wiring import reset_core
 from vicon.zoom import ZoomClient
 

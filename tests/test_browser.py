@@ -188,7 +188,7 @@ def test_browser_form_and_status_page_show_the_servers_zone_not_wib(
 ) -> None:
     from zoneinfo import ZoneInfo
 
-    from vicon.store import parse_iso
+    from vicon.timefmt import parse_iso
 
     page.goto(dev_server_wita + "/")
     expect(page.locator("label[for=start] .tz")).to_have_text("WITA")

@@ -22,7 +22,7 @@ from vicon.ports import (
     Store,
     TransitionRefused,
 )
-from vicon.store import iso
+from vicon.timefmt import iso
 
 NOW = dt.datetime(2026, 11, 30, 1, 0, tzinfo=dt.UTC)
 

@@ -27,7 +27,7 @@ from vicon.intake import FieldError, format_date_id
 from vicon.invitations import format_meeting_id, schedule_text, whatsapp_share_url, whatsapp_text
 from vicon.mail import SinkMessage
 from vicon.rendering import environment, render, templates_dir
-from vicon.store import iso
+from vicon.timefmt import iso
 
 HOSTILE = "<script>alert('x')</script> Rapat & Evaluasi"
 ESCAPED = "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; Rapat &amp; Evaluasi"

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from werkzeug.test import Client
 
-from vicon.zoom import (
+from vicon.meetings import (
     MeetingSpec,
     ZoomAmbiguous,
     ZoomAuthError,
@@ -25,12 +25,10 @@ from vicon.zoom import (
     ZoomRateLimited,
     ZoomRejected,
     ZoomUnavailable,
-    encode_meeting_uuid,
     generate_passcode,
-    meeting_body,
-    parse_retry_after,
     validate_passcode,
 )
+from vicon.zoom import encode_meeting_uuid, meeting_body, parse_retry_after
 from vicon.zoom_sandbox import SandboxState, create_sandbox_app
 
 if TYPE_CHECKING:

@@ -27,6 +27,7 @@ from vicon.lifecycle import (
     statuses_json,
 )
 from vicon.mailing import INLINE_BUDGET_SECONDS, TICK_BUDGET_SECONDS, deliver_due_mail
+from vicon.meetings import ZoomError
 from vicon.messages import MailComposer
 from vicon.ports import (
     AuditEntry,
@@ -44,7 +45,7 @@ from vicon.provisioning import SYSTEM as SYSTEM_ACTOR
 from vicon.rendering import render
 from vicon.settings import Settings
 from vicon.signing import Signer
-from vicon.store import iso, parse_iso
+from vicon.timefmt import iso, parse_iso
 from vicon.workdays import WorkingCalendar
 
 log = logging.getLogger(__name__)
@@ -477,8 +478,6 @@ class Core:
         its tag (a create whose answer was lost). A request that lives on loses only its orphans. On a Zoom
         failure the slot stays held and the tick tries again.
         """
-        from vicon.zoom import ZoomError
-
         cancelled = record["status"] == Status.CANCELLED
         if record.get("meeting_cleanup") == CleanupState.PENDING:
             meeting = record.get("meeting") if cancelled else None
@@ -488,7 +487,7 @@ class Core:
                 for meeting_id in [*([meeting["id"]] if meeting else []), *orphans]:
                     self.meetings.delete_meeting(meeting_id)
                 if cancelled and not meeting and not orphans and host is not None:
-                    found = find_tagged(self, host, record["id"])
+                    found = find_tagged(self.meetings, host, record["id"])
                     if found is not None:
                         self.meetings.delete_meeting(found.id)
             except ZoomError as exc:
@@ -602,8 +601,6 @@ class Core:
 
     def start_url(self, token: str) -> str:
         """A fresh start_url from Zoom for an authorised officer; each use is in the audit trail."""
-        from vicon.zoom import ZoomError
-
         claims, record = self._officer_claims(token)
         try:
             with self.meetings.time_budget(INLINE_ZOOM_BUDGET_SECONDS):

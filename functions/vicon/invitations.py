@@ -8,7 +8,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from vicon.intake import format_date_id, opd_label, tz_abbreviation
-from vicon.store import parse_iso
+from vicon.timefmt import parse_iso
 
 
 def format_meeting_id(meeting_id: int | str) -> str:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from email.utils import parseaddr
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from vicon.invitations import format_meeting_id, ics_invitation, schedule_text, whatsapp_share_url, whatsapp_text
 from vicon.mailing import UNDELIVERABLE_NOTICE, header_text
 from vicon.ports import Attachment, OutboxEntry, OutgoingMail
-
-if TYPE_CHECKING:
-    from vicon.core import Core
+from vicon.settings import Settings
 
 SUBJECT_PREFIX = "[Vicon]"
 # method= tells Gmail and Outlook what the attached event is for (RFC 6047): offer to add it, or remove it.
@@ -18,22 +18,47 @@ INVITATION_TYPE = "text/calendar; method=REQUEST; charset=UTF-8"
 CANCELLATION_TYPE = "text/calendar; method=CANCEL; charset=UTF-8"
 
 
+class MailContext(Protocol):
+    """What the mails are made from: settings, the clock, the templates, and the dates and links people are sent.
+
+    `vicon.core.Core` provides it (structurally); declared here so the composer never imports the core it serves.
+    """
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def clock(self) -> Callable[[], dt.datetime]: ...
+
+    def render(self, name: str, **context: Any) -> str: ...
+
+    def verify_by(self, submitted_at: dt.datetime) -> dt.date:
+        """The last day a verifier may decide (the same date the review page names)."""
+        ...
+
+    def status_url(self, record: dict[str, Any]) -> str: ...
+
+    def review_url(self, record: dict[str, Any], verifier: str) -> str: ...
+
+    def officer_url(self, record: dict[str, Any], operator: str) -> str: ...
+
+
 class MailComposer:
     """Builds OutgoingMail for each event of a request's life; the core stores them with the change."""
 
-    def __init__(self, core: Core) -> None:
-        self.core = core
+    def __init__(self, service: MailContext) -> None:
+        self.service = service
 
     def _mail(
         self, to: tuple[str, ...], subject: str, template: str, attachments: tuple[Attachment, ...] = (), **context: Any
     ) -> OutgoingMail:
-        context.setdefault("schedule", schedule_text(context["request"], self.core.settings.tz))
+        context.setdefault("schedule", schedule_text(context["request"], self.service.settings.tz))
         return OutgoingMail(
             to=to,
             # Neutralised here too (compose does it again), so the outbox never even stores an encoded word.
             subject=header_text(f"{SUBJECT_PREFIX} {subject}"),
-            text=self.core.render(f"email/{template}.txt", **context),
-            html=self.core.render(f"email/{template}.html", **context),
+            text=self.service.render(f"email/{template}.txt", **context),
+            html=self.service.render(f"email/{template}.html", **context),
             attachments=attachments,
         )
 
@@ -44,7 +69,7 @@ class MailComposer:
             content_type="application/pdf",
             blob_key=record["letter"]["key"],
         )
-        verify_by = self.core.verify_by(self.core.clock())
+        verify_by = self.service.verify_by(self.service.clock())
         mails = [
             self._mail(
                 (verifier,),
@@ -52,11 +77,11 @@ class MailComposer:
                 "verifier_new_request",
                 (letter,),
                 request=record,
-                review_url=self.core.review_url(record, verifier),
+                review_url=self.service.review_url(record, verifier),
                 verifier=verifier,
                 verify_by=verify_by,
             )
-            for verifier in self.core.settings.verifier_emails
+            for verifier in self.service.settings.verifier_emails
         ]
         mails.append(
             self._mail(
@@ -72,14 +97,14 @@ class MailComposer:
 
     def provisioned(self, record: dict[str, Any]) -> list[OutgoingMail]:
         """The invitation (with .ics and WhatsApp text) to the requester; details and an officer link to operators."""
-        tz = self.core.settings.tz
+        tz = self.service.settings.tz
         text = whatsapp_text(record, tz)
         meeting_id = format_meeting_id(record["meeting"]["id"])
-        organizer = parseaddr(self.core.settings.mail_from)[1] or "vicon@localhost"
+        organizer = parseaddr(self.service.settings.mail_from)[1] or "vicon@localhost"
         ics = Attachment(
             filename=f"undangan-{record['id']}.ics",
             content_type=INVITATION_TYPE,
-            data=ics_invitation(record, organizer, self.core.clock()),
+            data=ics_invitation(record, organizer, self.service.clock()),
         )
         mails = [
             self._mail(
@@ -91,7 +116,7 @@ class MailComposer:
                 meeting_id=meeting_id,
                 whatsapp_text=text,
                 whatsapp_url=whatsapp_share_url(text),
-                status_url=self.core.status_url(record),
+                status_url=self.service.status_url(record),
             )
         ]
         mails += [
@@ -101,10 +126,10 @@ class MailComposer:
                 "operator_meeting",
                 request=record,
                 meeting_id=meeting_id,
-                officer_url=self.core.officer_url(record, operator),
+                officer_url=self.service.officer_url(record, operator),
                 operator=operator,
             )
-            for operator in self.core.settings.operator_emails
+            for operator in self.service.settings.operator_emails
         ]
         return mails
 
@@ -114,9 +139,11 @@ class MailComposer:
             subject = f"Meeting gagal dibuat {record['id']}: {record['event_name']}"
         else:
             subject = f"Pembuatan meeting tertunda {record['id']}: {record['event_name']}"
-        staff = [(verifier, self.core.review_url(record, verifier)) for verifier in self.core.settings.verifier_emails]
+        staff = [
+            (verifier, self.service.review_url(record, verifier)) for verifier in self.service.settings.verifier_emails
+        ]
         if final:
-            staff += [(supervisor, "") for supervisor in self.core.settings.supervisor_emails]
+            staff += [(supervisor, "") for supervisor in self.service.settings.supervisor_emails]
         mails = [
             self._mail(
                 (to,), subject, "provisioning_failed", request=record, for_verifier=True, final=final, link_url=link
@@ -131,7 +158,7 @@ class MailComposer:
                 request=record,
                 for_verifier=False,
                 final=final,
-                link_url=self.core.status_url(record),
+                link_url=self.service.status_url(record),
             )
         )
         return mails
@@ -150,16 +177,19 @@ class MailComposer:
         """Verifiers, the operators when a meeting had been scheduled, and the requester (with a calendar cancel)."""
         subject = f"Permohonan dibatalkan {record['id']}: {record['event_name']}"
         had_meeting = bool(record.get("meeting"))
-        staff = (*self.core.settings.verifier_emails, *(self.core.settings.operator_emails if had_meeting else ()))
+        staff = (
+            *self.service.settings.verifier_emails,
+            *(self.service.settings.operator_emails if had_meeting else ()),
+        )
         mails = [self._mail((to,), subject, "cancelled", request=record, for_requester=False) for to in staff]
         attachments: tuple[Attachment, ...] = ()
         if had_meeting:
-            organizer = parseaddr(self.core.settings.mail_from)[1] or "vicon@localhost"
+            organizer = parseaddr(self.service.settings.mail_from)[1] or "vicon@localhost"
             attachments = (
                 Attachment(
                     filename=f"batal-{record['id']}.ics",
                     content_type=CANCELLATION_TYPE,
-                    data=ics_invitation(record, organizer, self.core.clock(), cancelled=True),
+                    data=ics_invitation(record, organizer, self.service.clock(), cancelled=True),
                 ),
             )
         mails.append(
@@ -171,7 +201,7 @@ class MailComposer:
 
     def undeliverable(self, entry: OutboxEntry, error: str) -> list[OutgoingMail]:
         """Supervisors and verifiers: which mail, to whom, for which request could not be delivered (and why)."""
-        staff = dict.fromkeys((*self.core.settings.supervisor_emails, *self.core.settings.verifier_emails))
+        staff = dict.fromkeys((*self.service.settings.supervisor_emails, *self.service.settings.verifier_emails))
         request_id = entry.request_id or "-"
         context = {
             "request_id": request_id,
@@ -184,8 +214,8 @@ class MailComposer:
             OutgoingMail(
                 to=(to,),
                 subject=header_text(f"{SUBJECT_PREFIX} Email tidak terkirim untuk permohonan {request_id}"),
-                text=self.core.render("email/undeliverable.txt", **context),
-                html=self.core.render("email/undeliverable.html", **context),
+                text=self.service.render("email/undeliverable.txt", **context),
+                html=self.service.render("email/undeliverable.html", **context),
                 kind=UNDELIVERABLE_NOTICE,
             )
             for to in staff

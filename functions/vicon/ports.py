@@ -7,10 +7,9 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from vicon.zoom import Meeting, MeetingSpec
+from vicon.meetings import Meeting, MeetingSpec
 
 
 class BlobNotFound(LookupError):
@@ -32,7 +31,10 @@ class Blobs(Protocol):
 
 
 class Meetings(Protocol):
-    """The Zoom meetings API as the core uses it (production: vicon.zoom.ZoomClient)."""
+    """The Zoom meetings API as the core uses it (production: vicon.zoom.ZoomClient).
+
+    Its types and the failures it raises (`ZoomError` and kinds) are the port's own, in `vicon.meetings`.
+    """
 
     def create_meeting(self, host_user: str, spec: MeetingSpec) -> Meeting: ...
 

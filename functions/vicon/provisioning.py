@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
+from vicon.intake import EVENT_TYPES, opd_label
 from vicon.lifecycle import (
     MAX_PROVISIONING_ATTEMPTS,
     Actor,
@@ -21,12 +23,21 @@ from vicon.lifecycle import (
     out_of_attempts,
     provisioning_attempts,
 )
-from vicon.ports import AuditEntry, TransitionRefused
-from vicon.store import iso, parse_iso
-
-if TYPE_CHECKING:
-    from vicon.core import Core
-    from vicon.zoom import Meeting, MeetingSpec
+from vicon.meetings import (
+    Meeting,
+    MeetingSpec,
+    ZoomAmbiguous,
+    ZoomAuthError,
+    ZoomDailyLimit,
+    ZoomError,
+    ZoomOutOfTime,
+    ZoomRateLimited,
+    ZoomUnavailable,
+    generate_passcode,
+)
+from vicon.ports import AuditEntry, Meetings, OutgoingMail, Store, TransitionRefused
+from vicon.settings import Settings
+from vicon.timefmt import iso, parse_iso
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +60,33 @@ def meeting_tag(request_id: str) -> str:
     return f"[{request_id}]"
 
 
+class ProvisioningMails(Protocol):
+    """The two mails provisioning queues with its transitions (`vicon.messages.MailComposer` writes them)."""
+
+    def provisioned(self, record: dict[str, Any]) -> list[OutgoingMail]: ...
+
+    def provisioning_failed(self, record: dict[str, Any], final: bool = False) -> list[OutgoingMail]: ...
+
+
+class ProvisioningContext(Protocol):
+    """What provisioning works with: `vicon.core.Core` provides it structurally; this module never imports the core."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def store(self) -> Store: ...
+
+    @property
+    def meetings(self) -> Meetings: ...
+
+    @property
+    def clock(self) -> Callable[[], dt.datetime]: ...
+
+    @property
+    def mails(self) -> ProvisioningMails: ...
+
+
 class ProvisioningFailed(Exception):
     """A reason in Bahasa Indonesia; `keep_slot` when Zoom may hold a meeting for this request on that host."""
 
@@ -63,77 +101,79 @@ def provisioning_retry_delay(attempts: int) -> dt.timedelta:
     return min(dt.timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_RETRY_DELAY)
 
 
-def provision(core: Core, request_id: str, zoom_budget_seconds: float = INLINE_ZOOM_BUDGET_SECONDS) -> dict[str, Any]:
+def provision(
+    service: ProvisioningContext, request_id: str, zoom_budget_seconds: float = INLINE_ZOOM_BUDGET_SECONDS
+) -> dict[str, Any]:
     """Turn an `approved` request into a meeting, or into `provisioning_failed` with the reason.
 
     Finding a host and creating the meeting spend at most `zoom_budget_seconds` in Zoom calls; the default is
     the inline budget, so a caller answering an HTTP request is safe without saying so.
     """
-    record = core.store.get_request(request_id)
+    record = service.store.get_request(request_id)
     if record is None or record["status"] != Status.APPROVED:
         return record or {}
     try:
-        with core.meetings.time_budget(zoom_budget_seconds):
-            host, meeting = _obtain_meeting(core, record)
+        with service.meetings.time_budget(zoom_budget_seconds):
+            host, meeting = _obtain_meeting(service, record)
     except ProvisioningFailed as failure:
         if not failure.keep_slot:
-            core.store.release_host_slot(request_id)
-        return _record_failure(core, record, failure.reason)
-    return _record_meeting(core, record, host, meeting)
+            service.store.release_host_slot(request_id)
+        return _record_failure(service, record, failure.reason)
+    return _record_meeting(service, record, host, meeting)
 
 
-def _candidate_hosts(core: Core, record: dict[str, Any], day: dt.date, exclude: set[str]) -> list[str]:
+def _candidate_hosts(
+    service: ProvisioningContext, record: dict[str, Any], day: dt.date, exclude: set[str]
+) -> list[str]:
     # Smallest sufficient host first, so the big accounts stay free for big events.
-    hosts = sorted(core.settings.zoom_hosts, key=lambda host: (host.capacity, host.user))
+    hosts = sorted(service.settings.zoom_hosts, key=lambda host: (host.capacity, host.user))
     return [
         host.user
         for host in hosts
         if host.capacity >= record["participant_count"]
         and host.user not in exclude
-        and core.store.zoom_calls(host.user, day) < DAILY_CALL_LIMIT - DAILY_CALL_MARGIN
+        and service.store.zoom_calls(host.user, day) < DAILY_CALL_LIMIT - DAILY_CALL_MARGIN
     ]
 
 
-def _obtain_meeting(core: Core, record: dict[str, Any]) -> tuple[str, Meeting]:
-    from vicon.zoom import ZoomAmbiguous, ZoomDailyLimit, ZoomError
-
-    buffer = dt.timedelta(minutes=core.settings.host_buffer_minutes)
+def _obtain_meeting(service: ProvisioningContext, record: dict[str, Any]) -> tuple[str, Meeting]:
+    buffer = dt.timedelta(minutes=service.settings.host_buffer_minutes)
     start, end = parse_iso(record["start"]), parse_iso(record["end"])
-    day = core.clock().astimezone(dt.UTC).date()
+    day = service.clock().astimezone(dt.UTC).date()
     # A previous attempt may have left a meeting on the host whose slot this request holds. Until a search of
     # that host says otherwise, nothing is created and the slot is kept, whatever else fails.
     maybe_created = provisioning_attempts(record) > 0
     exhausted: set[str] = set()
     while True:
-        host = core.store.claim_host_slot(
-            record["id"], _candidate_hosts(core, record, day, exhausted), start, end, buffer, core.clock()
+        host = service.store.claim_host_slot(
+            record["id"], _candidate_hosts(service, record, day, exhausted), start, end, buffer, service.clock()
         )
         if host is None:
             raise ProvisioningFailed(
                 "Tidak ada akun Zoom berlisensi yang kosong dan cukup untuk "
                 f"{record['participant_count']} peserta pada jadwal tersebut (termasuk jeda "
-                f"{core.settings.host_buffer_minutes} menit sebelum dan sesudah)."
+                f"{service.settings.host_buffer_minutes} menit sebelum dan sesudah)."
             )
         try:
             if maybe_created:
-                existing = find_tagged(core, host, record["id"])
+                existing = find_tagged(service.meetings, host, record["id"])
                 if existing is not None:
                     return host, existing
                 maybe_created = False
-            core.store.count_zoom_call(host, day)
-            return host, core.meetings.create_meeting(host, meeting_spec(core, record))
+            service.store.count_zoom_call(host, day)
+            return host, service.meetings.create_meeting(host, meeting_spec(record, service.settings.timezone))
         except ZoomDailyLimit as exc:
             if maybe_created:
                 raise ProvisioningFailed(_zoom_reason(exc), keep_slot=True) from exc
             # A 429 creates nothing: the work moves to another host.
             log.warning("host %s reached its daily limit; moving %s to another host", host, record["id"])
-            core.store.set_zoom_calls(host, day, DAILY_CALL_LIMIT)
-            core.store.release_host_slot(record["id"])
+            service.store.set_zoom_calls(host, day, DAILY_CALL_LIMIT)
+            service.store.release_host_slot(record["id"])
             exhausted.add(host)
         except ZoomAmbiguous as exc:
             log.warning("ambiguous Zoom answer for %s on %s: %s", record["id"], host, exc)
             try:
-                found = find_tagged(core, host, record["id"])
+                found = find_tagged(service.meetings, host, record["id"])
             except ZoomError as search_error:
                 raise ProvisioningFailed(_zoom_reason(search_error), keep_slot=True) from exc
             if found is not None:
@@ -145,8 +185,6 @@ def _obtain_meeting(core: Core, record: dict[str, Any]) -> tuple[str, Meeting]:
 
 
 def _zoom_reason(exc: Exception) -> str:
-    from vicon.zoom import ZoomAmbiguous, ZoomAuthError, ZoomOutOfTime, ZoomRateLimited, ZoomUnavailable
-
     if isinstance(exc, ZoomOutOfTime):
         return "Zoom menjawab terlalu lambat; akan dicoba lagi otomatis."
     if isinstance(exc, ZoomAmbiguous):
@@ -160,20 +198,17 @@ def _zoom_reason(exc: Exception) -> str:
     return f"Zoom menolak pembuatan meeting: {exc}"
 
 
-def find_tagged(core: Core, host: str, request_id: str) -> Meeting | None:
+def find_tagged(meetings: Meetings, host: str, request_id: str) -> Meeting | None:
     """The meeting on `host` whose agenda carries the request's tag, if Zoom lists one."""
     tag = meeting_tag(request_id)
-    for listed in core.meetings.list_meetings(host, "scheduled"):
+    for listed in meetings.list_meetings(host, "scheduled"):
         if (listed.agenda or "").startswith(tag):
             # Listed meetings carry no passcode; the meeting itself does.
-            return core.meetings.get_meeting(listed.id)
+            return meetings.get_meeting(listed.id)
     return None
 
 
-def meeting_spec(core: Core, record: dict[str, Any]) -> MeetingSpec:
-    from vicon.intake import EVENT_TYPES, opd_label
-    from vicon.zoom import MeetingSpec, generate_passcode
-
+def meeting_spec(record: dict[str, Any], timezone: str) -> MeetingSpec:
     start, end = parse_iso(record["start"]), parse_iso(record["end"])
     agenda = (
         f"{meeting_tag(record['id'])} {opd_label(record)} · {EVENT_TYPES.get(record['event_type'], '')}\n"
@@ -185,17 +220,17 @@ def meeting_spec(core: Core, record: dict[str, Any]) -> MeetingSpec:
         agenda=agenda[:2000],
         start=start,
         duration_minutes=math.ceil((end - start).total_seconds() / 60),
-        timezone=core.settings.timezone,
+        timezone=timezone,
         passcode=generate_passcode(),
         auto_recording="cloud" if record.get("recording_consent") else "none",
         breakout_rooms="breakout_room" in record.get("needs", []),
     )
 
 
-def _record_meeting(core: Core, record: dict[str, Any], host: str, meeting: Meeting) -> dict[str, Any]:
-    from vicon.zoom import ZoomError
-
-    now = core.clock()
+def _record_meeting(
+    service: ProvisioningContext, record: dict[str, Any], host: str, meeting: Meeting
+) -> dict[str, Any]:
+    now = service.clock()
     stored = {
         "id": meeting.id,
         "uuid": meeting.uuid,
@@ -207,7 +242,7 @@ def _record_meeting(core: Core, record: dict[str, Any], host: str, meeting: Meet
     }
     provisioned = {**record, "meeting": stored}
     try:
-        return core.store.transition(
+        return service.store.transition(
             record["id"],
             allowed_from(Status.PROVISIONED, Actor.SYSTEM),
             Status.PROVISIONED,
@@ -215,10 +250,10 @@ def _record_meeting(core: Core, record: dict[str, Any], host: str, meeting: Meet
                 record["id"], now, SYSTEM, "provision", Status.APPROVED, Status.PROVISIONED, {"meeting": meeting.id}
             ),
             changes={"meeting": stored, "provisioning_error": None, "next_provisioning_at": None},
-            outbox=core.mails.provisioned(provisioned),
+            outbox=service.mails.provisioned(provisioned),
         )
     except TransitionRefused as refused:
-        current = core.store.get_request(record["id"]) or {}
+        current = service.store.get_request(record["id"]) or {}
         recorded = (current.get("meeting") or {}).get("id")
         if refused.current in (Status.CANCELLED, Status.REJECTED) or (
             refused.current == Status.PROVISIONED and recorded != meeting.id
@@ -226,31 +261,33 @@ def _record_meeting(core: Core, record: dict[str, Any], host: str, meeting: Meet
             # Cancelled meanwhile, or a duplicate: this meeting must not linger in Zoom.
             log.info("request %s is %s; deleting meeting %s", record["id"], refused.current, meeting.id)
             try:
-                core.meetings.delete_meeting(meeting.id)
+                service.meetings.delete_meeting(meeting.id)
             except ZoomError as exc:
                 # Nothing else knows this meeting: it is written down, and the tick deletes it later.
                 log.warning("could not delete meeting %s of %s yet: %s", meeting.id, record["id"], exc)
-                return _leave_orphan(core, record["id"], meeting.id)
+                return _leave_orphan(service, record["id"], meeting.id)
             if refused.current != Status.PROVISIONED:
-                core.store.release_host_slot(record["id"])
+                service.store.release_host_slot(record["id"])
         # Otherwise a retry has taken over; it finds this meeting by its tag.
         return current
 
 
-def _leave_orphan(core: Core, request_id: str, meeting_id: int) -> dict[str, Any]:
+def _leave_orphan(service: ProvisioningContext, request_id: str, meeting_id: int) -> dict[str, Any]:
     """Record a meeting that exists in Zoom but belongs to no request, for the tick's clean-up."""
-    current = core.store.get_request(request_id) or {}
+    current = service.store.get_request(request_id) or {}
     orphans = [*current.get("orphan_meetings", []), meeting_id]
-    return core.store.update_request(request_id, {"meeting_cleanup": CleanupState.PENDING, "orphan_meetings": orphans})
+    return service.store.update_request(
+        request_id, {"meeting_cleanup": CleanupState.PENDING, "orphan_meetings": orphans}
+    )
 
 
-def _record_failure(core: Core, record: dict[str, Any], reason: str) -> dict[str, Any]:
-    now = core.clock()
+def _record_failure(service: ProvisioningContext, record: dict[str, Any], reason: str) -> dict[str, Any]:
+    now = service.clock()
     attempts = provisioning_attempts(record) + 1
     gives_up = out_of_attempts(attempts)
     failed = {**record, "provisioning_error": reason, "provisioning_attempts": attempts}
     try:
-        return core.store.transition(
+        return service.store.transition(
             record["id"],
             allowed_from(Status.PROVISIONING_FAILED, Actor.SYSTEM),
             Status.PROVISIONING_FAILED,
@@ -264,32 +301,32 @@ def _record_failure(core: Core, record: dict[str, Any], reason: str) -> dict[str
                 "next_provisioning_at": None if gives_up else iso(now + provisioning_retry_delay(attempts)),
             },
             # People are told at the first failure and when retries stop; in between the pages show the reason.
-            outbox=core.mails.provisioning_failed(failed, final=gives_up)
+            outbox=service.mails.provisioning_failed(failed, final=gives_up)
             if attempts in (1, MAX_PROVISIONING_ATTEMPTS)
             else [],
         )
     except TransitionRefused:
-        return core.store.get_request(record["id"]) or {}
+        return service.store.get_request(record["id"]) or {}
 
 
-def retry_due(core: Core, limit: int = 50) -> dict[str, int]:
+def retry_due(service: ProvisioningContext, limit: int = 50) -> dict[str, int]:
     """The tick's share: take over abandoned approvals and retry failed ones whose backoff has passed.
 
     The store is asked for exactly the due ones (`next_provisioning_at` has passed), so requests that wait or
     have given up never crowd them out. Each query and each request is isolated: one failure stops nothing else.
     """
-    now = core.clock()
+    now = service.clock()
     counts = {"taken_over": 0, "retried": 0, "skipped": 0, "errors": 0}
     for status in (Status.APPROVED, Status.PROVISIONING_FAILED):
         try:
-            due = core.store.requests_due(status, now, limit)
+            due = service.store.requests_due(status, now, limit)
         except Exception:
             log.exception("the query for due %s requests failed", status)
             counts["errors"] += 1
             continue
         for record in due:
             try:
-                counts[_retry_one(core, record, now)] += 1
+                counts[_retry_one(service, record, now)] += 1
             except Exception:
                 # Left as it was: the next tick finds it again.
                 log.exception("retry of %s failed unexpectedly", record["id"])
@@ -297,22 +334,22 @@ def retry_due(core: Core, limit: int = 50) -> dict[str, int]:
     return counts
 
 
-def _retry_one(core: Core, record: dict[str, Any], now: dt.datetime) -> str:
+def _retry_one(service: ProvisioningContext, record: dict[str, Any], now: dt.datetime) -> str:
     """Handle one due request; the name of the count it adds to."""
     if parse_iso(record["start"]) <= now:
         # The event has started: no meeting is made any more; it drops out of the due work.
-        core.store.update_request(record["id"], {"next_provisioning_at": None})
+        service.store.update_request(record["id"], {"next_provisioning_at": None})
         return "skipped"
     if record["status"] == Status.APPROVED:
         # Approved and untouched until its deadline: the instance that held it died mid-way.
-        _record_failure(core, record, "Pembuatan meeting terputus; akan dicoba lagi otomatis.")
+        _record_failure(service, record, "Pembuatan meeting terputus; akan dicoba lagi otomatis.")
         return "taken_over"
     if out_of_attempts(provisioning_attempts(record)):
         # Still scheduled with every attempt used: it gives up now (lifecycle.gave_up from then on).
-        core.store.update_request(record["id"], {"next_provisioning_at": None})
+        service.store.update_request(record["id"], {"next_provisioning_at": None})
         return "skipped"
     try:
-        core.store.transition(
+        service.store.transition(
             record["id"],
             allowed_from(Status.APPROVED, Actor.SYSTEM),
             Status.APPROVED,
@@ -321,5 +358,5 @@ def _retry_one(core: Core, record: dict[str, Any], now: dt.datetime) -> str:
         )
     except TransitionRefused:
         return "retried"  # another tick took it
-    provision(core, record["id"], TICK_ZOOM_BUDGET_SECONDS)
+    provision(service, record["id"], TICK_ZOOM_BUDGET_SECONDS)
     return "retried"

@@ -14,7 +14,7 @@ from vicon.intake import EVENT_TYPES, NEEDS, format_date_id, format_datetime_id,
 from vicon.invitations import schedule_text
 from vicon.lifecycle import Status, status_label
 from vicon.settings import FUNCTIONS_DIR, REPO_DIR, Identity
-from vicon.store import parse_iso
+from vicon.timefmt import parse_iso
 
 
 def templates_dir() -> Path:

@@ -10,9 +10,8 @@ from collections.abc import Callable
 from vicon.blobs import blobs_from_url
 from vicon.core import Core, utc_now
 from vicon.mail import FolderMailSink, SmtpMailer
-from vicon.ports import Mailer
+from vicon.ports import Mailer, Store
 from vicon.settings import Settings
-from vicon.store import store_from_url
 from vicon.zoom import ZoomClient
 
 _lock = threading.Lock()
@@ -57,6 +56,22 @@ def meetings_from_settings(settings: Settings, clock: Callable[[], dt.datetime] 
         settings.zoom_client_secret or "",
         wall_clock=clock,
     )
+
+
+def store_from_url(url: str, project: str | None = None) -> Store:
+    """`sqlite:///relative`, `sqlite:////absolute` or `firestore`.
+
+    Only the chosen adapter's module is imported (production never loads sqlite3); neither imports this module.
+    """
+    if url.startswith("sqlite:///"):
+        from vicon.store.sqlite import SqliteStore
+
+        return SqliteStore(url.removeprefix("sqlite:///"))
+    if url == "firestore" or url.startswith("firestore://"):
+        from vicon.store.firestore import FirestoreStore
+
+        return FirestoreStore(project=project)
+    raise ValueError(f"STORE_URL {url!r}: expected sqlite:///PATH or firestore")
 
 
 def build_core(settings: Settings) -> Core:

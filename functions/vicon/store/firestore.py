@@ -19,17 +19,16 @@ from vicon.ports import (
     RequestNotFound,
     TransitionRefused,
 )
-from vicon.store import (
+from vicon.store.records import (
     audit_from_json,
     audit_to_json,
     history_item,
-    iso,
     mail_to_json,
     new_lease,
     new_outbox_id,
     outbox_entry,
-    parse_iso,
 )
+from vicon.timefmt import iso, parse_iso
 
 # Writes are optimistic: read, then commit a batch whose main write carries the read's update time as a
 # precondition; a lost race re-reads and tries again. No locks are held, so contention (twenty submissions on

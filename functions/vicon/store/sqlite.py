@@ -21,17 +21,16 @@ from vicon.ports import (
     RequestNotFound,
     TransitionRefused,
 )
-from vicon.store import (
+from vicon.store.records import (
     audit_from_json,
     audit_to_json,
     history_item,
-    iso,
     mail_to_json,
     new_lease,
     new_outbox_id,
     outbox_entry,
-    parse_iso,
 )
+from vicon.timefmt import iso, parse_iso
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);

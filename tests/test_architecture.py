@@ -1,0 +1,232 @@
+"""The module layout of decision 0016: no import cycle under functions/, no Google import at a core module's top.
+
+Every import counts: at module level, inside functions, under `if TYPE_CHECKING:`, relative or absolute. Importing
+`a.b.c` (`import a.b.c`, `from a.b import c`, `from a.b.c import x`) also runs `a` and `a.b`, so those packages are
+edges too; `from package import module` is an edge to that module.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+FUNCTIONS_DIR = Path(__file__).resolve().parent.parent / "functions"
+CORE_PACKAGE = "vicon"
+# The adapters that talk to Google Cloud; they import the client libraries inside the functions that use them.
+GOOGLE_ADAPTERS = frozenset({"vicon.store.firestore", "vicon.blobs"})
+
+
+@dataclass(frozen=True)
+class ModuleSource:
+    name: str
+    is_package: bool
+    source: str
+
+
+@dataclass(frozen=True)
+class Import:
+    target: str
+    line: int
+    # False for an import inside a function body: it runs when the function is called, not at import.
+    at_module_level: bool
+
+
+def module_sources(root: Path) -> list[ModuleSource]:
+    """Every .py file under `root` as a dotted module name (`vicon/store/__init__.py` is `vicon.store`)."""
+    modules = []
+    for path in sorted(root.rglob("*.py")):
+        parts = list(path.relative_to(root).with_suffix("").parts)
+        is_package = parts[-1] == "__init__"
+        if is_package:
+            parts.pop()
+        modules.append(ModuleSource(".".join(parts), is_package, path.read_text(encoding="utf-8")))
+    return modules
+
+
+def _absolute(module: ModuleSource, node: ast.ImportFrom) -> str:
+    if node.level == 0:
+        return node.module or ""
+    package = module.name.split(".") if module.is_package else module.name.split(".")[:-1]
+    base = package[: len(package) - (node.level - 1)]
+    return ".".join([*base, *([node.module] if node.module else [])])
+
+
+def _with_parents(name: str) -> list[str]:
+    parts = name.split(".")
+    return [".".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def imports_of(module: ModuleSource, known: Iterable[str]) -> list[Import]:
+    """Every module `module` imports (those in `known` or not), with the packages importing it runs."""
+    known = set(known)
+    found: list[Import] = []
+
+    def visit(node: ast.AST, in_function: bool) -> None:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                found.extend(Import(t, node.lineno, not in_function) for t in _with_parents(alias.name))
+        elif isinstance(node, ast.ImportFrom):
+            base = _absolute(module, node)
+            targets = _with_parents(base) if base else []
+            targets += [f"{base}.{a.name}" for a in node.names if f"{base}.{a.name}" in known]
+            found.extend(Import(t, node.lineno, not in_function) for t in targets)
+        inside = in_function or isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
+        for child in ast.iter_child_nodes(node):
+            visit(child, inside)
+
+    visit(ast.parse(module.source, filename=module.name), in_function=False)
+    return found
+
+
+def import_graph(modules: Iterable[ModuleSource]) -> dict[str, set[str]]:
+    """module → the modules of the same set it imports (itself excluded: a package naming its own submodule)."""
+    modules = list(modules)
+    known = {m.name for m in modules}
+    return {
+        m.name: {i.target for i in imports_of(m, known) if i.target in known and i.target != m.name} for m in modules
+    }
+
+
+def tangles(graph: Mapping[str, Iterable[str]]) -> list[set[str]]:
+    """The strongly connected components of more than one module: every module of one reaches every other."""
+    edges = {name: sorted(targets) for name, targets in graph.items()}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    components: list[set[str]] = []
+
+    def connect(name: str) -> None:  # Tarjan's algorithm
+        index[name] = low[name] = len(index)
+        stack.append(name)
+        on_stack.add(name)
+        for target in edges.get(name, []):
+            if target not in index:
+                connect(target)
+                low[name] = min(low[name], low[target])
+            elif target in on_stack:
+                low[name] = min(low[name], index[target])
+        if low[name] == index[name]:
+            component = set()
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.add(member)
+                if member == name:
+                    break
+            components.append(component)
+
+    for name in sorted(edges):
+        if name not in index:
+            connect(name)
+    return [component for component in components if len(component) > 1]
+
+
+def find_cycles(graph: Mapping[str, Iterable[str]]) -> list[list[str]]:
+    """One cycle (first module repeated at the end) per tangle, through its alphabetically first module."""
+    edges = {name: sorted(targets) for name, targets in graph.items()}
+    cycles = []
+    for component in tangles(graph):
+        start = min(component)
+        # Breadth-first inside the component from `start` back to it: the shortest cycle through it.
+        previous: dict[str, str] = {}
+        queue = [start]
+        while queue and start not in previous:
+            current = queue.pop(0)
+            for target in edges.get(current, []):
+                if target in component and target not in previous:
+                    previous[target] = current
+                    queue.append(target)
+        path = [start]
+        while path[-1] != start or len(path) == 1:
+            path.append(previous[path[-1]])
+        cycles.append(list(reversed(path)))
+    return sorted(cycles)
+
+
+def _spelled(cycles: list[list[str]]) -> str:
+    return "\n".join(" → ".join(cycle) for cycle in cycles)
+
+
+def test_no_import_cycle_under_functions() -> None:
+    graph = import_graph(module_sources(FUNCTIONS_DIR))
+    assert not find_cycles(graph), (
+        "import cycles (counting TYPE_CHECKING and function-level imports):\n"
+        + _spelled(find_cycles(graph))
+        + "\nmodules caught in them: "
+        + "; ".join(", ".join(sorted(component)) for component in tangles(graph))
+    )
+
+
+def test_the_detector_finds_a_cycle_through_every_kind_of_import() -> None:
+    def sources(files: dict[str, str]) -> list[ModuleSource]:
+        return [
+            ModuleSource(name.removesuffix(".__init__"), name.endswith(".__init__"), text)
+            for name, text in files.items()
+        ]
+
+    kinds_of_import = {
+        "top level": "import pkg.b\n",
+        "from package import module": "from pkg import b\n",
+        "inside a function": "def f():\n    from pkg.b import thing\n",
+        "under TYPE_CHECKING": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg.b import Thing\n",
+        "relative": "from . import b\n",
+        "relative from a module": "from .b import thing\n",
+    }
+    for kind, a_imports_b in kinds_of_import.items():
+        modules = sources({"pkg.__init__": "", "pkg.a": a_imports_b, "pkg.b": "from pkg.a import x\n"})
+        assert find_cycles(import_graph(modules)) == [["pkg.a", "pkg.b", "pkg.a"]], kind
+
+    # A package whose __init__ imports an adapter that imports the package: the cycle store_from_url made.
+    modules = sources(
+        {
+            "vicon.__init__": "",
+            "vicon.store.__init__": "def store_from_url(url):\n    from vicon.store.sqlite import SqliteStore\n",
+            "vicon.store.sqlite": "from vicon.store import iso\n",
+        }
+    )
+    assert find_cycles(import_graph(modules)) == [["vicon.store", "vicon.store.sqlite", "vicon.store"]]
+    assert "vicon.store" in _spelled(find_cycles(import_graph(modules)))
+
+    # A longer cycle is spelled out in order; modules outside it do not appear.
+    modules = sources(
+        {
+            "a": "import b\nimport os\n",
+            "b": "from c import x\n",
+            "c": "def f():\n    import a\n",
+            "d": "import a\n",
+        }
+    )
+    assert find_cycles(import_graph(modules)) == [["a", "b", "c", "a"]]
+
+    # No cycle: a chain, and a package importing its own submodule's parent.
+    modules = sources({"pkg.__init__": "", "pkg.a": "from pkg import b\n", "pkg.b": "import json\n"})
+    assert find_cycles(import_graph(modules)) == []
+
+
+def _google_imports(modules: Iterable[ModuleSource]) -> dict[str, list[Import]]:
+    modules = list(modules)
+    known = {m.name for m in modules}
+    found = {}
+    for module in modules:
+        imports = [i for i in imports_of(module, known) if i.target == "google" or i.target.startswith("google.")]
+        if imports:
+            found[module.name] = imports
+    return found
+
+
+def test_no_core_module_imports_google_at_module_level() -> None:
+    core = [m for m in module_sources(FUNCTIONS_DIR) if m.name.split(".")[0] == CORE_PACKAGE]
+    google = _google_imports(core)
+    at_top = {name: [i.line for i in imports if i.at_module_level] for name, imports in google.items()}
+    assert not {name: lines for name, lines in at_top.items() if lines}, (
+        "Google client libraries are imported lazily, inside the adapter function that needs them"
+    )
+    assert set(google) <= GOOGLE_ADAPTERS, f"only {sorted(GOOGLE_ADAPTERS)} may import google.*"
+    # The check itself sees the Google adapters' lazy imports, and would see a top-level one.
+    assert set(google) == GOOGLE_ADAPTERS
+    probe_source = "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import google.cloud\n"
+    probe = [ModuleSource("vicon.probe", False, probe_source)]
+    assert [i.at_module_level for i in _google_imports(probe)["vicon.probe"]] == [True, True]

@@ -61,6 +61,9 @@ def test_browser_every_state_of_the_form_and_the_status_page_is_accessible(
     if confirm.count():
         confirm.click()
     expect(page.locator("#current-status")).to_contain_text("Dibatalkan", timeout=10_000)
+    # The cancel section is gone: focus (and a screen reader) lands on the new status, not on the page's body.
+    expect(page.locator("#current-status")).to_be_focused()
+    expect(page.locator("body")).to_contain_text("meeting itu dihapus")
     assert_accessible(page, "the status page after cancelling")
     context.close()
 

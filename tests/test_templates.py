@@ -194,7 +194,7 @@ def cases(harness: Harness) -> dict[str, list[Case]]:
             Case(
                 f"{'requester' if for_requester else 'staff'}, {label}",
                 mail(record, for_requester=for_requester),
-                [record["id"], *([str(record["meeting"]["id"])] if record.get("meeting") else [])]
+                [record["id"], *([format_meeting_id(record["meeting"]["id"])] if record.get("meeting") else [])]
                 + ([] if for_requester else ["Dinas Kesehatan"])
                 + ([HOST] if record.get("meeting") and not for_requester else []),
             )
@@ -269,7 +269,7 @@ def cases(harness: Harness) -> dict[str, list[Case]]:
             Case(status, {"base_url": base_url, "request": r[status]}, [r[status]["id"], *extra])
             for status, extra in (
                 ("approved", ["Meeting sedang dibuat"]),
-                ("provisioned", [HOST, str(provisioned["meeting"]["id"])]),
+                ("provisioned", [HOST, meeting_id]),
                 ("provisioning_failed", [failed["provisioning_error"]]),
                 ("rejected", ["Alasan penolakan sudah dikirim"]),
                 ("cancelled", ["membatalkan permohonan"]),
@@ -279,7 +279,7 @@ def cases(harness: Harness) -> dict[str, list[Case]]:
             Case(
                 "operator",
                 {"base_url": base_url, "request": provisioned, "token": "token-petugas"},
-                [provisioned["id"], "token-petugas", HOST, str(provisioned["meeting"]["id"])],
+                [provisioned["id"], "token-petugas", HOST, meeting_id],
             )
         ],
         "pages/submitted": [

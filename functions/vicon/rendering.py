@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 
 from vicon.intake import EVENT_TYPES, NEEDS, format_date_id, format_datetime_id, opd_label
-from vicon.invitations import schedule_text
+from vicon.invitations import format_meeting_id, schedule_text
 from vicon.lifecycle import Status, status_label
 from vicon.settings import FUNCTIONS_DIR, REPO_DIR, Identity
 from vicon.timefmt import parse_iso
@@ -56,6 +56,7 @@ def environment(timezone: str, identity: Identity = Identity()) -> jinja2.Enviro
     # Text typed one item per line (speakers), as a list without the blank lines.
     env.filters["lines"] = lambda value: [line.strip() for line in str(value or "").splitlines() if line.strip()]
     env.filters["opd_label"] = opd_label
+    env.filters["meeting_id"] = format_meeting_id  # Zoom's own grouping, as in the invitation and on the status page
     env.globals["identity"] = identity
     # Templates compare with `Status.X`, never a bare string: a misspelt member is an error, not a silent false.
     env.globals["Status"] = Status

@@ -10,7 +10,7 @@
     provisioned: 'Zoom Meeting sudah siap. Detailnya juga telah dikirim ke email kontak.',
     completed: 'Kegiatan telah selesai. Terima kasih telah menggunakan layanan ini.',
     rejected: 'Permohonan tidak dapat dilayani. Alasannya dikirim ke email kontak.',
-    cancelled: 'Permohonan telah dibatalkan.',
+    cancelled: 'Permohonan telah dibatalkan. Bila Zoom Meeting sudah dibuat, meeting itu dihapus dan pembatalan undangan kalender dikirim ke email kontak; tidak ada lagi yang perlu dilakukan.',
     provisioning_failed: 'Pembuatan meeting tertunda dan sedang dicoba ulang otomatis. Tim Teknis sudah diberi tahu; kabar berikutnya dikirim ke email kontak.'
   };
   const q = new URLSearchParams(location.search), id = q.get('id'), token = q.get('token');
@@ -91,7 +91,7 @@
     }
     loading.hidden = false;
     errBox.hidden = true;
-    V.getJSON('/api/request_status?id=' + encodeURIComponent(id) + '&token=' + encodeURIComponent(token))
+    return V.getJSON('/api/request_status?id=' + encodeURIComponent(id) + '&token=' + encodeURIComponent(token))
       .then(r => {
         if (r.ok && r.body && r.body.status) return render(r.body);
         const errs = r.body && Array.isArray(r.body.errors) ? r.body.errors.map(e => String(e.message || '')).filter(Boolean) : [];
@@ -113,8 +113,17 @@
       .then(r => r.json().catch(() => ({})).then(b => ({ ok: r.ok, b: b })))
       .then(({ ok, b }) => {
         yes.disabled = false;
-        if (ok) { msg.textContent = 'Permohonan dibatalkan.'; return load(); }
-        msg.textContent = (b.errors || []).map(e => e.message).join(' ') || 'Pembatalan gagal; coba lagi.';
+        if (!ok) {
+          msg.textContent = (b.errors || []).map(e => e.message).join(' ') || 'Pembatalan gagal; coba lagi.';
+          return;
+        }
+        msg.textContent = 'Permohonan dibatalkan.';
+        // The cancel section disappears with the new status: focus (and so the screen reader) moves to the status.
+        return load().then(() => {
+          const status = $('current-status');
+          status.setAttribute('tabindex', '-1');
+          status.focus();
+        });
       })
       .catch(() => { yes.disabled = false; msg.textContent = 'Koneksi ke server gagal; coba lagi.'; });
   }

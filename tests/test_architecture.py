@@ -230,3 +230,60 @@ def test_no_core_module_imports_google_at_module_level() -> None:
     probe_source = "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import google.cloud\n"
     probe = [ModuleSource("vicon.probe", False, probe_source)]
     assert [i.at_module_level for i in _google_imports(probe)["vicon.probe"]] == [True, True]
+
+
+# Decision 0017: the use cases take ports, never the core; main.py is a table of contents of thin targets.
+USE_CASES_PACKAGE = "vicon.usecases"
+CORE_MODULE = "vicon.core"
+# The longest targets today (intake, cancel) are 26 and 27 lines, docstring included; a little headroom, no more.
+MAX_TARGET_LINES = 30
+
+
+def _core_importers(modules: Iterable[ModuleSource]) -> dict[str, list[int]]:
+    modules = list(modules)
+    known = {m.name for m in modules} | {CORE_MODULE}
+    return {
+        m.name: lines for m in modules if (lines := [i.line for i in imports_of(m, known) if i.target == CORE_MODULE])
+    }
+
+
+def test_no_use_case_module_imports_the_core() -> None:
+    use_cases = [
+        m
+        for m in module_sources(FUNCTIONS_DIR)
+        if m.name == USE_CASES_PACKAGE or m.name.startswith(USE_CASES_PACKAGE + ".")
+    ]
+    assert {m.name for m in use_cases} >= {
+        f"{USE_CASES_PACKAGE}.{name}" for name in ("submit", "status", "review", "cancel", "officer", "tick")
+    }
+    assert not _core_importers(use_cases), "a use case takes the ports it needs, never vicon.core"
+    # The check sees every spelling of the import, a lazy or a typing-only one included.
+    probes = [
+        "from vicon.core import Core\n",
+        "from vicon import core\n",
+        "def f():\n    import vicon.core\n",
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ..core import Core\n",
+    ]
+    for source in probes:
+        probe = ModuleSource(f"{USE_CASES_PACKAGE}.probe", False, source)
+        assert _core_importers([probe]), source
+
+
+def _long_functions(source: str) -> dict[str, int]:
+    tree = ast.parse(source)
+    return {
+        node.name: length
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and (length := (node.end_lineno or node.lineno) - node.lineno + 1) > MAX_TARGET_LINES
+    }
+
+
+def test_main_stays_a_table_of_contents_of_thin_targets() -> None:
+    main = (FUNCTIONS_DIR / "main.py").read_text(encoding="utf-8")
+    assert not _long_functions(main), (
+        f"functions in main.py longer than {MAX_TARGET_LINES} lines (decorators excluded); "
+        "move the work into a use case under vicon/usecases/"
+    )
+    long_body = "def target():\n" + "    x = 1\n" * MAX_TARGET_LINES
+    assert _long_functions(long_body) == {"target": MAX_TARGET_LINES + 1}

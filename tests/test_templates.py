@@ -28,6 +28,7 @@ from vicon.invitations import format_meeting_id, schedule_text, whatsapp_share_u
 from vicon.mail import SinkMessage
 from vicon.rendering import environment, render, templates_dir
 from vicon.timefmt import iso
+from vicon.usecases import submit
 
 HOSTILE = "<script>alert('x')</script> Rapat & Evaluasi"
 ESCAPED = "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; Rapat &amp; Evaluasi"
@@ -62,7 +63,7 @@ def records(harness: Harness) -> dict[str, dict[str, Any]]:
     fields = {k: v if isinstance(v, list) else [v] for k, v in valid_fields(event_name=HOSTILE).items()}
     letter = one_page_pdf()
     valid = intake.validate_request(fields, letter, core.rules, now)
-    submitted = core._record("VC-2026-000042", valid, letter, "letters/2026/0123456789abcdef.pdf", now)
+    submitted = submit.request_record("VC-2026-000042", valid, letter, "letters/2026/0123456789abcdef.pdf", now)
     decided = {"decided_by": VERIFIERS[0], "decided_at": iso(now + dt.timedelta(hours=2)), "decision_reason": None}
     meeting = {  # as provisioning._record_meeting stores it
         "id": 81234567890,

@@ -1,0 +1,178 @@
+"""The verifier's part: the review page, the request's letter behind its link, and the decision."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from vicon.lifecycle import Actor, Status, allowed_from, status_label
+from vicon.links import Links
+from vicon.messages import MailComposer
+from vicon.ports import AuditEntry, BlobNotFound, Blobs, Store, TransitionRefused
+from vicon.provisioning import STALE_APPROVAL, ProvisioningContext, provision
+from vicon.settings import Settings
+from vicon.signing import Signer
+from vicon.timefmt import iso, parse_iso
+from vicon.usecases.access import Refused, authorised_request
+from vicon.usecases.delivery import MailDelivery
+from vicon.workdays import WorkingCalendar
+
+log = logging.getLogger(__name__)
+
+MAX_REASON_CHARS = 2_000
+VERIFY_WITHIN_WORKING_DAYS = 1
+
+
+def verify_by(settings: Settings, calendar: WorkingCalendar, submitted_at: dt.datetime) -> dt.date:
+    """The last day a verifier may decide: one working day after the (local) day of submission.
+
+    One rule for the mails (receipt, verifier's mail) and the review page, so they never name two dates.
+    """
+    today = submitted_at.astimezone(settings.tz).date()
+    return calendar.add_working_days(today, VERIFY_WITHIN_WORKING_DAYS)
+
+
+def working_days_between(calendar: WorkingCalendar, after: dt.date, until: dt.date) -> int:
+    """Working days d with after < d <= until (0 when `until` is not later)."""
+    days = (until - after).days
+    return sum(calendar.is_working_day(after + dt.timedelta(days=n)) for n in range(1, days + 1))
+
+
+class ReviewPage:
+    def __init__(
+        self,
+        settings: Settings,
+        calendar: WorkingCalendar,
+        signer: Signer,
+        store: Store,
+        links: Links,
+        page: Callable[..., str],
+        clock: Callable[[], dt.datetime],
+    ) -> None:
+        self.settings = settings
+        self.calendar = calendar
+        self.signer = signer
+        self.store = store
+        self.links = links
+        self.page = page
+        self.clock = clock
+
+    def render(self, token: str, error: str | None = None, reason: str = "") -> str:
+        """The verifier's confirmation page; raises TokenError, Refused or RequestNotFound. Changes nothing."""
+        claims, record = authorised_request(
+            self.signer, self.store, self.clock, token, "review", self.settings.verifier_emails
+        )
+        deadline = verify_by(self.settings, self.calendar, parse_iso(record["created_at"]))
+        today = self.clock().astimezone(self.settings.tz).date()
+        created = parse_iso(record["created_at"]).astimezone(self.settings.tz).date()
+        event_day = parse_iso(record["start"]).astimezone(self.settings.tz).date()
+        return self.page(
+            "pages/review.html",
+            request=record,
+            # The lead time as the intake rule counts it: working days after the day of submission, up to the event.
+            lead_working_days=working_days_between(self.calendar, created, event_day),
+            min_lead_working_days=self.settings.min_lead_working_days,
+            token=token,
+            error=error,
+            reason=reason,
+            # Minted for the verifier the review link names: the letter opens for them alone, read-only.
+            letter_url=self.links.letter_url(record, str(claims["v"])),
+            verify_by=deadline,
+            verify_overdue=record["status"] == Status.SUBMITTED and today > deadline,
+        )
+
+
+class LetterLink:
+    def __init__(
+        self, settings: Settings, signer: Signer, store: Store, blobs: Blobs, clock: Callable[[], dt.datetime]
+    ) -> None:
+        self.settings = settings
+        self.signer = signer
+        self.store = store
+        self.blobs = blobs
+        self.clock = clock
+
+    def letter(self, token: str) -> tuple[str, bytes]:
+        """The request's letter (file name, PDF bytes) for a verifier's letter link. Changes nothing.
+
+        Raises TokenError, Refused (403 verifier no longer authorised, 404 letter missing) or RequestNotFound.
+        """
+        _, record = authorised_request(
+            self.signer, self.store, self.clock, token, "letter", self.settings.verifier_emails
+        )
+        try:
+            data = self.blobs.get(record["letter"]["key"])
+        except BlobNotFound as missing:
+            log.error("the letter of %s is missing from the blob store", record["id"])
+            raise Refused(404, "Surat permohonan tidak ditemukan di penyimpanan; hubungi admin Vicon.") from missing
+        return f"surat-{record['id']}.pdf", data
+
+
+class Decision:
+    def __init__(
+        self,
+        settings: Settings,
+        signer: Signer,
+        store: Store,
+        mails: MailComposer,
+        provisioning: ProvisioningContext,
+        delivery: MailDelivery,
+        clock: Callable[[], dt.datetime],
+    ) -> None:
+        self.settings = settings
+        self.signer = signer
+        self.store = store
+        self.mails = mails
+        self.provisioning = provisioning
+        self.delivery = delivery
+        self.clock = clock
+
+    def decide(self, token: str, decision: str, reason: str) -> dict[str, Any]:
+        """approve (then provision at once) or reject with a reason; a decided request is a 409."""
+        claims, record = authorised_request(
+            self.signer, self.store, self.clock, token, "review", self.settings.verifier_emails
+        )
+        verifier = str(claims["v"])
+        reason = reason.strip()
+        if record["status"] != Status.SUBMITTED:
+            raise already_decided(record["status"])
+        if decision not in ("approve", "reject"):
+            raise Refused(422, "Pilih tombol Setujui atau Tolak.", "decision")
+        if decision == "reject" and not reason:
+            raise Refused(422, "Alasan penolakan wajib diisi; pemohon akan menerimanya lewat email.", "reason")
+        if len(reason) > MAX_REASON_CHARS:
+            raise Refused(422, f"Alasan paling banyak {MAX_REASON_CHARS} karakter.", "reason")
+        now = self.clock()
+        to_status = Status.APPROVED if decision == "approve" else Status.REJECTED
+        try:
+            decided = self.store.transition(
+                record["id"],
+                allowed_from(to_status, Actor.VERIFIER),
+                to_status,
+                AuditEntry(record["id"], now, verifier, decision, Status.SUBMITTED, to_status, {"reason": reason}),
+                changes={
+                    "decided_by": verifier,
+                    "decided_at": iso(now),
+                    "decision_reason": reason or None,
+                    # Should this instance die before the meeting is recorded, the tick takes over from then.
+                    "next_provisioning_at": iso(now + STALE_APPROVAL) if decision == "approve" else None,
+                },
+                outbox=self.mails.rejected({**record, "decision_reason": reason}) if decision == "reject" else [],
+            )
+        except TransitionRefused as refused:
+            raise already_decided(refused.current or "") from refused
+        if decision == "approve":
+            try:
+                decided = provision(self.provisioning, record["id"]) or decided
+            except Exception:
+                # The approval is stored; the tick takes over an approval left unfinished (STALE_APPROVAL).
+                log.exception("provisioning %s failed unexpectedly", record["id"])
+        self.delivery.deliver_after_commit(record["id"])
+        return decided
+
+
+def already_decided(status: str) -> Refused:
+    label = status_label(status)
+    return Refused(409, f"Permohonan ini sudah diputuskan sebelumnya (status: {label}); tidak ada yang diubah.")

@@ -4,7 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-export PYTHONPATH := functions
+# Dev-only code (the dev server, the Zoom fake) lives in devtools/, outside the deployed functions/ source.
+export PYTHONPATH := functions:devtools
 
 .PHONY: run test test-moved-clock lint format bench report chromium clean openapi
 
@@ -15,7 +16,7 @@ $(STAMP): functions/requirements.txt requirements-dev.txt
 	@touch $@
 
 run: $(STAMP)
-	$(PY) -m vicon.devserver
+	$(PY) -m vicon_dev.devserver
 
 # Debian's chromium for the browser tier (Playwright never downloads a browser here) and faketime for the
 # moved-clock tier.

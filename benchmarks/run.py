@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(REPO / "functions"), str(REPO)]
+sys.path[:0] = [str(REPO / "functions"), str(REPO / "devtools"), str(REPO)]
 
 RUNS = 7
 SUBMITS_PER_RUN = 20

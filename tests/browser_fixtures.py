@@ -25,7 +25,7 @@ CHROMIUM = "/usr/bin/chromium"
 
 @contextmanager
 def serve_dev(tmp_path_factory: pytest.TempPathFactory, **extra_env: str) -> Iterator[str]:
-    """The real dev server (`python -m vicon.devserver`) on a free port with its own data folder.
+    """The real dev server (`python -m vicon_dev.devserver`) on a free port with its own data folder.
 
     A subprocess that takes its port from PORT, so the port is picked before the server binds it; when the
     bind fails (another process took the port meanwhile) the server is started again on a fresh port.
@@ -48,7 +48,7 @@ def _started_dev_server(tmp_path_factory: pytest.TempPathFactory, **extra_env: s
         os.environ,
         PORT=str(port),
         VICON_DATA_DIR=str(data_dir),
-        PYTHONPATH=str(REPO_DIR / "functions"),
+        PYTHONPATH=os.pathsep.join([str(REPO_DIR / "functions"), str(REPO_DIR / "devtools")]),
         VERIFIER_EMAILS="verifikator@diskominfo.example",
     )
     for name in ("SMTP_HOST", "STORE_URL", "BLOB_URL", "PUBLIC_BASE_URL", "SIGNING_KEY", "TIMEZONE"):
@@ -57,7 +57,7 @@ def _started_dev_server(tmp_path_factory: pytest.TempPathFactory, **extra_env: s
     log_path = data_dir / "server.log"
     log = log_path.open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "vicon.devserver"], cwd=REPO_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
+        [sys.executable, "-m", "vicon_dev.devserver"], cwd=REPO_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
     )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -287,3 +287,47 @@ def test_main_stays_a_table_of_contents_of_thin_targets() -> None:
     )
     long_body = "def target():\n" + "    x = 1\n" * MAX_TARGET_LINES
     assert _long_functions(long_body) == {"target": MAX_TARGET_LINES + 1}
+
+
+# --- what is deployed (decision 0018) ---------------------------------------------------------------------
+
+DEVTOOLS_DIR = FUNCTIONS_DIR.parent / "devtools"
+DEV_ONLY = ("vicon_dev", "zoom_sandbox", "devserver")
+
+
+def _dev_only_imports(modules: Iterable[ModuleSource]) -> dict[str, list[str]]:
+    """Imports naming a dev-only module anywhere in their dotted path, `from x import devserver` included."""
+    found = {}
+    for module in modules:
+        names = []
+        for node in ast.walk(ast.parse(module.source, filename=module.name)):
+            if isinstance(node, ast.Import):
+                names += [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = _absolute(module, node)
+                names += [base, *(f"{base}.{alias.name}" for alias in node.names)]
+        hits = sorted({name for name in names if set(name.split(".")) & set(DEV_ONLY)})
+        if hits:
+            found[module.name] = hits
+    return found
+
+
+def test_nothing_deployed_imports_the_dev_tools() -> None:
+    deployed = module_sources(FUNCTIONS_DIR)
+    assert not _dev_only_imports(deployed), "functions/ is what is deployed: it must not import devtools/"
+    names = {m.name.split(".")[-1] for m in deployed}
+    assert not names & set(DEV_ONLY), "the dev server and the Zoom sandbox live in devtools/vicon_dev/"
+    # The dev tools are where they are said to be, and the check sees every spelling of such an import.
+    assert {m.name for m in module_sources(DEVTOOLS_DIR)} >= {
+        "vicon_dev",
+        "vicon_dev.devserver",
+        "vicon_dev.zoom_sandbox",
+    }
+    probes = {
+        "absolute": "import vicon_dev.devserver\n",
+        "from": "from vicon_dev import zoom_sandbox\n",
+        "old home": "def f():\n    from vicon.zoom_sandbox import create_sandbox_app\n",
+        "under TYPE_CHECKING": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from vicon import devserver\n",
+    }
+    for kind, source in probes.items():
+        assert _dev_only_imports([ModuleSource("vicon.probe", False, source)]), kind

@@ -32,11 +32,12 @@ from vicon.lifecycle import (
 from vicon.settings import REPO_DIR
 
 FUNCTIONS = REPO_DIR / "functions"
-# The code that moves requests: the core, its adapters and the targets (the Zoom sandbox speaks Zoom's words).
+# The code that moves requests: the core, its adapters, the targets and the dev server (not the Zoom sandbox in
+# devtools/, which speaks Zoom's words).
 SOURCES = sorted(
     path
-    for path in [*FUNCTIONS.glob("vicon/**/*.py"), FUNCTIONS / "main.py"]
-    if path.name not in ("lifecycle.py", "zoom_sandbox.py")
+    for path in [*FUNCTIONS.glob("vicon/**/*.py"), FUNCTIONS / "main.py", REPO_DIR / "devtools/vicon_dev/devserver.py"]
+    if path.name != "lifecycle.py"
 )
 
 

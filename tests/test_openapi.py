@@ -17,8 +17,9 @@ from tests.harness import Harness, HarnessFactory, valid_fields
 from tests.pdfs import one_page_pdf
 from tests.test_review_page import letter_token
 from tests.test_review_provision_http import BIG, OPERATOR, SMALL, decide, links, review_token
-from vicon import devserver, intake, openapi
+from vicon import intake, openapi
 from vicon.settings import REPO_DIR
+from vicon_dev import devserver
 
 CHECKED_IN = REPO_DIR / "docs" / "openapi.json"
 

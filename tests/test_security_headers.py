@@ -200,7 +200,7 @@ def test_officer_page_and_its_redirect_to_zoom_carry_the_headers(
 
 @pytest.fixture
 def dev(tmp_path: Path) -> Iterator[tuple[FlaskClient, FolderMailSink]]:
-    from vicon.devserver import create_app
+    from vicon_dev.devserver import create_app
 
     settings = settings_for(tmp_path)
     assert settings.uses_mail_sink

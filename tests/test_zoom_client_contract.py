@@ -29,7 +29,7 @@ from vicon.meetings import (
     validate_passcode,
 )
 from vicon.zoom import encode_meeting_uuid, meeting_body, parse_retry_after
-from vicon.zoom_sandbox import SandboxState, create_sandbox_app
+from vicon_dev.zoom_sandbox import SandboxState, create_sandbox_app
 
 if TYPE_CHECKING:
     # Only for annotations: importing the plugin module here would stop pytest rewriting its asserts.

@@ -19,7 +19,7 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from vicon.zoom import ZoomClient
-from vicon.zoom_sandbox import SandboxState, create_sandbox_app
+from vicon_dev.zoom_sandbox import SandboxState, create_sandbox_app
 
 SANDBOX_ACCOUNT_ID = "sandbox-account"
 SANDBOX_CLIENT_ID = "sandbox-client"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
-sys.path[:0] = [str(REPO), str(REPO / "functions")]
+sys.path[:0] = [str(REPO), str(REPO / "functions"), str(REPO / "devtools")]
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 

@@ -22,7 +22,7 @@ from vicon.settings import REPO_DIR, Settings
 from vicon.web import MAIL_BODY_CSP, TOKEN_PAGES, error, html_response, page_csp, security_headers
 from vicon.wiring import build_core, reset_core
 
-log = logging.getLogger("vicon.devserver")
+log = logging.getLogger("vicon_dev.devserver")
 
 SITE_DIR = REPO_DIR / "site"
 TARGETS = (
@@ -147,7 +147,7 @@ def create_app(settings: Settings, tick_seconds: float | None = TICK_SECONDS) ->
         from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
         from vicon.wiring import SANDBOX_PATH
-        from vicon.zoom_sandbox import create_sandbox_app
+        from vicon_dev.zoom_sandbox import create_sandbox_app
 
         # The same ZoomClient production uses talks to this sandbox over HTTP.
         app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {SANDBOX_PATH: create_sandbox_app()})  # type: ignore[method-assign]

@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # Dev-only code (the dev server, the Zoom fake) lives in devtools/, outside the deployed functions/ source.
 export PYTHONPATH := functions:devtools
 
-.PHONY: run test test-moved-clock lint format bench report chromium clean openapi
+.PHONY: run test test-moved-clock lint format bench report chromium clean openapi package
 
 $(STAMP): functions/requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -51,8 +51,13 @@ test-moved-clock: $(STAMP) chromium
 openapi: $(STAMP)
 	$(PY) -m vicon.openapi docs/openapi.json
 
+# The deployed source: dist/functions-source/ and dist/vicon-functions-<sha256>.zip (main.py, requirements.txt,
+# vicon/, templates/; nothing dev-only). tools/package.py; decision 0018.
+package: $(STAMP)
+	$(PY) tools/package.py dist
+
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
 
 clean:
-	rm -rf .data .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf .data dist .pytest_cache .mypy_cache .ruff_cache .hypothesis

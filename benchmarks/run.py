@@ -69,43 +69,58 @@ def bench_page_weight() -> None:
     print(f"  bytes    {raw:,} raw, {gz:,} gzipped")
 
 
-def bench_submit_latency() -> None:
+def _embedded_core(data: Path, mailer: Any) -> None:
+    """Install, as the process-wide core, one on SQLite and a blob folder under `data`, with `mailer`."""
     import datetime as dt
 
-    from functions_framework import create_app
-
-    from tests.harness import Clock, settings_for, unreachable_zoom, valid_fields
-    from tests.pdfs import one_page_pdf
+    from tests.harness import Clock, settings_for, unreachable_zoom
     from vicon.blobs import FolderBlobs
     from vicon.core import Core
-    from vicon.mail import FolderMailSink
     from vicon.store.sqlite import SqliteStore
     from vicon.wiring import reset_core
+
+    reset_core(
+        Core(
+            settings=settings_for(data, SUBMIT_RATE_LIMIT=BENCH_RATE_LIMIT),
+            store=SqliteStore(data / "store.sqlite3"),
+            blobs=FolderBlobs(data / "blobs"),
+            mailer=mailer,
+            meetings=unreachable_zoom(),
+            clock=Clock(dt.datetime(2026, 11, 30, 2, 0, tzinfo=dt.UTC)),
+        )
+    )
+
+
+def _timed_submit(client: Any, n: int, letter: bytes) -> float:
+    """Seconds one valid submission (event name numbered `n`) takes through the submit_request app."""
+    from tests.harness import valid_fields
+
+    fields = dict(valid_fields(event_name=f"Rapat {n}"))
+    fields["letter"] = (io.BytesIO(letter), "surat.pdf", "application/pdf")
+    start = time.perf_counter()
+    response = client.post("/", data=fields, content_type="multipart/form-data")
+    elapsed = time.perf_counter() - start
+    assert response.status_code == 201, response.get_data(as_text=True)
+    return elapsed
+
+
+def bench_submit_latency() -> None:
+    from functions_framework import create_app
+
+    from tests.pdfs import one_page_pdf
+    from vicon.mail import FolderMailSink
 
     letter = one_page_pdf()
     medians, p95s, baselines = [], [], []
     for _ in range(RUNS):
         with tempfile.TemporaryDirectory() as folder:
             data = Path(folder)
-            core = Core(
-                settings=settings_for(data, SUBMIT_RATE_LIMIT=BENCH_RATE_LIMIT),
-                store=SqliteStore(data / "store.sqlite3"),
-                blobs=FolderBlobs(data / "blobs"),
-                mailer=FolderMailSink(data / "mail"),
-                meetings=unreachable_zoom(),
-                clock=Clock(dt.datetime(2026, 11, 30, 2, 0, tzinfo=dt.UTC)),
-            )
-            reset_core(core)
+            _embedded_core(data, FolderMailSink(data / "mail"))
             submit = create_app("submit_request", str(REPO / "functions" / "main.py")).test_client()
             options = create_app("intake_options", str(REPO / "functions" / "main.py")).test_client()
             times, base = [], []
             for n in range(SUBMITS_PER_RUN + 1):
-                fields = dict(valid_fields(event_name=f"Rapat {n}"))
-                fields["letter"] = (io.BytesIO(letter), "surat.pdf", "application/pdf")
-                start = time.perf_counter()
-                response = submit.post("/", data=fields, content_type="multipart/form-data")
-                elapsed = time.perf_counter() - start
-                assert response.status_code == 201, response.get_data(as_text=True)
+                elapsed = _timed_submit(submit, n, letter)
                 start = time.perf_counter()
                 options.get("/")
                 base_elapsed = time.perf_counter() - start
@@ -127,20 +142,14 @@ SILENT_SUBMITS_PER_RUN = 2
 
 def bench_submit_with_silent_mail_server() -> None:
     """A mail server that accepts connections and never answers: the submission waits at most the inline budget."""
-    import datetime as dt
     import socket
 
     from functions_framework import create_app
 
-    from tests.harness import Clock, settings_for, unreachable_zoom, valid_fields
     from tests.pdfs import one_page_pdf
-    from vicon.blobs import FolderBlobs
-    from vicon.core import Core
     from vicon.mail import FolderMailSink, SmtpMailer
     from vicon.mailing import INLINE_BUDGET_SECONDS
     from vicon.ports import Mailer
-    from vicon.store.sqlite import SqliteStore
-    from vicon.wiring import reset_core
 
     letter = one_page_pdf()
 
@@ -148,24 +157,11 @@ def bench_submit_with_silent_mail_server() -> None:
         with tempfile.TemporaryDirectory() as folder:
             data = Path(folder)
             mailer: Mailer = mailer_for(data)
-            core = Core(
-                settings=settings_for(data, SUBMIT_RATE_LIMIT=BENCH_RATE_LIMIT),
-                store=SqliteStore(data / "store.sqlite3"),
-                blobs=FolderBlobs(data / "blobs"),
-                mailer=mailer,
-                meetings=unreachable_zoom(),
-                clock=Clock(dt.datetime(2026, 11, 30, 2, 0, tzinfo=dt.UTC)),
-            )
-            reset_core(core)
+            _embedded_core(data, mailer)
             submit = create_app("submit_request", str(REPO / "functions" / "main.py")).test_client()
             times = []
             for n in range(SILENT_SUBMITS_PER_RUN + 1):
-                fields = dict(valid_fields(event_name=f"Rapat {n}"))
-                fields["letter"] = (io.BytesIO(letter), "surat.pdf", "application/pdf")
-                start = time.perf_counter()
-                response = submit.post("/", data=fields, content_type="multipart/form-data")
-                elapsed = time.perf_counter() - start
-                assert response.status_code == 201, response.get_data(as_text=True)
+                elapsed = _timed_submit(submit, n, letter)
                 if n:
                     times.append(elapsed)
             return statistics.median(times)

@@ -80,6 +80,23 @@ def records(harness: Harness) -> dict[str, dict[str, Any]]:
         "approved": {**submitted, **decided, "status": "approved"},
         "provisioned": {**submitted, **decided, "status": "provisioned", "meeting": meeting},
         "provisioning_failed": {**submitted, **decided, **failure, "status": "provisioning_failed"},
+        # Still retrying: an attempt is scheduled. The record above has used every attempt and gave up.
+        "provisioning_retrying": {
+            **submitted,
+            **decided,
+            **failure,
+            "status": "provisioning_failed",
+            "provisioning_attempts": 3,
+            "next_provisioning_at": "2026-11-30T03:00:00Z",
+        },
+        # Attempts left, none scheduled: the event started first.
+        "provisioning_too_late": {
+            **submitted,
+            **decided,
+            **failure,
+            "status": "provisioning_failed",
+            "provisioning_attempts": 3,
+        },
         "rejected": {
             **submitted,
             **decided,
@@ -260,7 +277,8 @@ def cases(harness: Harness) -> dict[str, list[Case]]:
                 )
                 for status, extra in (
                     ("provisioned", [VERIFIERS[0], HOST, "Ab3dE5gH7k", provisioned["meeting"]["join_url"]]),
-                    ("provisioning_failed", [failed["provisioning_error"], "percobaan ke-8"]),
+                    ("provisioning_retrying", [failed["provisioning_error"], "percobaan ke-3"]),
+                    ("provisioning_failed", [failed["provisioning_error"], "dihentikan setelah 8 kali"]),
                     ("rejected", [r["rejected"]["decision_reason"]]),
                     ("cancelled", ["Tidak ada keputusan verifikator"]),
                 )
@@ -271,7 +289,9 @@ def cases(harness: Harness) -> dict[str, list[Case]]:
             for status, extra in (
                 ("approved", ["Meeting sedang dibuat"]),
                 ("provisioned", [HOST, meeting_id]),
-                ("provisioning_failed", [failed["provisioning_error"]]),
+                ("provisioning_retrying", [failed["provisioning_error"], "mencoba lagi otomatis"]),
+                ("provisioning_failed", [failed["provisioning_error"], "dihentikan setelah 8 kali"]),
+                ("provisioning_too_late", [failed["provisioning_error"], "Kegiatan sudah dimulai"]),
                 ("rejected", ["Alasan penolakan sudah dikirim"]),
                 ("cancelled", ["membatalkan permohonan"]),
             )

@@ -12,7 +12,7 @@ import jinja2
 
 from vicon.intake import EVENT_TYPES, NEEDS, format_date_id, format_datetime_id, opd_label
 from vicon.invitations import format_meeting_id, schedule_text
-from vicon.lifecycle import Status, status_label
+from vicon.lifecycle import ProvisioningState, Status, provisioning_state, status_label
 from vicon.settings import FUNCTIONS_DIR, REPO_DIR, Identity
 from vicon.timefmt import parse_iso
 
@@ -60,6 +60,8 @@ def environment(timezone: str, identity: Identity = Identity()) -> jinja2.Enviro
     env.globals["identity"] = identity
     # Templates compare with `Status.X`, never a bare string: a misspelt member is an error, not a silent false.
     env.globals["Status"] = Status
+    env.globals["ProvisioningState"] = ProvisioningState
+    env.filters["provisioning_state"] = provisioning_state
     return env
 
 

@@ -395,7 +395,8 @@ def bench_approve_with_zoom_429() -> None:
                 assert response.status_code == 200, response.get_data(as_text=True)
                 if n:
                     times.append(elapsed)
-                    outcomes.add(str((core.store.get_request(request_id) or {}).get("status")))
+                    stored = core.store.get_request(request_id)
+                    outcomes.add(str(stored.status if stored else None))
             results[retry_after] = (statistics.median(times), outcomes)
     baseline = results["0"][0]
     print(f"  baseline: approve without 429s, median of {RATE_LIMITED_RUNS['0']}   {baseline * 1000:8.1f} ms")

@@ -180,12 +180,12 @@ def cancel_request(request: flask.Request) -> flask.Response:
             core.page(
                 "pages/message.html",
                 heading="Permohonan dibatalkan",
-                message=f"Permohonan {record['id']} sudah dibatalkan.",
+                message=f"Permohonan {record.id} sudah dibatalkan.",
                 next_step="Meeting yang sudah dibuat (bila ada) dihapus dari Zoom. Tim verifikasi dan Anda menerima "
                 "email pemberitahuan; tidak ada lagi yang perlu dilakukan.",
             )
         )
-    return json_response({"id": record["id"], "status": record["status"]})
+    return json_response({"id": record.id, "status": record.status})
 
 
 # What the person holding a refused link can do next, by the answer's status (a page that only says "no"

@@ -19,6 +19,7 @@ from vicon.blobs import FolderBlobs
 from vicon.core import Core
 from vicon.mail import FolderMailSink
 from vicon.ports import Mailer, Meetings, Store
+from vicon.records import RequestRecord
 from vicon.settings import REPO_DIR, Settings
 from vicon.timefmt import iso
 from vicon.wiring import reset_core
@@ -101,7 +102,13 @@ class Harness:
         assert response.status_code == 201, response.get_data(as_text=True)
         return dict(response.get_json())
 
-    def all_requests(self) -> list[dict[str, Any]]:
+    def request(self, request_id: str) -> RequestRecord:
+        """The stored request, which the test expects to exist."""
+        record = self.store.get_request(request_id)
+        assert record is not None, f"no request {request_id}"
+        return record
+
+    def all_requests(self) -> list[RequestRecord]:
         everything = (dt.datetime(2000, 1, 1, tzinfo=dt.UTC), dt.datetime(2100, 1, 1, tzinfo=dt.UTC))
         return self.store.requests_starting_between(*everything)
 

@@ -6,22 +6,22 @@ Shared by the phone-layout browser tests and the text-part tests, so both see ev
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from tests.harness import Harness, HarnessFactory
 from tests.test_templates import records
 from vicon.ports import OutboxEntry, OutgoingMail
+from vicon.records import RequestRecord
 
 OPERATOR = "operator.jaringan@diskominfo.example"
 SUPERVISOR = "kepala.bidang.aplikasi.informatika@diskominfo.example"
 
-Build = Callable[[Harness, dict[str, dict[str, Any]]], list[OutgoingMail]]
+Build = Callable[[Harness, dict[str, RequestRecord]], list[OutgoingMail]]
 
 
-def _undeliverable(harness: Harness, r: dict[str, dict[str, Any]]) -> list[OutgoingMail]:
+def _undeliverable(harness: Harness, r: dict[str, RequestRecord]) -> list[OutgoingMail]:
     [invitation, *_] = harness.core.mails.provisioned(r["provisioned"])
-    entry = OutboxEntry("m1", invitation, r["provisioned"]["id"], 7, harness.clock())
-    error = f"550 5.1.1 <{r['provisioned']['contact_email']}>: Recipient address rejected: mailbox unavailable"
+    entry = OutboxEntry("m1", invitation, r["provisioned"].id, 7, harness.clock())
+    error = f"550 5.1.1 <{r['provisioned'].contact_email}>: Recipient address rejected: mailbox unavailable"
     return harness.core.mails.undeliverable(entry, error)
 
 

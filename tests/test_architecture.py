@@ -331,3 +331,54 @@ def test_nothing_deployed_imports_the_dev_tools() -> None:
     }
     for kind, source in probes.items():
         assert _dev_only_imports([ModuleSource("vicon.probe", False, source)]), kind
+
+
+# Where records are read: the use cases, provisioning, the mails and the links. mypy refuses `record["x"]` on a
+# typed record; this catches what mypy cannot see (a record turned back into a dict, `getattr` with a string).
+RECORD_READERS = (
+    "vicon/usecases",
+    "vicon/provisioning.py",
+    "vicon/messages.py",
+    "vicon/links.py",
+    "vicon/invitations.py",
+)
+
+
+def string_keyed_record_fields(source: str, fields: frozenset[str]) -> list[tuple[int, str]]:
+    """(line, field) of every `x["field"]`, `x.get("field")` and `getattr(x, "field")` naming a record field."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        key: ast.expr | None = None
+        if isinstance(node, ast.Subscript):
+            key = node.slice
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get":
+            key = node.args[0] if node.args else None
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr":
+            key = node.args[1] if len(node.args) > 1 else None
+        if isinstance(key, ast.Constant) and isinstance(key.value, str) and key.value in fields:
+            found.append((key.lineno, key.value))
+    return sorted(found)
+
+
+def test_record_readers_use_attributes_never_string_keys() -> None:
+    from vicon.records import RequestRecord, StoredMeeting
+
+    fields = frozenset(RequestRecord.model_fields) | frozenset(StoredMeeting.model_fields)
+    paths = [
+        p for entry in RECORD_READERS for p in sorted((FUNCTIONS_DIR / entry).rglob("*.py")) or [FUNCTIONS_DIR / entry]
+    ]
+    found = {
+        f"{path.relative_to(FUNCTIONS_DIR)}:{line} {field}"
+        for path in paths
+        for line, field in string_keyed_record_fields(path.read_text(encoding="utf-8"), fields)
+    }
+    assert found == set()
+
+
+def test_the_record_key_detector_finds_each_form() -> None:
+    source = 'a = r["status"]\nb = r.get("meeting")\nc = getattr(r, "start")\nd = counts["errors"]\n'
+    assert string_keyed_record_fields(source, frozenset({"status", "meeting", "start"})) == [
+        (1, "status"),
+        (2, "meeting"),
+        (3, "start"),
+    ]

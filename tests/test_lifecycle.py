@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -251,8 +253,20 @@ def test_the_site_has_no_status_labels_of_its_own() -> None:
     assert found == []
 
 
-def _failed(**fields: object) -> dict[str, object]:
-    return {"status": "provisioning_failed", **fields}
+@dataclass(frozen=True)
+class _Fields:
+    """The fields the sub-states read (lifecycle.ProvisioningFields)."""
+
+    status: str = "provisioning_failed"
+    provisioning_attempts: int = 0
+    next_provisioning_at: dt.datetime | None = None
+
+
+LATER = dt.datetime(2026, 12, 1, 1, tzinfo=dt.UTC)
+
+
+def _failed(provisioning_attempts: int = 0, next_provisioning_at: dt.datetime | None = None) -> _Fields:
+    return _Fields("provisioning_failed", provisioning_attempts, next_provisioning_at)
 
 
 def test_gave_up_only_when_every_attempt_is_used_and_none_is_scheduled() -> None:
@@ -260,19 +274,21 @@ def test_gave_up_only_when_every_attempt_is_used_and_none_is_scheduled() -> None
     assert gave_up(_failed(provisioning_attempts=spent, next_provisioning_at=None))
     assert gave_up(_failed(provisioning_attempts=spent + 1, next_provisioning_at=None))
     # Still scheduled: the tick gives it up when it comes due.
-    assert not gave_up(_failed(provisioning_attempts=spent, next_provisioning_at="2026-12-01T01:00:00Z"))
-    assert not gave_up(_failed(provisioning_attempts=spent - 1, next_provisioning_at="2026-12-01T01:00:00Z"))
+    assert not gave_up(_failed(provisioning_attempts=spent, next_provisioning_at=LATER))
+    assert not gave_up(_failed(provisioning_attempts=spent - 1, next_provisioning_at=LATER))
     # The event started first: retries stopped, but not for want of attempts.
     assert not gave_up(_failed(provisioning_attempts=2, next_provisioning_at=None))
-    assert not gave_up({"status": "approved", "provisioning_attempts": spent, "next_provisioning_at": None})
+    assert not gave_up(_Fields("approved", spent, None))
     assert not gave_up(_failed())  # a record without the fields (from before they existed) is too late, not given up
 
-    assert provisioning_state(_failed(provisioning_attempts=1, next_provisioning_at="x")) is ProvisioningState.RETRYING
+    assert (
+        provisioning_state(_failed(provisioning_attempts=1, next_provisioning_at=LATER)) is ProvisioningState.RETRYING
+    )
     assert provisioning_state(_failed(provisioning_attempts=spent, next_provisioning_at=None)) is (
         ProvisioningState.GAVE_UP
     )
     assert provisioning_state(_failed(provisioning_attempts=3, next_provisioning_at=None)) is ProvisioningState.TOO_LATE
-    assert provisioning_state({"status": "provisioned"}) is None
+    assert provisioning_state(_Fields("provisioned")) is None
 
 
 def test_the_readme_diagram_and_table_are_the_declared_transitions() -> None:

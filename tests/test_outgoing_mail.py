@@ -19,6 +19,7 @@ from vicon import mailing
 from vicon.mail import SmtpMailer
 from vicon.mailing import MAX_ATTEMPTS, deliver_due_mail, encoded_words, header_text
 from vicon.ports import AuditEntry, OutgoingMail
+from vicon.records import RequestChanges, RequestRecord, StoredMeeting
 
 if TYPE_CHECKING:
     from tests.servers_mail_blobs import SilentServer, SmtpServer
@@ -42,12 +43,21 @@ ALLOWED_HEADERS = {
     "x-mailfrom",
     "x-rcptto",
 }
-MEETING = {
-    "id": 81234567890,
-    "join_url": "https://zoom.us/j/81234567890?pwd=abc",
-    "passcode": "123456",
-    "host": "host@vicon.example",
-}
+MEETING_ID = 81234567890
+
+
+def scheduled(record: RequestRecord) -> RequestRecord:
+    """`record` with a meeting at its own times, as provisioning records it."""
+    meeting = StoredMeeting(
+        id=MEETING_ID,
+        uuid="aDYlohsHRtCd4ii1uC2+hA==",
+        host="host@vicon.example",
+        join_url=f"https://zoom.us/j/{MEETING_ID}?pwd=abc",
+        passcode="123456",
+        start=record.start,
+        end=record.end,
+    )
+    return RequestChanges(meeting=meeting).applied_to(record)
 
 
 def smtp_harness(make_harness: HarnessFactory, server: SmtpServer, **env: str) -> Harness:
@@ -67,15 +77,15 @@ def test_user_text_cannot_add_headers_recipients_or_parts_to_any_mail(
     harness = smtp_harness(make_harness, smtp_plain_server)
     request_id = harness.submit_valid(event_name=EVIL)["id"]
     record = harness.store.get_request(request_id)
-    assert record is not None and record["event_name"] == EVIL  # stored as typed; only headers neutralise it
-    scheduled = {**record, "meeting": MEETING}
+    assert record is not None and record.event_name == EVIL  # stored as typed; only headers neutralise it
+    with_meeting = scheduled(record)
     mails = harness.core.mails
-    queue(harness, request_id, mails.provisioned(scheduled))
-    failed = {**record, "provisioning_error": EVIL, "provisioning_attempts": 5}
+    queue(harness, request_id, mails.provisioned(with_meeting))
+    failed = RequestChanges(provisioning_error=EVIL, provisioning_attempts=5).applied_to(record)
     queue(harness, request_id, mails.provisioning_failed(failed))
     queue(harness, request_id, mails.provisioning_failed(failed, final=True))
-    queue(harness, request_id, mails.rejected({**record, "decision_reason": EVIL}))
-    queue(harness, request_id, mails.cancelled(scheduled))
+    queue(harness, request_id, mails.rejected(RequestChanges(decision_reason=EVIL).applied_to(record)))
+    queue(harness, request_id, mails.cancelled(with_meeting))
 
     received = smtp_plain_server.received
     kinds = {
@@ -159,9 +169,9 @@ def test_the_invitation_is_a_calendar_request_to_the_requester_and_the_cancellat
     request_id = harness.submit_valid()["id"]
     record = harness.store.get_request(request_id)
     assert record is not None
-    scheduled = {**record, "meeting": MEETING}
-    queue(harness, request_id, harness.core.mails.provisioned(scheduled))
-    queue(harness, request_id, harness.core.mails.cancelled(scheduled))
+    with_meeting = scheduled(record)
+    queue(harness, request_id, harness.core.mails.provisioned(with_meeting))
+    queue(harness, request_id, harness.core.mails.cancelled(with_meeting))
 
     def calendar_part(subject_part: str) -> Any:
         [mail] = [

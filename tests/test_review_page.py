@@ -144,7 +144,7 @@ def test_letter_and_review_tokens_open_only_their_own_target(harness: Harness) -
     request_id = harness.submit_valid()["id"]
     review = review_token(harness, request_id)
     letter = letter_token(harness, review)
-    status = parse_qs(urlsplit(harness.core.status_url(harness.store.get_request(request_id) or {})).query)
+    status = parse_qs(urlsplit(harness.core.status_url(harness.request(request_id))).query)
 
     for foreign in (review, status["token"][0]):
         refused = get_letter(harness, foreign)
@@ -167,7 +167,7 @@ def test_tampered_missing_and_expired_letter_tokens_are_refused_with_a_next_step
     record = harness.store.get_request(request_id)
     assert record is not None
     # It expires when the event starts, like the review link.
-    harness.clock.now = dt.datetime.fromisoformat(record["start"].replace("Z", "+00:00"))
+    harness.clock.now = record.start
     expired = get_letter(harness, token)
     assert expired.status_code == 410 and "kedaluwarsa" in expired.get_data(as_text=True)
 
@@ -177,7 +177,7 @@ def test_a_letter_missing_from_the_blob_store_is_a_404_page(harness: Harness) ->
     token = letter_token(harness, review_token(harness, request_id))
     record = harness.store.get_request(request_id)
     assert record is not None
-    harness.core.blobs.delete(record["letter"]["key"])
+    harness.core.blobs.delete(record.letter.key)
     missing = get_letter(harness, token)
     assert missing.status_code == 404 and missing.mimetype == "text/html"
     assert "Surat permohonan tidak ditemukan" in missing.get_data(as_text=True)
@@ -270,7 +270,7 @@ def test_a_post_without_the_confirmation_field_still_approves(zoom_harness: Harn
     request_id = harness.submit_valid()["id"]
     response = decide(harness, review_token(harness, request_id), "approve")
     assert response.status_code == 200
-    assert (harness.store.get_request(request_id) or {})["status"] == "provisioned"
+    assert harness.request(request_id).status == "provisioned"
     doc = parse(response.get_data(as_text=True))
     assert doc.by_id("decision-status").text == "Meeting siap"
     assert "Undangan sudah dikirim ke pemohon; petugas menerima tautan host" in doc.by_id("next-step").text

@@ -105,7 +105,7 @@ def test_approve_creates_one_meeting_with_safe_settings_and_sends_the_invitation
 
     assert response.status_code == 200, response.get_data(as_text=True)
     record = harness.store.get_request(request_id)
-    assert record is not None and record["status"] == "provisioned"
+    assert record is not None and record.status == "provisioned"
     [meeting] = live_meetings(zoom_sandbox)
     body = meeting
     settings = body["settings"]
@@ -118,14 +118,14 @@ def test_approve_creates_one_meeting_with_safe_settings_and_sends_the_invitation
     assert settings["auto_recording"] == "cloud"
     assert settings["breakout_room"]["enable"] is True
     assert re.fullmatch(r"[A-Za-z0-9@\-_*]{1,10}", body["password"])
-    assert record["meeting"]["host"] == SMALL  # the smallest host that fits 40 participants
+    assert record.held_meeting().host == SMALL  # the smallest host that fits 40 participants
 
     [invitation] = mails_to(harness, "budi.santoso@dinkes.example.go.id", "Zoom Meeting siap")
     text = invitation.get_body(("plain",)).get_content()
-    assert record["meeting"]["join_url"] in text and record["meeting"]["passcode"] in text
+    assert record.held_meeting().join_url in text and record.held_meeting().passcode in text
     assert "Rabu, 2 Desember 2026, 09.00–11.30 WIB" in text
     wa = re.search(r"https://wa\.me/\?text=(\S+)", text)
-    assert wa is not None and record["meeting"]["join_url"] in unquote(wa.group(1))
+    assert wa is not None and record.held_meeting().join_url in unquote(wa.group(1))
     [ics] = [part for part in invitation.iter_attachments() if part.get_content_type() == "text/calendar"]
     event = Calendar.from_ical(ics.get_payload(decode=True)).walk("VEVENT")[0]
     assert event.decoded("dtstart") == dt.datetime(2026, 12, 2, 2, 0, tzinfo=dt.UTC)
@@ -185,7 +185,7 @@ def test_twenty_concurrent_approvals_make_exactly_one_meeting(zoom_harness: Harn
 
     assert sorted(codes) == [200] + [409] * 19
     assert len(live_meetings(zoom_sandbox)) == 1
-    assert harness.store.get_request(request_id)["status"] == "provisioned"  # type: ignore[index]
+    assert harness.request(request_id).status == "provisioned"
     assert len(mails_to(harness, "budi.santoso@dinkes.example.go.id", "Zoom Meeting siap")) == 1
 
 
@@ -200,13 +200,13 @@ def test_three_overlapping_approvals_with_two_hosts_never_double_book(zoom_harne
     with ThreadPoolExecutor(max_workers=3) as pool:
         list(pool.map(lambda token: decide(harness, token, "approve"), tokens))
 
-    statuses = sorted(harness.store.get_request(i)["status"] for i in ids)  # type: ignore[index]
+    statuses = sorted(harness.request(i).status for i in ids)
     assert statuses == ["provisioned", "provisioned", "provisioning_failed"]
     hosts = [meeting["host_email"] for meeting in live_meetings(zoom_sandbox)]
     assert sorted(hosts) == [BIG, SMALL]
-    [failed] = [i for i in ids if harness.store.get_request(i)["status"] == "provisioning_failed"]  # type: ignore[index]
-    reason = harness.store.get_request(failed)["provisioning_error"]  # type: ignore[index]
-    assert "Tidak ada akun Zoom" in reason
+    [failed] = [i for i in ids if harness.request(i).status == "provisioning_failed"]
+    reason = harness.request(failed).provisioning_error
+    assert "Tidak ada akun Zoom" in (reason or "")
     assert mails_to(harness, "budi.santoso@dinkes.example.go.id", f"Pembuatan meeting tertunda {failed}")
     assert mails_to(harness, "verifikator.satu@diskominfo.example", f"Pembuatan meeting tertunda {failed}")
 
@@ -217,7 +217,7 @@ def test_buffer_keeps_back_to_back_meetings_on_different_hosts(zoom_harness: Har
     second = harness.submit_valid(start="2026-12-02T10:15", end="2026-12-02T11:00")["id"]
     for request_id in (first, second):
         decide(harness, review_token(harness, request_id), "approve")
-    hosts = {harness.store.get_request(i)["meeting"]["host"] for i in (first, second)}  # type: ignore[index]
+    hosts = {harness.request(i).held_meeting().host for i in (first, second)}
     assert hosts == {BIG, SMALL}
 
 
@@ -228,7 +228,7 @@ def test_two_qps_429s_then_success_make_one_meeting(zoom_harness: Harness, zoom_
 
     decide(harness, review_token(harness, request_id), "approve")
 
-    assert harness.store.get_request(request_id)["status"] == "provisioned"  # type: ignore[index]
+    assert harness.request(request_id).status == "provisioned"
     assert len(live_meetings(zoom_sandbox)) == 1
 
 
@@ -269,8 +269,8 @@ def test_approve_answers_within_the_inline_budget_when_zoom_keeps_answering_429(
     assert response.status_code == 200, response.get_data(as_text=True)
     assert sum(zoom_clock.slept) <= INLINE_ZOOM_BUDGET_SECONDS
     record = harness.store.get_request(request_id)
-    assert record is not None and record["status"] == "provisioning_failed"
-    assert "membatasi jumlah permintaan" in record["provisioning_error"]
+    assert record is not None and record.status == "provisioning_failed"
+    assert "membatasi jumlah permintaan" in (record.provisioning_error or "")
     assert live_meetings(zoom_sandbox) == []
     assert harness.store.held_host(request_id) is None  # a 429 created nothing: the slot is free again
     assert mails_to(harness, "budi.santoso@dinkes.example.go.id", f"Pembuatan meeting tertunda {request_id}")
@@ -282,7 +282,7 @@ def test_approve_answers_within_the_inline_budget_when_zoom_keeps_answering_429(
     harness.clock.now += dt.timedelta(minutes=1)
     assert harness.client("scheduled_tick").post("/").get_json()["provisioning"]["retried"] == 1
     assert INLINE_ZOOM_BUDGET_SECONDS < sum(zoom_clock.slept) <= TICK_ZOOM_BUDGET_SECONDS
-    assert harness.store.get_request(request_id)["status"] == "provisioned"  # type: ignore[index]
+    assert harness.request(request_id).status == "provisioned"
     assert len(live_meetings(zoom_sandbox)) == 1
 
 
@@ -298,9 +298,9 @@ def test_a_lost_answer_after_zoom_created_the_meeting_still_gives_one_meeting(
     decide(harness, review_token(harness, request_id), "approve")
 
     record = harness.store.get_request(request_id)
-    assert record is not None and record["status"] == "provisioned"
+    assert record is not None and record.status == "provisioned"
     [meeting] = live_meetings(zoom_sandbox)
-    assert record["meeting"]["id"] == meeting["id"]
+    assert record.held_meeting().id == meeting["id"]
     assert zoom_sandbox.state.calls_to("POST", r"/users/.+/meetings") == 1  # found by its tag, not made again
 
 
@@ -311,14 +311,14 @@ def test_server_error_fails_then_tick_retries_and_finds_no_duplicate(zoom_harnes
 
     decide(harness, review_token(harness, request_id), "approve")
     record = harness.store.get_request(request_id)
-    assert record is not None and record["status"] == "provisioning_failed"
+    assert record is not None and record.status == "provisioning_failed"
     assert live_meetings(zoom_sandbox) == []
 
     tick = harness.client("scheduled_tick")
     assert tick.post("/").get_json()["provisioning"]["retried"] == 0  # backoff: not due yet
     harness.clock.now += dt.timedelta(minutes=2)
     assert tick.post("/").get_json()["provisioning"]["retried"] == 1
-    assert harness.store.get_request(request_id)["status"] == "provisioned"  # type: ignore[index]
+    assert harness.request(request_id).status == "provisioned"
     assert len(live_meetings(zoom_sandbox)) == 1
     assert len(mails_to(harness, "budi.santoso@dinkes.example.go.id", "Pembuatan meeting tertunda")) == 1
     query = {k: v[0] for k, v in parse_qs(urlsplit(links(harness, "/status.html?")[0]).query).items()}
@@ -333,14 +333,14 @@ def test_a_retry_adopts_a_meeting_whose_creation_answer_was_lost(zoom_harness: H
     zoom_sandbox.state.inject("POST", r"/users/.+/meetings", status=500, after_effect=True)
     zoom_sandbox.state.inject("GET", r"/users/.+/meetings", status=500, times=2)
     decide(harness, review_token(harness, request_id), "approve")
-    assert harness.store.get_request(request_id)["status"] == "provisioning_failed"  # type: ignore[index]
+    assert harness.request(request_id).status == "provisioning_failed"
     assert len(live_meetings(zoom_sandbox)) == 1
 
     harness.clock.now += dt.timedelta(minutes=5)
     harness.client("scheduled_tick").post("/")
 
     record = harness.store.get_request(request_id)
-    assert record is not None and record["status"] == "provisioned"
+    assert record is not None and record.status == "provisioned"
     assert len(live_meetings(zoom_sandbox)) == 1
 
 
@@ -354,8 +354,8 @@ def test_retries_stop_at_the_limit(zoom_harness: Harness, zoom_sandbox: Any) -> 
         harness.clock.now += dt.timedelta(hours=1)
         tick.post("/")
     record = harness.store.get_request(request_id)
-    assert record is not None and record["status"] == "provisioning_failed"
-    assert record["provisioning_attempts"] == 8
+    assert record is not None and record.status == "provisioning_failed"
+    assert record.provisioning_attempts == 8
 
 
 def test_daily_limit_moves_work_to_another_host(zoom_harness: Harness, zoom_sandbox: Any) -> None:
@@ -364,7 +364,7 @@ def test_daily_limit_moves_work_to_another_host(zoom_harness: Harness, zoom_sand
     harness.store.set_zoom_calls(SMALL, today, 95)  # counted near the limit: not chosen
     first = harness.submit_valid(start="2026-12-02T09:00", end="2026-12-02T10:00")["id"]
     decide(harness, review_token(harness, first), "approve")
-    assert harness.store.get_request(first)["meeting"]["host"] == BIG  # type: ignore[index]
+    assert harness.request(first).held_meeting().host == BIG
 
     # Zoom itself says BIG reached its daily limit; nothing else is free → failed, BIG marked exhausted.
     zoom_sandbox.state.inject(
@@ -375,7 +375,7 @@ def test_daily_limit_moves_work_to_another_host(zoom_harness: Harness, zoom_sand
     )
     second = harness.submit_valid(start="2026-12-03T09:00", end="2026-12-03T10:00")["id"]
     decide(harness, review_token(harness, second), "approve")
-    assert harness.store.get_request(second)["status"] == "provisioning_failed"  # type: ignore[index]
+    assert harness.request(second).status == "provisioning_failed"
     assert harness.store.zoom_calls(BIG, today) >= 100
     assert harness.store.host_slots(BIG)[-1][0] == first  # the failed request holds no slot
 
@@ -390,11 +390,11 @@ def test_reject_needs_a_reason_and_mails_it(zoom_harness: Harness, zoom_sandbox:
 
     missing = decide(harness, token, "reject", "   ")
     assert missing.status_code == 422 and "Alasan penolakan wajib diisi" in missing.get_data(as_text=True)
-    assert harness.store.get_request(request_id)["status"] == "submitted"  # type: ignore[index]
+    assert harness.request(request_id).status == "submitted"
 
     rejected = decide(harness, token, "reject", "Surat belum ditandatangani kepala perangkat daerah.")
     assert rejected.status_code == 200
-    assert harness.store.get_request(request_id)["status"] == "rejected"  # type: ignore[index]
+    assert harness.request(request_id).status == "rejected"
     [mail] = mails_to(harness, "budi.santoso@dinkes.example.go.id", "Permohonan ditolak")
     assert "Surat belum ditandatangani" in mail.get_body(("plain",)).get_content()
     assert zoom_sandbox.state.calls == []
@@ -423,7 +423,7 @@ def test_decision_tokens_tampered_expired_reused_or_revoked_are_refused(
     assert decide(harness, token, "approve").status_code == 200
     reused = decide(harness, token, "reject", "berubah pikiran")
     assert reused.status_code == 409 and "sudah diputuskan" in reused.get_data(as_text=True)
-    assert harness.store.get_request(request_id)["status"] == "provisioned"  # type: ignore[index]
+    assert harness.request(request_id).status == "provisioned"
 
     harness.clock.now = dt.datetime(2026, 12, 2, 2, 0, tzinfo=dt.UTC)  # the event starts: the link expires
     assert decide(harness, token, "approve").status_code == 410
@@ -467,7 +467,7 @@ def test_cancel_deletes_the_meeting_frees_the_slot_and_tells_verifiers(
     submitted = harness.submit_valid()
     request_id = submitted["id"]
     decide(harness, review_token(harness, request_id), "approve")
-    host = harness.store.get_request(request_id)["meeting"]["host"]  # type: ignore[index]
+    host = harness.request(request_id).held_meeting().host
     query = {k: v[0] for k, v in parse_qs(urlsplit(submitted["status_url"]).query).items()}
     cancel = harness.client("cancel_request")
 
@@ -566,16 +566,16 @@ def test_a_failed_search_keeps_the_slot_so_no_second_meeting_or_double_booking(
     zoom_sandbox.state.inject("GET", r"/users/.+/meetings", status=429, headers={"X-RateLimit-Type": "QPS"}, times=4)
     harness.clock.now += dt.timedelta(minutes=2)
     harness.client("scheduled_tick").post("/")
-    assert harness.store.get_request(first)["status"] == "provisioning_failed"  # type: ignore[index]
+    assert harness.request(first).status == "provisioning_failed"
     assert harness.store.held_host(first) == SMALL
 
     second = harness.submit_valid(start="2026-12-02T09:00", end="2026-12-02T10:00")["id"]
     decide(harness, review_token(harness, second), "approve")
-    assert harness.store.get_request(second)["meeting"]["host"] == BIG  # type: ignore[index]
+    assert harness.request(second).held_meeting().host == BIG
 
     harness.clock.now += dt.timedelta(minutes=5)
     harness.client("scheduled_tick").post("/")
-    assert harness.store.get_request(first)["status"] == "provisioned"  # type: ignore[index]
+    assert harness.request(first).status == "provisioned"
     hosts = sorted(meeting["host_email"] for meeting in live_meetings(zoom_sandbox))
     assert hosts == [BIG, SMALL]  # one meeting per request, one per host
 
@@ -669,7 +669,7 @@ def test_cancel_of_a_request_stuck_in_approved_deletes_the_meeting_zoom_made(
     harness.core.store = crash_when_recording_meetings(harness)
     decide(harness, review_token(harness, submitted["id"]), "approve")
     harness.core.store = store
-    assert harness.store.get_request(submitted["id"])["status"] == "approved"  # type: ignore[index]
+    assert harness.request(submitted["id"]).status == "approved"
     assert len(live_meetings(zoom_sandbox)) == 1
 
     assert harness.client("cancel_request").post("/", data=status_query(submitted)).status_code == 200
@@ -700,14 +700,14 @@ def test_meeting_made_while_the_request_was_cancelled_is_deleted_even_when_zoom_
     decide(harness, review_token(harness, submitted["id"]), "approve")
     harness.core.meetings = meetings
     record = harness.store.get_request(submitted["id"])
-    assert record is not None and record["status"] == "cancelled"
+    assert record is not None and record.status == "cancelled"
     assert len(live_meetings(zoom_sandbox)) == 1  # Zoom refused the delete: written down, not forgotten
-    assert record["meeting_cleanup"] == "pending" and record["orphan_meetings"]
+    assert record.meeting_cleanup == "pending" and record.orphan_meetings
 
     zoom_sandbox.state.clear_injections()
     assert harness.client("scheduled_tick").post("/").get_json()["cleanup"] == 1
     assert live_meetings(zoom_sandbox) == []
-    assert harness.store.get_request(submitted["id"])["meeting_cleanup"] == "done"  # type: ignore[index]
+    assert harness.request(submitted["id"]).meeting_cleanup == "done"
 
 
 def test_tick_delivers_mail_even_when_the_cleanup_query_fails(zoom_harness: Harness) -> None:
@@ -749,5 +749,7 @@ def test_tick_takes_over_each_stale_approval_on_its_own(zoom_harness: Harness, z
     report = harness.client("scheduled_tick").post("/").get_json()
 
     assert report["provisioning"]["errors"] == 1 and report["provisioning"]["taken_over"] == 1
-    assert store.get_request(second)["status"] == "provisioning_failed"  # type: ignore[index]
-    assert store.get_request(first)["status"] == "approved"  # type: ignore[index]
+    assert [record.status if record else None for record in map(store.get_request, (second, first))] == [
+        "provisioning_failed",
+        "approved",
+    ]

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.stores import make_store
-from vicon.lifecycle import TRANSITIONS, Actor, NotAllowed, Status, allowed_from
+from vicon.lifecycle import TRANSITIONS, Actor, CleanupState, NotAllowed, Status, allowed_from
 from vicon.ports import (
     Attachment,
     AuditEntry,
@@ -22,13 +22,36 @@ from vicon.ports import (
     Store,
     TransitionRefused,
 )
+from vicon.records import RequestChanges, RequestRecord
 from vicon.timefmt import iso
 
 NOW = dt.datetime(2026, 11, 30, 1, 0, tzinfo=dt.UTC)
 
 
-def record(request_id: str, start: dt.datetime, status: str = "submitted") -> dict[str, object]:
-    return {"id": request_id, "status": status, "start": iso(start), "end": iso(start + dt.timedelta(hours=2))}
+def record(request_id: str, start: dt.datetime, status: str = "submitted", **fields: Any) -> RequestRecord:
+    """A request with every required field; `fields` set the rest."""
+    return RequestRecord.model_validate(
+        {
+            "id": request_id,
+            "status": status,
+            "created_at": NOW,
+            "opd": "Dinas Kesehatan",
+            "event_name": "Rapat koordinasi",
+            "event_type": "rapat_koordinasi",
+            "start": start,
+            "end": start + dt.timedelta(hours=2),
+            "participant_count": 10,
+            "participants": ["Puskesmas"],
+            "speakers": "Kepala Dinas",
+            "contact_name": "Budi",
+            "contact_phone": "+6281234567890",
+            "contact_email": "budi@dinkes.example.go.id",
+            "letter_number": "005/1/2026",
+            "letter_date": dt.date(2026, 11, 27),
+            "letter": {"key": f"letters/2026/{request_id}.pdf", "size": 100, "sha256": "0" * 64},
+            **fields,
+        }
+    )
 
 
 def audit(request_id: str, to_status: str, from_status: str | None = None, at: dt.datetime = NOW) -> AuditEntry:
@@ -50,8 +73,10 @@ def test_store_creates_request_with_history_audit_and_outbox(store: Store) -> No
 
     saved = store.get_request("VC-1")
     assert saved is not None
-    assert saved["status"] == "submitted"
-    assert saved["history"] == [{"status": "submitted", "at": "2026-11-30T01:00:00Z", "actor": "tester"}]
+    assert saved.status == "submitted"
+    assert [item.to_stored() for item in saved.history] == [
+        {"status": "submitted", "at": "2026-11-30T01:00:00Z", "actor": "tester"}
+    ]
     assert [e.to_status for e in store.audit_trail("VC-1")] == ["submitted"]
     pending = store.pending_mail("VC-1")
     assert sorted(e.mail.subject for e in pending) == ["dua", "satu"]
@@ -61,12 +86,13 @@ def test_store_creates_request_with_history_audit_and_outbox(store: Store) -> No
 
 def test_store_refuses_a_second_request_with_the_same_id(store: Store) -> None:
     store.create_request(record("VC-1", NOW), audit("VC-1", "submitted"), [mail("satu")])
-    other = {**record("VC-1", NOW), "event_name": "lain"}
+    other = record("VC-1", NOW, event_name="lain")
     with pytest.raises(RequestExists):
         store.create_request(other, audit("VC-1", "submitted"), [mail("dua")])
     assert [e.mail.subject for e in store.pending_mail("VC-1")] == ["satu"]
     assert len(store.audit_trail("VC-1")) == 1
-    assert "event_name" not in (store.get_request("VC-1") or {})
+    saved = store.get_request("VC-1")
+    assert saved is not None and saved.event_name == "Rapat koordinasi"
 
 
 def test_store_creating_the_same_request_again_changes_nothing(store: Store) -> None:
@@ -81,41 +107,41 @@ def test_store_requests_due_filters_before_the_limit(store: Store) -> None:
     # Many requests that wait (later, or never) must not crowd out the one that is due.
     for n in range(5):
         store.create_request(
-            {**record(f"VC-W{n}", NOW), "next_provisioning_at": iso(NOW + dt.timedelta(hours=1))},
+            record(f"VC-W{n}", NOW, next_provisioning_at=iso(NOW + dt.timedelta(hours=1))),
             audit(f"VC-W{n}", "provisioning_failed"),
             [],
         )
         store.create_request(
-            {**record(f"VC-N{n}", NOW), "next_provisioning_at": None}, audit(f"VC-N{n}", "provisioning_failed"), []
+            record(f"VC-N{n}", NOW, next_provisioning_at=None), audit(f"VC-N{n}", "provisioning_failed"), []
         )
     for request_id in [f"VC-W{n}" for n in range(5)] + [f"VC-N{n}" for n in range(5)]:
         store.transition(request_id, ["submitted"], "provisioning_failed", audit(request_id, "provisioning_failed"))
     due_at = {"VC-D1": NOW - dt.timedelta(minutes=1), "VC-D2": NOW - dt.timedelta(minutes=5)}
     for request_id, at in due_at.items():
         store.create_request(
-            {**record(request_id, NOW + dt.timedelta(days=1)), "next_provisioning_at": iso(at)},
+            record(request_id, NOW + dt.timedelta(days=1), next_provisioning_at=iso(at)),
             audit(request_id, "submitted"),
             [],
         )
         store.transition(request_id, ["submitted"], "provisioning_failed", audit(request_id, "provisioning_failed"))
     store.create_request(
-        {**record("VC-S", NOW), "next_provisioning_at": iso(NOW - dt.timedelta(hours=1))}, audit("VC-S", "x"), []
+        record("VC-S", NOW, next_provisioning_at=iso(NOW - dt.timedelta(hours=1))), audit("VC-S", "x"), []
     )
 
-    assert [r["id"] for r in store.requests_due("provisioning_failed", NOW, limit=1)] == ["VC-D2"]
-    assert [r["id"] for r in store.requests_due("provisioning_failed", NOW)] == ["VC-D2", "VC-D1"]
-    assert [r["id"] for r in store.requests_due("submitted", NOW)] == ["VC-S"]
+    assert [r.id for r in store.requests_due("provisioning_failed", NOW, limit=1)] == ["VC-D2"]
+    assert [r.id for r in store.requests_due("provisioning_failed", NOW)] == ["VC-D2", "VC-D1"]
+    assert [r.id for r in store.requests_due("submitted", NOW)] == ["VC-S"]
     assert store.requests_due("approved", NOW) == []
 
 
 def test_store_requests_pending_cleanup_finds_only_those(store: Store) -> None:
     for n, cleanup in enumerate(["pending", "done", None, "pending"]):
         store.create_request(
-            {**record(f"VC-{n}", NOW + dt.timedelta(hours=n)), "meeting_cleanup": cleanup}, audit(f"VC-{n}", "x"), []
+            record(f"VC-{n}", NOW + dt.timedelta(hours=n), meeting_cleanup=cleanup), audit(f"VC-{n}", "x"), []
         )
-    assert [r["id"] for r in store.requests_pending_cleanup()] == ["VC-0", "VC-3"]
-    store.update_request("VC-0", {"meeting_cleanup": "done"})
-    assert [r["id"] for r in store.requests_pending_cleanup()] == ["VC-3"]
+    assert [r.id for r in store.requests_pending_cleanup()] == ["VC-0", "VC-3"]
+    store.update_request("VC-0", RequestChanges(meeting_cleanup=CleanupState.DONE))
+    assert [r.id for r in store.requests_pending_cleanup()] == ["VC-3"]
 
 
 def test_store_rate_limit_counts_all_buckets_or_none(store: Store) -> None:
@@ -150,13 +176,13 @@ def test_store_transition_is_compare_and_set_with_audit(store: Store) -> None:
         ["submitted"],
         "approved",
         audit("VC-1", "approved", "submitted", later),
-        {"verifier": "v@x"},
+        RequestChanges(decided_by="v@x"),
         [mail("m")],
     )
 
-    assert updated["status"] == "approved"
-    assert updated["verifier"] == "v@x"
-    assert [h["status"] for h in updated["history"]] == ["submitted", "approved"]
+    assert updated.status == "approved"
+    assert updated.decided_by == "v@x"
+    assert [h.status for h in updated.history] == ["submitted", "approved"]
     assert store.get_request("VC-1") == updated
     assert [(e.from_status, e.to_status) for e in store.audit_trail("VC-1")] == [
         (None, "submitted"),
@@ -168,10 +194,17 @@ def test_store_transition_is_compare_and_set_with_audit(store: Store) -> None:
 def test_store_refused_transition_changes_nothing(store: Store) -> None:
     store.create_request(record("VC-1", NOW), audit("VC-1", "submitted"), [])
     with pytest.raises(TransitionRefused) as refused:
-        store.transition("VC-1", ["approved"], "provisioned", audit("VC-1", "provisioned"), {"x": 1}, [mail("m")])
+        store.transition(
+            "VC-1",
+            ["approved"],
+            "provisioned",
+            audit("VC-1", "provisioned"),
+            RequestChanges(provisioning_attempts=1),
+            [mail("m")],
+        )
     assert refused.value.current == "submitted"
     saved = store.get_request("VC-1")
-    assert saved is not None and saved["status"] == "submitted" and "x" not in saved
+    assert saved is not None and saved.status == "submitted" and saved.provisioning_attempts == 0
     assert len(store.audit_trail("VC-1")) == 1
     assert store.pending_mail("VC-1") == []
     with pytest.raises(RequestNotFound):
@@ -188,7 +221,7 @@ def test_store_takes_every_declared_transition_and_refuses_undeclared_ones_throu
             store.create_request(record(request_id, NOW, src), audit(request_id, src), [])
             moved = store.transition(request_id, allowed_from(dst, actor), dst, audit(request_id, dst, src))
             saved = store.get_request(request_id)
-            assert moved["status"] == dst and saved is not None and saved["status"] == dst, (src, dst, actor)
+            assert moved.status == dst and saved is not None and saved.status == dst, (src, dst, actor)
     # and from any other status the same call is refused, changing nothing.
     refused = 0
     for n, current in enumerate(Status):
@@ -206,7 +239,7 @@ def test_store_takes_every_declared_transition_and_refuses_undeclared_ones_throu
                     store.transition(request_id, from_statuses, dst, audit(request_id, dst, current))
                 refused += 1
         saved = store.get_request(request_id)
-        assert saved is not None and saved["status"] == current
+        assert saved is not None and saved.status == current
         assert len(store.audit_trail(request_id)) == 1
     assert refused > 0
 
@@ -216,7 +249,13 @@ def test_store_concurrent_transitions_let_exactly_one_win(store: Store) -> None:
 
     def approve(n: int) -> bool:
         try:
-            store.transition("VC-1", ["submitted"], "approved", audit("VC-1", "approved", "submitted"), {"by": n})
+            store.transition(
+                "VC-1",
+                ["submitted"],
+                "approved",
+                audit("VC-1", "approved", "submitted"),
+                RequestChanges(provisioning_attempts=n),
+            )
         except TransitionRefused:
             return False
         return True
@@ -240,13 +279,13 @@ def test_store_queries_by_status_and_start_range(store: Store) -> None:
         store.create_request(record(f"VC-{n}", NOW + dt.timedelta(hours=hours)), audit(f"VC-{n}", "submitted"), [])
     store.transition("VC-2", ["submitted"], "rejected", audit("VC-2", "rejected", "submitted"))
 
-    assert [r["id"] for r in store.requests_by_status("submitted")] == ["VC-1", "VC-3", "VC-0"]
-    assert [r["id"] for r in store.requests_by_status("submitted", NOW + dt.timedelta(hours=3))] == ["VC-0"]
-    assert [r["id"] for r in store.requests_by_status("submitted", limit=2)] == ["VC-1", "VC-3"]
-    assert [r["id"] for r in store.requests_by_status("rejected")] == ["VC-2"]
+    assert [r.id for r in store.requests_by_status("submitted")] == ["VC-1", "VC-3", "VC-0"]
+    assert [r.id for r in store.requests_by_status("submitted", NOW + dt.timedelta(hours=3))] == ["VC-0"]
+    assert [r.id for r in store.requests_by_status("submitted", limit=2)] == ["VC-1", "VC-3"]
+    assert [r.id for r in store.requests_by_status("rejected")] == ["VC-2"]
     assert store.requests_by_status("cancelled") == []
     window = store.requests_starting_between(NOW + dt.timedelta(hours=1), NOW + dt.timedelta(hours=5))
-    assert [r["id"] for r in window] == ["VC-1", "VC-3"]  # start inclusive, end exclusive
+    assert [r.id for r in window] == ["VC-1", "VC-3"]  # start inclusive, end exclusive
 
 
 def test_store_outbox_lease_retry_and_sent(store: Store) -> None:
@@ -331,15 +370,16 @@ def test_store_outbox_claims_the_oldest_due_mail_first_within_the_limit(store: S
 
 def test_store_plain_update_and_side_audit_entries(store: Store) -> None:
     store.create_request(record("VC-1", NOW), audit("VC-1", "submitted"), [])
-    updated = store.update_request("VC-1", {"retry_at": "x"})
-    assert updated["retry_at"] == "x" and updated["status"] == "submitted"
+    retry_at = NOW + dt.timedelta(minutes=4)
+    updated = store.update_request("VC-1", RequestChanges(next_provisioning_at=retry_at))
+    assert updated.next_provisioning_at == retry_at and updated.status == "submitted"
     assert store.get_request("VC-1") == updated
     store.record_audit(AuditEntry("VC-1", NOW, "petugas@x", "start_meeting", None, None, {}), [mail("m")])
     store.transition("VC-1", ["submitted"], "approved", audit("VC-1", "approved", "submitted"))
     assert [e.action for e in store.audit_trail("VC-1")] == ["test", "start_meeting", "test"]
     assert [e.mail.subject for e in store.pending_mail("VC-1")] == ["m"]
     with pytest.raises(RequestNotFound):
-        store.update_request("VC-404", {"x": 1})
+        store.update_request("VC-404", RequestChanges(provisioning_attempts=1))
 
 
 def test_store_host_slots_never_overlap_and_claims_are_idempotent(store: Store) -> None:
@@ -455,12 +495,12 @@ def test_firestore_create_and_transition_after_a_lost_commit_answer_succeed_once
     assert [e.mail.subject for e in store.pending_mail("VC-1")] == ["satu"]
 
     approved = store.transition("VC-1", ["submitted"], "approved", audit("VC-1", "approved", "submitted"))
-    assert approved["status"] == "approved"
-    updated = store.update_request("VC-1", {"note": "x"})
-    assert updated["note"] == "x"
+    assert approved.status == "approved"
+    updated = store.update_request("VC-1", RequestChanges(decision_reason="x"))
+    assert updated.decision_reason == "x"
     saved = store.get_request("VC-1")
-    assert saved is not None and saved["status"] == "approved" and "_write_id" not in saved
-    assert [item["status"] for item in saved["history"]] == ["submitted", "approved"]
+    assert saved is not None and saved.status == "approved" and saved.decision_reason == "x"
+    assert [item.status for item in saved.history] == ["submitted", "approved"]
     # Someone else's write is still refused, lost answer or not.
     with pytest.raises(TransitionRefused):
         store.transition("VC-1", ["submitted"], "rejected", audit("VC-1", "rejected", "submitted"))

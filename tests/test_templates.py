@@ -25,9 +25,10 @@ from vicon import intake
 from vicon.core import Submission
 from vicon.intake import FieldError, format_date_id
 from vicon.invitations import format_meeting_id, schedule_text, whatsapp_share_url, whatsapp_text
+from vicon.lifecycle import Status
 from vicon.mail import SinkMessage
+from vicon.records import RequestRecord, StoredMeeting
 from vicon.rendering import environment, render, templates_dir
-from vicon.timefmt import iso
 from vicon.usecases import submit
 
 HOSTILE = "<script>alert('x')</script> Rapat & Evaluasi"
@@ -56,7 +57,7 @@ def is_partial(name: str) -> bool:
     return Path(name).name.startswith("_")
 
 
-def records(harness: Harness) -> dict[str, dict[str, Any]]:
+def records(harness: Harness) -> dict[str, RequestRecord]:
     """A request as the core records it at each stage of its life."""
     core = harness.core
     now = MONDAY_MORNING.astimezone(dt.UTC)
@@ -64,47 +65,46 @@ def records(harness: Harness) -> dict[str, dict[str, Any]]:
     letter = one_page_pdf()
     valid = intake.validate_request(fields, letter, core.rules, now)
     submitted = submit.request_record("VC-2026-000042", valid, letter, "letters/2026/0123456789abcdef.pdf", now)
-    decided = {"decided_by": VERIFIERS[0], "decided_at": iso(now + dt.timedelta(hours=2)), "decision_reason": None}
-    meeting = {  # as provisioning._record_meeting stores it
-        "id": 81234567890,
-        "uuid": "aDYlohsHRtCd4ii1uC2+hA==",
-        "host": HOST,
-        "join_url": "https://zoom.example/j/81234567890?pwd=bXlKZ0hPTmR4UT09.1",  # not the passcode itself
-        "passcode": "Ab3dE5gH7k",
-        "start": submitted["start"],
-        "end": submitted["end"],
-    }
+    decided = {"decided_by": VERIFIERS[0], "decided_at": now + dt.timedelta(hours=2), "decision_reason": None}
+    meeting = StoredMeeting(  # as provisioning._record_meeting stores it
+        id=81234567890,
+        uuid="aDYlohsHRtCd4ii1uC2+hA==",
+        host=HOST,
+        join_url="https://zoom.example/j/81234567890?pwd=bXlKZ0hPTmR4UT09.1",  # not the passcode itself
+        passcode="Ab3dE5gH7k",
+        start=submitted.start,
+        end=submitted.end,
+    )
     failure = {"provisioning_error": "Semua akun Zoom terpakai pada jadwal itu.", "provisioning_attempts": 8}
+
+    def at(status: Status, *parts: dict[str, Any], **fields: Any) -> RequestRecord:
+        update: dict[str, Any] = {"status": status}
+        for part in parts:
+            update.update(part)
+        return RequestRecord.model_validate({**submitted.model_dump(), **update, **fields})
+
     return {
         "submitted": submitted,
-        "approved": {**submitted, **decided, "status": "approved"},
-        "provisioned": {**submitted, **decided, "status": "provisioned", "meeting": meeting},
-        "provisioning_failed": {**submitted, **decided, **failure, "status": "provisioning_failed"},
+        "approved": at(Status.APPROVED, decided),
+        "provisioned": at(Status.PROVISIONED, decided, meeting=meeting),
+        "provisioning_failed": at(Status.PROVISIONING_FAILED, decided, failure),
         # Still retrying: an attempt is scheduled. The record above has used every attempt and gave up.
-        "provisioning_retrying": {
-            **submitted,
-            **decided,
-            **failure,
-            "status": "provisioning_failed",
-            "provisioning_attempts": 3,
-            "next_provisioning_at": "2026-11-30T03:00:00Z",
-        },
+        "provisioning_retrying": at(
+            Status.PROVISIONING_FAILED,
+            decided,
+            failure,
+            provisioning_attempts=3,
+            next_provisioning_at=dt.datetime(2026, 11, 30, 3, tzinfo=dt.UTC),
+        ),
         # Attempts left, none scheduled: the event started first.
-        "provisioning_too_late": {
-            **submitted,
-            **decided,
-            **failure,
-            "status": "provisioning_failed",
-            "provisioning_attempts": 3,
-        },
-        "rejected": {
-            **submitted,
-            **decided,
-            "status": "rejected",
-            "decision_reason": "Surat belum ditandatangani <b>kepala</b> perangkat daerah.",
-        },
-        "cancelled": {**submitted, "status": "cancelled"},  # before anyone decided
-        "cancelled_with_meeting": {**submitted, **decided, "status": "cancelled", "meeting": meeting},
+        "provisioning_too_late": at(Status.PROVISIONING_FAILED, decided, failure, provisioning_attempts=3),
+        "rejected": at(
+            Status.REJECTED,
+            decided,
+            decision_reason="Surat belum ditandatangani <b>kepala</b> perangkat daerah.",
+        ),
+        "cancelled": at(Status.CANCELLED),  # before anyone decided
+        "cancelled_with_meeting": at(Status.CANCELLED, decided, meeting=meeting),
     }
 
 
@@ -117,7 +117,7 @@ def cases(harness: Harness) -> dict[str, list[Case]]:
     submitted, provisioned = r["submitted"], r["provisioned"]
     verify_by = core.calendar.add_working_days(MONDAY_MORNING.date(), 1)
 
-    def mail(record: dict[str, Any], **context: Any) -> dict[str, Any]:
+    def mail(record: RequestRecord, **context: Any) -> dict[str, Any]:
         return {"request": record, "schedule": schedule_text(record, tz), **context}
 
     review_url = core.review_url(submitted, VERIFIERS[0])
@@ -125,8 +125,8 @@ def cases(harness: Harness) -> dict[str, list[Case]]:
     status_url = core.status_url(submitted)
     officer_url = core.officer_url(provisioned, OPERATOR)
     text = whatsapp_text(provisioned, tz)
-    meeting_id = format_meeting_id(provisioned["meeting"]["id"])
-    meeting_shows = [meeting_id, "Ab3dE5gH7k", provisioned["meeting"]["join_url"], schedule_text(provisioned, tz)]
+    meeting_id = format_meeting_id(provisioned.held_meeting().id)
+    meeting_shows = [meeting_id, "Ab3dE5gH7k", provisioned.held_meeting().join_url, schedule_text(provisioned, tz)]
     details_shows = ["Dinas Kesehatan", "005/123/Dinkes/2026", "Budi Santoso", "+6281234567890", "Breakout room"]
 
     failed = r["provisioning_failed"]
@@ -134,7 +134,7 @@ def cases(harness: Harness) -> dict[str, list[Case]]:
         Case(
             f"{'verifier' if for_verifier else 'requester'}{', final' if final else ''}",
             mail(failed, for_verifier=for_verifier, final=final, link_url=link),
-            [failed["id"], failed["provisioning_error"], link, *(["8 kali"] if final else [])],
+            [failed.id, failed.provisioning_error or "", link, *(["8 kali"] if final else [])],
         )
         for for_verifier, final, link in [
             (True, False, review_url),
@@ -146,7 +146,7 @@ def cases(harness: Harness) -> dict[str, list[Case]]:
     failure_cases.append(Case("supervisor, final", mail(failed, for_verifier=True, final=True, link_url="")))
 
     sink_message = EmailMessage()
-    sink_message["Subject"] = f"[Vicon] Permohonan baru {submitted['id']}: {HOSTILE}"
+    sink_message["Subject"] = f"[Vicon] Permohonan baru {submitted.id}: {HOSTILE}"
     sink_message["From"] = "Vicon <vicon@diskominfo.example>"
     sink_message["To"] = VERIFIERS[0]
     sink_message["Date"] = format_datetime(MONDAY_MORNING)
@@ -160,7 +160,7 @@ def cases(harness: Harness) -> dict[str, list[Case]]:
                 "verifier",
                 mail(submitted, review_url=review_url, verifier=VERIFIERS[0], verify_by=verify_by),
                 [
-                    submitted["id"],
+                    submitted.id,
                     review_url,
                     VERIFIERS[0],
                     format_date_id(verify_by),
@@ -174,7 +174,7 @@ def cases(harness: Harness) -> dict[str, list[Case]]:
             Case(
                 "requester",
                 mail(submitted, status_url=status_url, verify_by=verify_by),
-                [submitted["id"], status_url, format_date_id(verify_by), schedule_text(submitted, tz)],
+                [submitted.id, status_url, format_date_id(verify_by), schedule_text(submitted, tz)],
                 shows_event_name=False,
             )
         ],
@@ -189,7 +189,7 @@ def cases(harness: Harness) -> dict[str, list[Case]]:
                     status_url=core.status_url(provisioned),
                 ),
                 [
-                    provisioned["id"],
+                    provisioned.id,
                     "Budi Santoso",
                     whatsapp_share_url(text),
                     core.status_url(provisioned),
@@ -201,20 +201,20 @@ def cases(harness: Harness) -> dict[str, list[Case]]:
             Case(
                 "operator",
                 mail(provisioned, meeting_id=meeting_id, officer_url=officer_url, operator=OPERATOR),
-                [provisioned["id"], HOST, officer_url, OPERATOR, *meeting_shows, *details_shows],
+                [provisioned.id, HOST, officer_url, OPERATOR, *meeting_shows, *details_shows],
             )
         ],
         "email/provisioning_failed": failure_cases,
         "email/rejected": [
-            Case("requester", mail(r["rejected"]), [r["rejected"]["id"], r["rejected"]["decision_reason"]])
+            Case("requester", mail(r["rejected"]), [r["rejected"].id, r["rejected"].decision_reason or ""])
         ],
         "email/cancelled": [
             Case(
                 f"{'requester' if for_requester else 'staff'}, {label}",
                 mail(record, for_requester=for_requester),
-                [record["id"], *([format_meeting_id(record["meeting"]["id"])] if record.get("meeting") else [])]
+                [record.id, *([format_meeting_id(record.meeting.id)] if record.meeting else [])]
                 + ([] if for_requester else ["Dinas Kesehatan"])
-                + ([HOST] if record.get("meeting") and not for_requester else []),
+                + ([HOST] if record.meeting and not for_requester else []),
             )
             for for_requester in (True, False)
             for label, record in (("no meeting", r["cancelled"]), ("meeting", r["cancelled_with_meeting"]))
@@ -223,13 +223,13 @@ def cases(harness: Harness) -> dict[str, list[Case]]:
             Case(
                 "staff",
                 {
-                    "request_id": submitted["id"],
+                    "request_id": submitted.id,
                     "to": "budi.santoso@dinkes.example.go.id",
-                    "mail_subject": f"[Vicon] Permohonan baru {submitted['id']}: {HOSTILE}",
+                    "mail_subject": f"[Vicon] Permohonan baru {submitted.id}: {HOSTILE}",
                     "attempts": 8,
                     "error": "550 5.1.1 <budi.santoso@dinkes.example.go.id>: mailbox unavailable",
                 },
-                [submitted["id"], "budi.santoso@dinkes.example.go.id", "8 kali", "550 5.1.1"],
+                [submitted.id, "budi.santoso@dinkes.example.go.id", "8 kali", "550 5.1.1"],
             )
         ],
         "pages/review": [
@@ -248,7 +248,7 @@ def cases(harness: Harness) -> dict[str, list[Case]]:
                     "min_lead_working_days": 2,
                 },
                 [
-                    submitted["id"],
+                    submitted.id,
                     "token-tinjau",
                     "Alasan penolakan wajib diisi.",
                     letter_url,
@@ -273,25 +273,25 @@ def cases(harness: Harness) -> dict[str, list[Case]]:
                         "lead_working_days": 2,
                         "min_lead_working_days": 2,
                     },
-                    [r[status]["id"], *extra],
+                    [r[status].id, *extra],
                 )
                 for status, extra in (
-                    ("provisioned", [VERIFIERS[0], HOST, "Ab3dE5gH7k", provisioned["meeting"]["join_url"]]),
-                    ("provisioning_retrying", [failed["provisioning_error"], "percobaan ke-3"]),
-                    ("provisioning_failed", [failed["provisioning_error"], "dihentikan setelah 8 kali"]),
-                    ("rejected", [r["rejected"]["decision_reason"]]),
+                    ("provisioned", [VERIFIERS[0], HOST, "Ab3dE5gH7k", provisioned.held_meeting().join_url]),
+                    ("provisioning_retrying", [failed.provisioning_error, "percobaan ke-3"]),
+                    ("provisioning_failed", [failed.provisioning_error, "dihentikan setelah 8 kali"]),
+                    ("rejected", [r["rejected"].decision_reason]),
                     ("cancelled", ["Tidak ada keputusan verifikator"]),
                 )
             ),
         ],
         "pages/decided": [
-            Case(status, {"base_url": base_url, "request": r[status]}, [r[status]["id"], *extra])
+            Case(status, {"base_url": base_url, "request": r[status]}, [r[status].id, *extra])
             for status, extra in (
                 ("approved", ["Meeting sedang dibuat"]),
                 ("provisioned", [HOST, meeting_id]),
-                ("provisioning_retrying", [failed["provisioning_error"], "mencoba lagi otomatis"]),
-                ("provisioning_failed", [failed["provisioning_error"], "dihentikan setelah 8 kali"]),
-                ("provisioning_too_late", [failed["provisioning_error"], "Kegiatan sudah dimulai"]),
+                ("provisioning_retrying", [failed.provisioning_error, "mencoba lagi otomatis"]),
+                ("provisioning_failed", [failed.provisioning_error, "dihentikan setelah 8 kali"]),
+                ("provisioning_too_late", [failed.provisioning_error, "Kegiatan sudah dimulai"]),
                 ("rejected", ["Alasan penolakan sudah dikirim"]),
                 ("cancelled", ["membatalkan permohonan"]),
             )
@@ -300,14 +300,14 @@ def cases(harness: Harness) -> dict[str, list[Case]]:
             Case(
                 "operator",
                 {"base_url": base_url, "request": provisioned, "token": "token-petugas"},
-                [provisioned["id"], "token-petugas", HOST, meeting_id],
+                [provisioned.id, "token-petugas", HOST, meeting_id],
             )
         ],
         "pages/submitted": [
             Case(
                 "submitted",
-                {"base_url": base_url, "submission": Submission(submitted["id"], "submitted", status_url)},
-                [submitted["id"], status_url],
+                {"base_url": base_url, "submission": Submission(submitted.id, "submitted", status_url)},
+                [submitted.id, status_url],
                 shows_event_name=False,
             )
         ],
@@ -343,7 +343,7 @@ def cases(harness: Harness) -> dict[str, list[Case]]:
                     "messages": [
                         SinkMessage(
                             sink_id,
-                            f"[Vicon] Permohonan baru {submitted['id']}: {HOSTILE}",
+                            f"[Vicon] Permohonan baru {submitted.id}: {HOSTILE}",
                             (VERIFIERS[0], VERIFIERS[1]),
                             "vicon@diskominfo.example",
                             MONDAY_MORNING.astimezone(dt.UTC),
@@ -364,14 +364,14 @@ def cases(harness: Harness) -> dict[str, list[Case]]:
                     "has_html": True,
                     "text": f"Halaman verifikasi:\n{review_url}\n",
                     "links": [review_url],
-                    "attachments": [(f"surat-permohonan-{submitted['id']}.pdf", "application/pdf")],
+                    "attachments": [(f"surat-permohonan-{submitted.id}.pdf", "application/pdf")],
                 },
                 [
                     review_url,
                     VERIFIERS[0],
                     f"{base_url}/_dev/mail/{sink_id}/body.html",
                     f"{base_url}/_dev/mail/{sink_id}/attachments/0",
-                    f"surat-permohonan-{submitted['id']}.pdf",
+                    f"surat-permohonan-{submitted.id}.pdf",
                 ],
             )
         ],

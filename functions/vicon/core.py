@@ -15,7 +15,8 @@ from typing import Any
 from vicon import intake
 from vicon.links import Links
 from vicon.messages import MailComposer
-from vicon.ports import Blobs, Mailer, Meetings, Store
+from vicon.ports import Blobs, HostSlots, Mailer, Meetings, RequestStore, Store, ZoomUsage
+from vicon.records import RequestRecord
 from vicon.rendering import render
 from vicon.settings import Settings
 from vicon.signing import Signer
@@ -41,7 +42,9 @@ class ProvisioningPorts:
     """What provisioning works with (`provisioning.ProvisioningContext`), and nothing else of the core."""
 
     settings: Settings
-    store: Store
+    requests: RequestStore
+    host_slots: HostSlots
+    zoom_usage: ZoomUsage
     meetings: Meetings
     clock: Callable[[], dt.datetime]
     mails: MailComposer
@@ -100,16 +103,16 @@ class Core:
     def api_url(self, target: str, **params: str) -> str:
         return self.links.api_url(target, **params)
 
-    def status_url(self, record: dict[str, Any]) -> str:
+    def status_url(self, record: RequestRecord) -> str:
         return self.links.status_url(record)
 
-    def review_url(self, record: dict[str, Any], verifier: str) -> str:
+    def review_url(self, record: RequestRecord, verifier: str) -> str:
         return self.links.review_url(record, verifier)
 
-    def letter_url(self, record: dict[str, Any], verifier: str) -> str:
+    def letter_url(self, record: RequestRecord, verifier: str) -> str:
         return self.links.letter_url(record, verifier)
 
-    def officer_url(self, record: dict[str, Any], operator: str) -> str:
+    def officer_url(self, record: RequestRecord, operator: str) -> str:
         return self.links.officer_url(record, operator)
 
     def _delivery(self) -> MailDelivery:
@@ -118,7 +121,8 @@ class Core:
         )
 
     def _provisioning(self) -> ProvisioningPorts:
-        return ProvisioningPorts(self.settings, self.store, self.meetings, self.clock, self.mails)
+        store = self.store
+        return ProvisioningPorts(self.settings, store, store, store, self.meetings, self.clock, self.mails)
 
     # ---- the use cases, one line each -------------------------------------------------------------------------
 
@@ -129,7 +133,15 @@ class Core:
         self, fields: Mapping[str, Sequence[str]], letter: bytes | None, client: str | None = None
     ) -> Submission:
         intake_ = Intake(
-            self.settings, self.rules, self.store, self.blobs, self.links, self.mails, self._delivery(), self.clock
+            self.settings,
+            self.rules,
+            self.store,
+            self.store,
+            self.blobs,
+            self.links,
+            self.mails,
+            self._delivery(),
+            self.clock,
         )
         return intake_.submit(fields, letter, client)
 
@@ -139,8 +151,10 @@ class Core:
     def request_status(self, request_id: str, token: str) -> dict[str, Any]:
         return RequestStatus(self.settings, self.signer, self.store, self.clock).view(request_id, token)
 
-    def cancel(self, request_id: str, token: str) -> dict[str, Any]:
-        cancellation = Cancellation(self.signer, self.store, self.meetings, self.mails, self._delivery(), self.clock)
+    def cancel(self, request_id: str, token: str) -> RequestRecord:
+        cancellation = Cancellation(
+            self.signer, self.store, self.store, self.meetings, self.mails, self._delivery(), self.clock
+        )
         return cancellation.cancel(request_id, token)
 
     def review_page(self, token: str, error: str | None = None, reason: str = "") -> str:
@@ -152,7 +166,7 @@ class Core:
     def letter(self, token: str) -> tuple[str, bytes]:
         return review.LetterLink(self.settings, self.signer, self.store, self.blobs, self.clock).letter(token)
 
-    def decide(self, token: str, decision: str, reason: str) -> dict[str, Any]:
+    def decide(self, token: str, decision: str, reason: str) -> RequestRecord:
         decider = review.Decision(
             self.settings, self.signer, self.store, self.mails, self._provisioning(), self._delivery(), self.clock
         )
@@ -168,4 +182,4 @@ class Core:
         return self._officer().start_url(token)
 
     def tick(self) -> dict[str, Any]:
-        return Tick(self._provisioning(), self.store, self.meetings, self._delivery()).run()
+        return Tick(self._provisioning(), self.store, self.store, self.meetings, self._delivery()).run()

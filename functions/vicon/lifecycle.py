@@ -12,9 +12,10 @@ its string, so stored records and JSON are what they were before this module.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import Any
+from typing import Protocol
 
 
 class Status(StrEnum):
@@ -145,8 +146,17 @@ class CleanupState(StrEnum):
     DONE = "done"
 
 
-def provisioning_attempts(record: Mapping[str, Any]) -> int:
-    return int(record.get("provisioning_attempts") or 0)
+class ProvisioningFields(Protocol):
+    """The fields the sub-states are derived from (`vicon.records.RequestRecord` has them)."""
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def provisioning_attempts(self) -> int: ...
+
+    @property
+    def next_provisioning_at(self) -> dt.datetime | None: ...
 
 
 def out_of_attempts(attempts: int) -> bool:
@@ -154,17 +164,17 @@ def out_of_attempts(attempts: int) -> bool:
     return attempts >= MAX_PROVISIONING_ATTEMPTS
 
 
-def provisioning_state(record: Mapping[str, Any]) -> ProvisioningState | None:
+def provisioning_state(record: ProvisioningFields) -> ProvisioningState | None:
     """The sub-state of a `provisioning_failed` request; None in any other status."""
-    if record.get("status") != Status.PROVISIONING_FAILED:
+    if record.status != Status.PROVISIONING_FAILED:
         return None
-    if record.get("next_provisioning_at") is not None:
+    if record.next_provisioning_at is not None:
         return ProvisioningState.RETRYING
-    if out_of_attempts(provisioning_attempts(record)):
+    if out_of_attempts(record.provisioning_attempts):
         return ProvisioningState.GAVE_UP
     return ProvisioningState.TOO_LATE
 
 
-def gave_up(record: Mapping[str, Any]) -> bool:
+def gave_up(record: ProvisioningFields) -> bool:
     """`provisioning_failed` for good: every attempt used and none scheduled (a person has to step in)."""
     return provisioning_state(record) is ProvisioningState.GAVE_UP

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 from urllib.parse import urlencode
 
+from vicon.records import RequestRecord
 from vicon.signing import Signer
-from vicon.timefmt import parse_iso
 
 STATUS_LINK_DAYS_AFTER_EVENT = 90
 OFFICER_LINK_AFTER_EVENT = dt.timedelta(hours=12)
@@ -24,10 +23,10 @@ class Links:
         """An absolute link to one of our targets, as mailed to people."""
         return f"{self.public_base_url}/api/{target}?{urlencode(params)}"
 
-    def status_url(self, record: dict[str, Any]) -> str:
-        expires = parse_iso(record["end"]) + dt.timedelta(days=STATUS_LINK_DAYS_AFTER_EVENT)
-        token = self.signer.sign("status", record["id"], expires)
-        return f"{self.public_base_url}/status.html?{urlencode({'id': record['id'], 'token': token})}"
+    def status_url(self, record: RequestRecord) -> str:
+        expires = record.end + dt.timedelta(days=STATUS_LINK_DAYS_AFTER_EVENT)
+        token = self.signer.sign("status", record.id, expires)
+        return f"{self.public_base_url}/status.html?{urlencode({'id': record.id, 'token': token})}"
 
     def decoy_status_url(self, decoy_id: str, now: dt.datetime) -> str:
         """A status link for a request that does not exist, shaped like a real one."""
@@ -36,16 +35,16 @@ class Links:
         query = urlencode({"id": decoy_id, "token": token})
         return f"{self.public_base_url}/status.html?{query}"
 
-    def review_url(self, record: dict[str, Any], verifier: str) -> str:
-        token = self.signer.sign("review", record["id"], parse_iso(record["start"]), v=verifier)
+    def review_url(self, record: RequestRecord, verifier: str) -> str:
+        token = self.signer.sign("review", record.id, record.start, v=verifier)
         return self.api_url("review_request", token=token)
 
-    def letter_url(self, record: dict[str, Any], verifier: str) -> str:
+    def letter_url(self, record: RequestRecord, verifier: str) -> str:
         """The verifier's read-only link to the request's letter; it expires with the review link."""
-        token = self.signer.sign("letter", record["id"], parse_iso(record["start"]), v=verifier)
+        token = self.signer.sign("letter", record.id, record.start, v=verifier)
         return self.api_url("request_letter", token=token)
 
-    def officer_url(self, record: dict[str, Any], operator: str) -> str:
-        expires = parse_iso(record["end"]) + OFFICER_LINK_AFTER_EVENT
-        token = self.signer.sign("officer", record["id"], expires, v=operator)
+    def officer_url(self, record: RequestRecord, operator: str) -> str:
+        expires = record.end + OFFICER_LINK_AFTER_EVENT
+        token = self.signer.sign("officer", record.id, expires, v=operator)
         return self.api_url("start_meeting", token=token)

@@ -22,7 +22,7 @@ from email.parser import BytesParser
 from email.utils import formataddr, formatdate, parseaddr
 from typing import cast
 
-from vicon.ports import BlobNotFound, Blobs, MailDeliveryError, Mailer, OutboxEntry, OutgoingMail, Store
+from vicon.ports import BlobNotFound, Blobs, MailDeliveryError, Mailer, Outbox, OutboxEntry, OutgoingMail
 
 log = logging.getLogger(__name__)
 
@@ -199,7 +199,7 @@ NoticeBuilder = Callable[[OutboxEntry, str], list[OutgoingMail]]
 
 
 def deliver_due_mail(
-    store: Store,
+    outbox: Outbox,
     blobs: Blobs,
     mailer: Mailer,
     mail_from: str,
@@ -226,7 +226,7 @@ def deliver_due_mail(
         if remaining < MIN_SEND_SECONDS:
             log.info("mail delivery stopped: its %.1f s budget is spent; the rest waits for the tick", budget_seconds)
             break
-        claimed = store.claim_due_mail(now, MAIL_LEASE, 1, request_id)
+        claimed = outbox.claim_due_mail(now, MAIL_LEASE, 1, request_id)
         if not claimed:
             break
         entry = claimed[0]
@@ -242,7 +242,7 @@ def deliver_due_mail(
             else:
                 log.exception("mail %s for %s could not be built or sent", entry.id, entry.request_id)
             _failed(
-                store,
+                outbox,
                 entry,
                 lease,
                 f"{type(exc).__name__}: {exc}",
@@ -254,7 +254,7 @@ def deliver_due_mail(
             if inline:
                 break
             continue
-        if not store.mail_sent(entry.id, lease):
+        if not outbox.mail_sent(entry.id, lease):
             # The lease ran out during the send and another run took the entry: it may be sent twice (the
             # outbox prefers a duplicate to a loss), but this run must not mark what it no longer holds.
             log.warning("mail %s for %s sent after its lease was lost", entry.id, entry.request_id)
@@ -263,7 +263,7 @@ def deliver_due_mail(
 
 
 def _failed(
-    store: Store,
+    outbox: Outbox,
     entry: OutboxEntry,
     lease: str,
     error: str,
@@ -275,11 +275,11 @@ def _failed(
     report.failed += 1
     attempts = entry.attempts + 1
     if not permanent and attempts < MAX_ATTEMPTS:
-        store.mail_failed(entry.id, lease, error, now + mail_retry_delay(entry.attempts))
+        outbox.mail_failed(entry.id, lease, error, now + mail_retry_delay(entry.attempts))
         return
     # A notice about a dead notice would be the same failure again: it is only logged.
     queued = [] if entry.mail.kind == UNDELIVERABLE_NOTICE or notices is None else notices(entry, error)
-    if store.mail_dead(entry.id, lease, error, now, queued):
+    if outbox.mail_dead(entry.id, lease, error, now, queued):
         report.dead += 1
         log.error(
             "mail %s for %s to %s given up after %d attempts: %s",

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from vicon.invitations import format_meeting_id, ics_invitation, schedule_text, whatsapp_share_url, whatsapp_text
 from vicon.mailing import UNDELIVERABLE_NOTICE, header_text
 from vicon.ports import Attachment, OutboxEntry, OutgoingMail
+from vicon.records import RequestRecord
 from vicon.settings import Settings
 
 SUBJECT_PREFIX = "[Vicon]"
@@ -36,11 +37,11 @@ class MailContext(Protocol):
         """The last day a verifier may decide (the same date the review page names)."""
         ...
 
-    def status_url(self, record: dict[str, Any]) -> str: ...
+    def status_url(self, record: RequestRecord) -> str: ...
 
-    def review_url(self, record: dict[str, Any], verifier: str) -> str: ...
+    def review_url(self, record: RequestRecord, verifier: str) -> str: ...
 
-    def officer_url(self, record: dict[str, Any], operator: str) -> str: ...
+    def officer_url(self, record: RequestRecord, operator: str) -> str: ...
 
 
 class MailComposer:
@@ -62,18 +63,18 @@ class MailComposer:
             attachments=attachments,
         )
 
-    def intake(self, record: dict[str, Any], status_url: str) -> list[OutgoingMail]:
+    def intake(self, record: RequestRecord, status_url: str) -> list[OutgoingMail]:
         """Each verifier (with the letter and a review link of their own) and the requester (a receipt)."""
         letter = Attachment(
-            filename=f"surat-permohonan-{record['id']}.pdf",
+            filename=f"surat-permohonan-{record.id}.pdf",
             content_type="application/pdf",
-            blob_key=record["letter"]["key"],
+            blob_key=record.letter.key,
         )
         verify_by = self.service.verify_by(self.service.clock())
         mails = [
             self._mail(
                 (verifier,),
-                f"Permohonan baru {record['id']}: {record['event_name']}",
+                f"Permohonan baru {record.id}: {record.event_name}",
                 "verifier_new_request",
                 (letter,),
                 request=record,
@@ -85,8 +86,8 @@ class MailComposer:
         ]
         mails.append(
             self._mail(
-                (record["contact_email"],),
-                f"Tanda terima permohonan {record['id']}",
+                (record.contact_email,),
+                f"Tanda terima permohonan {record.id}",
                 "requester_receipt",
                 request=record,
                 status_url=status_url,
@@ -95,21 +96,21 @@ class MailComposer:
         )
         return mails
 
-    def provisioned(self, record: dict[str, Any]) -> list[OutgoingMail]:
+    def provisioned(self, record: RequestRecord) -> list[OutgoingMail]:
         """The invitation (with .ics and WhatsApp text) to the requester; details and an officer link to operators."""
         tz = self.service.settings.tz
         text = whatsapp_text(record, tz)
-        meeting_id = format_meeting_id(record["meeting"]["id"])
+        meeting_id = format_meeting_id(record.held_meeting().id)
         organizer = parseaddr(self.service.settings.mail_from)[1] or "vicon@localhost"
         ics = Attachment(
-            filename=f"undangan-{record['id']}.ics",
+            filename=f"undangan-{record.id}.ics",
             content_type=INVITATION_TYPE,
             data=ics_invitation(record, organizer, self.service.clock()),
         )
         mails = [
             self._mail(
-                (record["contact_email"],),
-                f"Zoom Meeting siap: {record['event_name']} ({record['id']})",
+                (record.contact_email,),
+                f"Zoom Meeting siap: {record.event_name} ({record.id})",
                 "invitation",
                 (ics,),
                 request=record,
@@ -122,7 +123,7 @@ class MailComposer:
         mails += [
             self._mail(
                 (operator,),
-                f"Meeting dijadwalkan {record['id']}: {record['event_name']}",
+                f"Meeting dijadwalkan {record.id}: {record.event_name}",
                 "operator_meeting",
                 request=record,
                 meeting_id=meeting_id,
@@ -133,12 +134,12 @@ class MailComposer:
         ]
         return mails
 
-    def provisioning_failed(self, record: dict[str, Any], final: bool = False) -> list[OutgoingMail]:
+    def provisioning_failed(self, record: RequestRecord, final: bool = False) -> list[OutgoingMail]:
         """Verifiers and the requester; with `final` (retries have stopped) the supervisors too."""
         if final:
-            subject = f"Meeting gagal dibuat {record['id']}: {record['event_name']}"
+            subject = f"Meeting gagal dibuat {record.id}: {record.event_name}"
         else:
-            subject = f"Pembuatan meeting tertunda {record['id']}: {record['event_name']}"
+            subject = f"Pembuatan meeting tertunda {record.id}: {record.event_name}"
         staff = [
             (verifier, self.service.review_url(record, verifier)) for verifier in self.service.settings.verifier_emails
         ]
@@ -152,7 +153,7 @@ class MailComposer:
         ]
         mails.append(
             self._mail(
-                (record["contact_email"],),
+                (record.contact_email,),
                 subject,
                 "provisioning_failed",
                 request=record,
@@ -163,20 +164,20 @@ class MailComposer:
         )
         return mails
 
-    def rejected(self, record: dict[str, Any]) -> list[OutgoingMail]:
+    def rejected(self, record: RequestRecord) -> list[OutgoingMail]:
         return [
             self._mail(
-                (record["contact_email"],),
-                f"Permohonan ditolak {record['id']}: {record['event_name']}",
+                (record.contact_email,),
+                f"Permohonan ditolak {record.id}: {record.event_name}",
                 "rejected",
                 request=record,
             )
         ]
 
-    def cancelled(self, record: dict[str, Any]) -> list[OutgoingMail]:
+    def cancelled(self, record: RequestRecord) -> list[OutgoingMail]:
         """Verifiers, the operators when a meeting had been scheduled, and the requester (with a calendar cancel)."""
-        subject = f"Permohonan dibatalkan {record['id']}: {record['event_name']}"
-        had_meeting = bool(record.get("meeting"))
+        subject = f"Permohonan dibatalkan {record.id}: {record.event_name}"
+        had_meeting = bool(record.meeting)
         staff = (
             *self.service.settings.verifier_emails,
             *(self.service.settings.operator_emails if had_meeting else ()),
@@ -187,15 +188,13 @@ class MailComposer:
             organizer = parseaddr(self.service.settings.mail_from)[1] or "vicon@localhost"
             attachments = (
                 Attachment(
-                    filename=f"batal-{record['id']}.ics",
+                    filename=f"batal-{record.id}.ics",
                     content_type=CANCELLATION_TYPE,
                     data=ics_invitation(record, organizer, self.service.clock(), cancelled=True),
                 ),
             )
         mails.append(
-            self._mail(
-                (record["contact_email"],), subject, "cancelled", attachments, request=record, for_requester=True
-            )
+            self._mail((record.contact_email,), subject, "cancelled", attachments, request=record, for_requester=True)
         )
         return mails
 

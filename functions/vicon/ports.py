@@ -10,6 +10,7 @@ from email.message import EmailMessage
 from typing import Any, Protocol
 
 from vicon.meetings import Meeting, MeetingSpec
+from vicon.records import RequestChanges, RequestRecord
 
 
 class BlobNotFound(LookupError):
@@ -135,14 +136,14 @@ class TransitionRefused(Exception):
         self.current = current
 
 
-class Store(Protocol):
-    """Requests, their audit trail and the mail outbox; every multi-record write is one transaction."""
+class RequestStore(Protocol):
+    """Requests and their audit trail. Each write is one transaction with the audit entry and the mails it queues."""
 
     def next_request_number(self, year: int) -> int:
         """Atomically allocate the next sequence number of `year` (unique under concurrency)."""
         ...
 
-    def create_request(self, request: dict[str, Any], audit: AuditEntry, outbox: Sequence[OutgoingMail]) -> None:
+    def create_request(self, request: RequestRecord, audit: AuditEntry, outbox: Sequence[OutgoingMail]) -> None:
         """Store a new request with its first audit entry and its mails, all or nothing.
 
         Creating the very same request again (a retry after a lost answer) changes nothing and succeeds;
@@ -150,7 +151,7 @@ class Store(Protocol):
         """
         ...
 
-    def get_request(self, request_id: str) -> dict[str, Any] | None: ...
+    def get_request(self, request_id: str) -> RequestRecord | None: ...
 
     def transition(
         self,
@@ -158,9 +159,9 @@ class Store(Protocol):
         from_statuses: Sequence[str],
         to_status: str,
         audit: AuditEntry,
-        changes: dict[str, Any] | None = None,
+        changes: RequestChanges | None = None,
         outbox: Sequence[OutgoingMail] = (),
-    ) -> dict[str, Any]:
+    ) -> RequestRecord:
         """Compare-and-set the status, apply `changes`, append audit and mails in one transaction.
 
         Returns the updated request; raises TransitionRefused (and changes nothing) when the current
@@ -168,7 +169,7 @@ class Store(Protocol):
         """
         ...
 
-    def update_request(self, request_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+    def update_request(self, request_id: str, changes: RequestChanges) -> RequestRecord:
         """Set fields without a status change (bookkeeping such as retry times); RequestNotFound if missing."""
         ...
 
@@ -178,17 +179,27 @@ class Store(Protocol):
 
     def requests_by_status(
         self, status: str, starting_after: dt.datetime | None = None, limit: int = 100
-    ) -> list[dict[str, Any]]:
+    ) -> list[RequestRecord]:
         """Requests in `status` (whose event starts after `starting_after`, if given), ordered by start."""
         ...
 
-    def requests_due(self, status: str, now: dt.datetime, limit: int = 50) -> list[dict[str, Any]]:
+    def requests_due(self, status: str, now: dt.datetime, limit: int = 50) -> list[RequestRecord]:
         """Requests in `status` whose `next_provisioning_at` is at or before `now`, the longest due first."""
         ...
 
-    def requests_pending_cleanup(self, limit: int = 100) -> list[dict[str, Any]]:
+    def requests_pending_cleanup(self, limit: int = 100) -> list[RequestRecord]:
         """Requests whose `meeting_cleanup` is `CleanupState.PENDING`: meetings still to be deleted in Zoom."""
         ...
+
+    def requests_starting_between(self, start: dt.datetime, end: dt.datetime) -> list[RequestRecord]:
+        """Requests whose event start lies in [start, end), ordered by start."""
+        ...
+
+    def audit_trail(self, request_id: str) -> list[AuditEntry]: ...
+
+
+class RateLimits(Protocol):
+    """Fixed-window counters for the public forms."""
 
     def take_rate_limit(self, buckets: Sequence[RateBucket], now: dt.datetime) -> RateBucket | None:
         """Count one use in every bucket, atomically, unless one is full: then count nothing and return it.
@@ -197,11 +208,9 @@ class Store(Protocol):
         """
         ...
 
-    def requests_starting_between(self, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
-        """Requests whose event start lies in [start, end), ordered by start."""
-        ...
 
-    def audit_trail(self, request_id: str) -> list[AuditEntry]: ...
+class HostSlots(Protocol):
+    """Which licensed Zoom host holds which time: one meeting per host at a time, with a buffer around it."""
 
     def claim_host_slot(
         self,
@@ -234,6 +243,10 @@ class Store(Protocol):
         """(request_id, start, end) of every slot the host holds, ordered by start."""
         ...
 
+
+class ZoomUsage(Protocol):
+    """Create/update calls per host and UTC day, against Zoom's daily limit."""
+
     def count_zoom_call(self, host: str, day: dt.date) -> int:
         """Count one create/update call on `host` for the UTC `day`; returns the new count."""
         ...
@@ -245,6 +258,10 @@ class Store(Protocol):
     def set_zoom_calls(self, host: str, day: dt.date, count: int) -> None:
         """Raise the day's count (Zoom said the host reached its daily limit)."""
         ...
+
+
+class Outbox(Protocol):
+    """Mails waiting to be sent. They are queued by the request writes above, in the same transaction."""
 
     def claim_due_mail(
         self, now: dt.datetime, lease: dt.timedelta, limit: int = 50, request_id: str | None = None
@@ -280,3 +297,7 @@ class Store(Protocol):
     def dead_mail(self, request_id: str | None = None) -> list[OutboxEntry]:
         """Every mail given up on (optionally of one request), with its last error."""
         ...
+
+
+class Store(RequestStore, RateLimits, HostSlots, ZoomUsage, Outbox, Protocol):
+    """Every store port: what one adapter (SQLite, Firestore) provides. Use cases ask for the small ports."""

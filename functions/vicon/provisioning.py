@@ -11,9 +11,9 @@ import datetime as dt
 import logging
 import math
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Protocol
 
-from vicon.intake import EVENT_TYPES, opd_label
+from vicon.intake import EVENT_TYPES
 from vicon.lifecycle import (
     MAX_PROVISIONING_ATTEMPTS,
     Actor,
@@ -21,7 +21,6 @@ from vicon.lifecycle import (
     Status,
     allowed_from,
     out_of_attempts,
-    provisioning_attempts,
 )
 from vicon.meetings import (
     Meeting,
@@ -35,9 +34,9 @@ from vicon.meetings import (
     ZoomUnavailable,
     generate_passcode,
 )
-from vicon.ports import AuditEntry, Meetings, OutgoingMail, Store, TransitionRefused
+from vicon.ports import AuditEntry, HostSlots, Meetings, OutgoingMail, RequestStore, TransitionRefused, ZoomUsage
+from vicon.records import RequestChanges, RequestRecord, StoredMeeting
 from vicon.settings import Settings
-from vicon.timefmt import iso, parse_iso
 
 log = logging.getLogger(__name__)
 
@@ -63,19 +62,25 @@ def meeting_tag(request_id: str) -> str:
 class ProvisioningMails(Protocol):
     """The two mails provisioning queues with its transitions (`vicon.messages.MailComposer` writes them)."""
 
-    def provisioned(self, record: dict[str, Any]) -> list[OutgoingMail]: ...
+    def provisioned(self, record: RequestRecord) -> list[OutgoingMail]: ...
 
-    def provisioning_failed(self, record: dict[str, Any], final: bool = False) -> list[OutgoingMail]: ...
+    def provisioning_failed(self, record: RequestRecord, final: bool = False) -> list[OutgoingMail]: ...
 
 
 class ProvisioningContext(Protocol):
-    """What provisioning works with: `vicon.core.Core` provides it structurally; this module never imports the core."""
+    """The ports provisioning works with (`vicon.core.ProvisioningPorts`); this module never imports the core."""
 
     @property
     def settings(self) -> Settings: ...
 
     @property
-    def store(self) -> Store: ...
+    def requests(self) -> RequestStore: ...
+
+    @property
+    def host_slots(self) -> HostSlots: ...
+
+    @property
+    def zoom_usage(self) -> ZoomUsage: ...
 
     @property
     def meetings(self) -> Meetings: ...
@@ -103,77 +108,75 @@ def provisioning_retry_delay(attempts: int) -> dt.timedelta:
 
 def provision(
     service: ProvisioningContext, request_id: str, zoom_budget_seconds: float = INLINE_ZOOM_BUDGET_SECONDS
-) -> dict[str, Any]:
+) -> RequestRecord | None:
     """Turn an `approved` request into a meeting, or into `provisioning_failed` with the reason.
 
     Finding a host and creating the meeting spend at most `zoom_budget_seconds` in Zoom calls; the default is
     the inline budget, so a caller answering an HTTP request is safe without saying so.
     """
-    record = service.store.get_request(request_id)
-    if record is None or record["status"] != Status.APPROVED:
-        return record or {}
+    record = service.requests.get_request(request_id)
+    if record is None or record.status != Status.APPROVED:
+        return record
     try:
         with service.meetings.time_budget(zoom_budget_seconds):
             host, meeting = _obtain_meeting(service, record)
     except ProvisioningFailed as failure:
         if not failure.keep_slot:
-            service.store.release_host_slot(request_id)
+            service.host_slots.release_host_slot(request_id)
         return _record_failure(service, record, failure.reason)
     return _record_meeting(service, record, host, meeting)
 
 
-def _candidate_hosts(
-    service: ProvisioningContext, record: dict[str, Any], day: dt.date, exclude: set[str]
-) -> list[str]:
+def _candidate_hosts(service: ProvisioningContext, record: RequestRecord, day: dt.date, exclude: set[str]) -> list[str]:
     # Smallest sufficient host first, so the big accounts stay free for big events.
     hosts = sorted(service.settings.zoom_hosts, key=lambda host: (host.capacity, host.user))
     return [
         host.user
         for host in hosts
-        if host.capacity >= record["participant_count"]
+        if host.capacity >= record.participant_count
         and host.user not in exclude
-        and service.store.zoom_calls(host.user, day) < DAILY_CALL_LIMIT - DAILY_CALL_MARGIN
+        and service.zoom_usage.zoom_calls(host.user, day) < DAILY_CALL_LIMIT - DAILY_CALL_MARGIN
     ]
 
 
-def _obtain_meeting(service: ProvisioningContext, record: dict[str, Any]) -> tuple[str, Meeting]:
+def _obtain_meeting(service: ProvisioningContext, record: RequestRecord) -> tuple[str, Meeting]:
     buffer = dt.timedelta(minutes=service.settings.host_buffer_minutes)
-    start, end = parse_iso(record["start"]), parse_iso(record["end"])
+    start, end = record.start, record.end
     day = service.clock().astimezone(dt.UTC).date()
     # A previous attempt may have left a meeting on the host whose slot this request holds. Until a search of
     # that host says otherwise, nothing is created and the slot is kept, whatever else fails.
-    maybe_created = provisioning_attempts(record) > 0
+    maybe_created = record.provisioning_attempts > 0
     exhausted: set[str] = set()
     while True:
-        host = service.store.claim_host_slot(
-            record["id"], _candidate_hosts(service, record, day, exhausted), start, end, buffer, service.clock()
+        host = service.host_slots.claim_host_slot(
+            record.id, _candidate_hosts(service, record, day, exhausted), start, end, buffer, service.clock()
         )
         if host is None:
             raise ProvisioningFailed(
                 "Tidak ada akun Zoom berlisensi yang kosong dan cukup untuk "
-                f"{record['participant_count']} peserta pada jadwal tersebut (termasuk jeda "
+                f"{record.participant_count} peserta pada jadwal tersebut (termasuk jeda "
                 f"{service.settings.host_buffer_minutes} menit sebelum dan sesudah)."
             )
         try:
             if maybe_created:
-                existing = find_tagged(service.meetings, host, record["id"])
+                existing = find_tagged(service.meetings, host, record.id)
                 if existing is not None:
                     return host, existing
                 maybe_created = False
-            service.store.count_zoom_call(host, day)
+            service.zoom_usage.count_zoom_call(host, day)
             return host, service.meetings.create_meeting(host, meeting_spec(record, service.settings.timezone))
         except ZoomDailyLimit as exc:
             if maybe_created:
                 raise ProvisioningFailed(_zoom_reason(exc), keep_slot=True) from exc
             # A 429 creates nothing: the work moves to another host.
-            log.warning("host %s reached its daily limit; moving %s to another host", host, record["id"])
-            service.store.set_zoom_calls(host, day, DAILY_CALL_LIMIT)
-            service.store.release_host_slot(record["id"])
+            log.warning("host %s reached its daily limit; moving %s to another host", host, record.id)
+            service.zoom_usage.set_zoom_calls(host, day, DAILY_CALL_LIMIT)
+            service.host_slots.release_host_slot(record.id)
             exhausted.add(host)
         except ZoomAmbiguous as exc:
-            log.warning("ambiguous Zoom answer for %s on %s: %s", record["id"], host, exc)
+            log.warning("ambiguous Zoom answer for %s on %s: %s", record.id, host, exc)
             try:
-                found = find_tagged(service.meetings, host, record["id"])
+                found = find_tagged(service.meetings, host, record.id)
             except ZoomError as search_error:
                 raise ProvisioningFailed(_zoom_reason(search_error), keep_slot=True) from exc
             if found is not None:
@@ -208,105 +211,105 @@ def find_tagged(meetings: Meetings, host: str, request_id: str) -> Meeting | Non
     return None
 
 
-def meeting_spec(record: dict[str, Any], timezone: str) -> MeetingSpec:
-    start, end = parse_iso(record["start"]), parse_iso(record["end"])
+def meeting_spec(record: RequestRecord, timezone: str) -> MeetingSpec:
+    start, end = record.start, record.end
     agenda = (
-        f"{meeting_tag(record['id'])} {opd_label(record)} · {EVENT_TYPES.get(record['event_type'], '')}\n"
-        f"Narasumber: {record['speakers']}\n"
-        f"Kontak: {record['contact_name']} ({record['contact_phone']})"
+        f"{meeting_tag(record.id)} {record.office_label()} · {EVENT_TYPES.get(record.event_type, '')}\n"
+        f"Narasumber: {record.speakers}\n"
+        f"Kontak: {record.contact_name} ({record.contact_phone})"
     )
     return MeetingSpec(
-        topic=record["event_name"][:200],
+        topic=record.event_name[:200],
         agenda=agenda[:2000],
         start=start,
         duration_minutes=math.ceil((end - start).total_seconds() / 60),
         timezone=timezone,
         passcode=generate_passcode(),
-        auto_recording="cloud" if record.get("recording_consent") else "none",
-        breakout_rooms="breakout_room" in record.get("needs", []),
+        auto_recording="cloud" if record.recording_consent else "none",
+        breakout_rooms="breakout_room" in record.needs,
     )
 
 
 def _record_meeting(
-    service: ProvisioningContext, record: dict[str, Any], host: str, meeting: Meeting
-) -> dict[str, Any]:
+    service: ProvisioningContext, record: RequestRecord, host: str, meeting: Meeting
+) -> RequestRecord | None:
     now = service.clock()
-    stored = {
-        "id": meeting.id,
-        "uuid": meeting.uuid,
-        "host": host,
-        "join_url": meeting.join_url,
-        "passcode": meeting.passcode,
-        "start": record["start"],
-        "end": record["end"],
-    }
-    provisioned = {**record, "meeting": stored}
+    stored = StoredMeeting(
+        id=meeting.id,
+        uuid=meeting.uuid,
+        host=host,
+        join_url=meeting.join_url,
+        passcode=meeting.passcode,
+        start=record.start,
+        end=record.end,
+    )
+    changes = RequestChanges(meeting=stored, provisioning_error=None, next_provisioning_at=None)
     try:
-        return service.store.transition(
-            record["id"],
+        return service.requests.transition(
+            record.id,
             allowed_from(Status.PROVISIONED, Actor.SYSTEM),
             Status.PROVISIONED,
             AuditEntry(
-                record["id"], now, SYSTEM, "provision", Status.APPROVED, Status.PROVISIONED, {"meeting": meeting.id}
+                record.id, now, SYSTEM, "provision", Status.APPROVED, Status.PROVISIONED, {"meeting": meeting.id}
             ),
-            changes={"meeting": stored, "provisioning_error": None, "next_provisioning_at": None},
-            outbox=service.mails.provisioned(provisioned),
+            changes=changes,
+            outbox=service.mails.provisioned(changes.applied_to(record)),
         )
     except TransitionRefused as refused:
-        current = service.store.get_request(record["id"]) or {}
-        recorded = (current.get("meeting") or {}).get("id")
+        current = service.requests.get_request(record.id)
+        recorded = current.meeting.id if current is not None and current.meeting is not None else None
         if refused.current in (Status.CANCELLED, Status.REJECTED) or (
             refused.current == Status.PROVISIONED and recorded != meeting.id
         ):
             # Cancelled meanwhile, or a duplicate: this meeting must not linger in Zoom.
-            log.info("request %s is %s; deleting meeting %s", record["id"], refused.current, meeting.id)
+            log.info("request %s is %s; deleting meeting %s", record.id, refused.current, meeting.id)
             try:
                 service.meetings.delete_meeting(meeting.id)
             except ZoomError as exc:
                 # Nothing else knows this meeting: it is written down, and the tick deletes it later.
-                log.warning("could not delete meeting %s of %s yet: %s", meeting.id, record["id"], exc)
-                return _leave_orphan(service, record["id"], meeting.id)
+                log.warning("could not delete meeting %s of %s yet: %s", meeting.id, record.id, exc)
+                return _leave_orphan(service, record.id, meeting.id)
             if refused.current != Status.PROVISIONED:
-                service.store.release_host_slot(record["id"])
+                service.host_slots.release_host_slot(record.id)
         # Otherwise a retry has taken over; it finds this meeting by its tag.
         return current
 
 
-def _leave_orphan(service: ProvisioningContext, request_id: str, meeting_id: int) -> dict[str, Any]:
+def _leave_orphan(service: ProvisioningContext, request_id: str, meeting_id: int) -> RequestRecord:
     """Record a meeting that exists in Zoom but belongs to no request, for the tick's clean-up."""
-    current = service.store.get_request(request_id) or {}
-    orphans = [*current.get("orphan_meetings", []), meeting_id]
-    return service.store.update_request(
-        request_id, {"meeting_cleanup": CleanupState.PENDING, "orphan_meetings": orphans}
+    current = service.requests.get_request(request_id)
+    orphans = (*(current.orphan_meetings if current is not None else ()), meeting_id)
+    return service.requests.update_request(
+        request_id, RequestChanges(meeting_cleanup=CleanupState.PENDING, orphan_meetings=orphans)
     )
 
 
-def _record_failure(service: ProvisioningContext, record: dict[str, Any], reason: str) -> dict[str, Any]:
+def _record_failure(service: ProvisioningContext, record: RequestRecord, reason: str) -> RequestRecord | None:
     now = service.clock()
-    attempts = provisioning_attempts(record) + 1
+    attempts = record.provisioning_attempts + 1
     gives_up = out_of_attempts(attempts)
-    failed = {**record, "provisioning_error": reason, "provisioning_attempts": attempts}
+    changes = RequestChanges(
+        provisioning_error=reason,
+        provisioning_attempts=attempts,
+        # None once retries stop (lifecycle.gave_up): the due-work query then never returns it again.
+        next_provisioning_at=None if gives_up else now + provisioning_retry_delay(attempts),
+    )
     try:
-        return service.store.transition(
-            record["id"],
+        return service.requests.transition(
+            record.id,
             allowed_from(Status.PROVISIONING_FAILED, Actor.SYSTEM),
             Status.PROVISIONING_FAILED,
             AuditEntry(
-                record["id"], now, SYSTEM, "provision", Status.APPROVED, Status.PROVISIONING_FAILED, {"reason": reason}
+                record.id, now, SYSTEM, "provision", Status.APPROVED, Status.PROVISIONING_FAILED, {"reason": reason}
             ),
-            changes={
-                "provisioning_error": reason,
-                "provisioning_attempts": attempts,
-                # None once retries stop (lifecycle.gave_up): the due-work query then never returns it again.
-                "next_provisioning_at": None if gives_up else iso(now + provisioning_retry_delay(attempts)),
-            },
+            changes=changes,
             # People are told at the first failure and when retries stop; in between the pages show the reason.
-            outbox=service.mails.provisioning_failed(failed, final=gives_up)
+            outbox=service.mails.provisioning_failed(changes.applied_to(record), final=gives_up)
             if attempts in (1, MAX_PROVISIONING_ATTEMPTS)
             else [],
         )
     except TransitionRefused:
-        return service.store.get_request(record["id"]) or {}
+        return service.requests.get_request(record.id)
 
 
 def retry_due(service: ProvisioningContext, limit: int = 50) -> dict[str, int]:
@@ -319,7 +322,7 @@ def retry_due(service: ProvisioningContext, limit: int = 50) -> dict[str, int]:
     counts = {"taken_over": 0, "retried": 0, "skipped": 0, "errors": 0}
     for status in (Status.APPROVED, Status.PROVISIONING_FAILED):
         try:
-            due = service.store.requests_due(status, now, limit)
+            due = service.requests.requests_due(status, now, limit)
         except Exception:
             log.exception("the query for due %s requests failed", status)
             counts["errors"] += 1
@@ -329,34 +332,34 @@ def retry_due(service: ProvisioningContext, limit: int = 50) -> dict[str, int]:
                 counts[_retry_one(service, record, now)] += 1
             except Exception:
                 # Left as it was: the next tick finds it again.
-                log.exception("retry of %s failed unexpectedly", record["id"])
+                log.exception("retry of %s failed unexpectedly", record.id)
                 counts["errors"] += 1
     return counts
 
 
-def _retry_one(service: ProvisioningContext, record: dict[str, Any], now: dt.datetime) -> str:
+def _retry_one(service: ProvisioningContext, record: RequestRecord, now: dt.datetime) -> str:
     """Handle one due request; the name of the count it adds to."""
-    if parse_iso(record["start"]) <= now:
+    if record.start <= now:
         # The event has started: no meeting is made any more; it drops out of the due work.
-        service.store.update_request(record["id"], {"next_provisioning_at": None})
+        service.requests.update_request(record.id, RequestChanges(next_provisioning_at=None))
         return "skipped"
-    if record["status"] == Status.APPROVED:
+    if record.status == Status.APPROVED:
         # Approved and untouched until its deadline: the instance that held it died mid-way.
         _record_failure(service, record, "Pembuatan meeting terputus; akan dicoba lagi otomatis.")
         return "taken_over"
-    if out_of_attempts(provisioning_attempts(record)):
+    if out_of_attempts(record.provisioning_attempts):
         # Still scheduled with every attempt used: it gives up now (lifecycle.gave_up from then on).
-        service.store.update_request(record["id"], {"next_provisioning_at": None})
+        service.requests.update_request(record.id, RequestChanges(next_provisioning_at=None))
         return "skipped"
     try:
-        service.store.transition(
-            record["id"],
+        service.requests.transition(
+            record.id,
             allowed_from(Status.APPROVED, Actor.SYSTEM),
             Status.APPROVED,
-            AuditEntry(record["id"], now, SYSTEM, "retry", Status.PROVISIONING_FAILED, Status.APPROVED),
-            changes={"next_provisioning_at": iso(now + STALE_APPROVAL)},
+            AuditEntry(record.id, now, SYSTEM, "retry", Status.PROVISIONING_FAILED, Status.APPROVED),
+            changes=RequestChanges(next_provisioning_at=now + STALE_APPROVAL),
         )
     except TransitionRefused:
         return "retried"  # another tick took it
-    provision(service, record["id"], TICK_ZOOM_BUDGET_SECONDS)
+    provision(service, record.id, TICK_ZOOM_BUDGET_SECONDS)
     return "retried"

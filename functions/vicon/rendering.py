@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
-from vicon.intake import EVENT_TYPES, NEEDS, format_date_id, format_datetime_id, opd_label
+from vicon.intake import EVENT_TYPES, NEEDS, format_date_id, format_datetime_id
 from vicon.invitations import format_meeting_id, schedule_text
 from vicon.lifecycle import ProvisioningState, Status, provisioning_state, status_label
+from vicon.records import RequestRecord
 from vicon.settings import FUNCTIONS_DIR, REPO_DIR, Identity
 from vicon.timefmt import parse_iso
 
@@ -55,7 +56,7 @@ def environment(timezone: str, identity: Identity = Identity()) -> jinja2.Enviro
     env.filters["schedule"] = lambda record: schedule_text(record, tz)
     # Text typed one item per line (speakers), as a list without the blank lines.
     env.filters["lines"] = lambda value: [line.strip() for line in str(value or "").splitlines() if line.strip()]
-    env.filters["opd_label"] = opd_label
+    env.filters["opd_label"] = RequestRecord.office_label
     env.filters["meeting_id"] = format_meeting_id  # Zoom's own grouping, as in the invitation and on the status page
     env.globals["identity"] = identity
     # Templates compare with `Status.X`, never a bare string: a misspelt member is an error, not a silent false.

@@ -19,6 +19,7 @@ from vicon.ports import (
     RequestNotFound,
     TransitionRefused,
 )
+from vicon.records import RequestChanges, RequestRecord
 from vicon.store.records import (
     audit_from_json,
     audit_to_json,
@@ -45,6 +46,10 @@ WRITE_ID = "_write_id"
 
 def _without_write_id(data: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in data.items() if key != WRITE_ID}
+
+
+def _record(snapshot: Any) -> RequestRecord:
+    return RequestRecord.from_stored(_without_write_id(snapshot.to_dict()))
 
 
 class FirestoreStore:
@@ -138,11 +143,11 @@ class FirestoreStore:
             },
         )
 
-    def create_request(self, request: dict[str, Any], audit: AuditEntry, outbox: Sequence[OutgoingMail]) -> None:
+    def create_request(self, request: RequestRecord, audit: AuditEntry, outbox: Sequence[OutgoingMail]) -> None:
         from google.api_core import exceptions
 
-        record = dict(request, history=[history_item(audit)])
-        ref = self._collection("requests").document(record["id"])
+        record = dict(request.to_stored(), history=[history_item(audit)])
+        ref = self._collection("requests").document(request.id)
         batch = self.client.batch()
         # create() fails the whole batch if the id exists: no second request, audit entry or mail.
         batch.create(ref, record)
@@ -153,13 +158,13 @@ class FirestoreStore:
             snapshot = ref.get()
             if snapshot.exists and _without_write_id(snapshot.to_dict() or {}) == record:
                 return  # our own commit, applied before its answer was lost and retried by the client
-            raise RequestExists(record["id"]) from None
+            raise RequestExists(request.id) from None
 
-    def get_request(self, request_id: str) -> dict[str, Any] | None:
+    def get_request(self, request_id: str) -> RequestRecord | None:
         if not request_id or "/" in request_id:
             return None
         snapshot = self._collection("requests").document(request_id).get()
-        return _without_write_id(snapshot.to_dict() or {}) if snapshot.exists else None
+        return _record(snapshot) if snapshot.exists else None
 
     def transition(
         self,
@@ -167,36 +172,37 @@ class FirestoreStore:
         from_statuses: Sequence[str],
         to_status: str,
         audit: AuditEntry,
-        changes: dict[str, Any] | None = None,
+        changes: RequestChanges | None = None,
         outbox: Sequence[OutgoingMail] = (),
-    ) -> dict[str, Any]:
+    ) -> RequestRecord:
         ref = self._collection("requests").document(request_id)
         write_id = uuid.uuid4().hex
 
-        def apply(snapshot: Any, batch: Any) -> dict[str, Any]:
+        def apply(snapshot: Any, batch: Any) -> RequestRecord:
             if not snapshot.exists:
                 raise RequestNotFound(request_id)
             record: dict[str, Any] = _without_write_id(snapshot.to_dict())
             if record["status"] not in from_statuses:
                 raise TransitionRefused(request_id, record["status"])
-            update = dict(changes or {})
+            update = changes.to_stored() if changes else {}
             update["status"] = to_status
             update["history"] = [*record.get("history", []), history_item(audit)]
             batch.update(ref, {**update, WRITE_ID: write_id}, option=self._unchanged_since(snapshot))
             self._append(batch, audit, outbox, sequence=len(update["history"]) - 1)
-            return {**record, **update}
+            return RequestRecord.from_stored({**record, **update})
 
         return self._optimistic(ref, apply, write_id)
 
-    def update_request(self, request_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+    def update_request(self, request_id: str, changes: RequestChanges) -> RequestRecord:
         ref = self._collection("requests").document(request_id)
         write_id = uuid.uuid4().hex
+        update = changes.to_stored()
 
-        def apply(snapshot: Any, batch: Any) -> dict[str, Any]:
+        def apply(snapshot: Any, batch: Any) -> RequestRecord:
             if not snapshot.exists:
                 raise RequestNotFound(request_id)
-            batch.update(ref, {**changes, WRITE_ID: write_id}, option=self._unchanged_since(snapshot))
-            return {**_without_write_id(snapshot.to_dict()), **changes}
+            batch.update(ref, {**update, WRITE_ID: write_id}, option=self._unchanged_since(snapshot))
+            return RequestRecord.from_stored({**_without_write_id(snapshot.to_dict()), **update})
 
         return self._optimistic(ref, apply, write_id)
 
@@ -299,17 +305,17 @@ class FirestoreStore:
 
     def requests_by_status(
         self, status: str, starting_after: dt.datetime | None = None, limit: int = 100
-    ) -> list[dict[str, Any]]:
+    ) -> list[RequestRecord]:
         from google.cloud.firestore import FieldFilter
 
         query = self._collection("requests").where(filter=FieldFilter("status", "==", status))
         if starting_after is not None:
             # Needs the composite index (status, start) of infra/firestore.indexes.json in production.
             query = query.where(filter=FieldFilter("start", ">", iso(starting_after)))
-        records = [_without_write_id(snapshot.to_dict()) for snapshot in query.stream()]
-        return sorted(records, key=lambda record: record["start"])[:limit]
+        records = [_record(snapshot) for snapshot in query.stream()]
+        return sorted(records, key=lambda record: record.start)[:limit]
 
-    def requests_due(self, status: str, now: dt.datetime, limit: int = 50) -> list[dict[str, Any]]:
+    def requests_due(self, status: str, now: dt.datetime, limit: int = 50) -> list[RequestRecord]:
         from google.cloud.firestore import FieldFilter
 
         # Needs the composite index (status, next_provisioning_at) of infra/firestore.indexes.json. A range
@@ -321,15 +327,15 @@ class FirestoreStore:
             .order_by("next_provisioning_at")
             .limit(limit)
         )
-        return [_without_write_id(snapshot.to_dict()) for snapshot in query.stream()]
+        return [_record(snapshot) for snapshot in query.stream()]
 
-    def requests_pending_cleanup(self, limit: int = 100) -> list[dict[str, Any]]:
+    def requests_pending_cleanup(self, limit: int = 100) -> list[RequestRecord]:
         from google.cloud.firestore import FieldFilter
 
         pending = FieldFilter("meeting_cleanup", "==", CleanupState.PENDING.value)
         query = self._collection("requests").where(filter=pending).limit(limit)
-        records = [_without_write_id(snapshot.to_dict()) for snapshot in query.stream()]
-        return sorted(records, key=lambda record: (record["start"], record["id"]))
+        records = [_record(snapshot) for snapshot in query.stream()]
+        return sorted(records, key=lambda record: (record.start, record.id))
 
     def take_rate_limit(self, buckets: Sequence[RateBucket], now: dt.datetime) -> RateBucket | None:
         from google.api_core import exceptions
@@ -361,7 +367,7 @@ class FirestoreStore:
             time.sleep(delay * (0.5 + random.random()))
             delay = min(delay * 2, 0.5)
 
-    def requests_starting_between(self, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
+    def requests_starting_between(self, start: dt.datetime, end: dt.datetime) -> list[RequestRecord]:
         from google.cloud.firestore import FieldFilter
 
         query = (
@@ -370,8 +376,8 @@ class FirestoreStore:
             .where(filter=FieldFilter("start", "<", iso(end)))
             .order_by("start")
         )
-        records = [_without_write_id(snapshot.to_dict()) for snapshot in query.stream()]
-        return sorted(records, key=lambda record: (record["start"], record["id"]))
+        records = [_record(snapshot) for snapshot in query.stream()]
+        return sorted(records, key=lambda record: (record.start, record.id))
 
     def audit_trail(self, request_id: str) -> list[AuditEntry]:
         audit = self._collection("requests").document(request_id).collection("audit")

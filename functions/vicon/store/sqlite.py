@@ -21,6 +21,7 @@ from vicon.ports import (
     RequestNotFound,
     TransitionRefused,
 )
+from vicon.records import RequestChanges, RequestRecord
 from vicon.store.records import (
     audit_from_json,
     audit_to_json,
@@ -76,6 +77,10 @@ CREATE TABLE IF NOT EXISTS zoom_usage (
 """
 
 
+def _record(data: str) -> RequestRecord:
+    return RequestRecord.from_stored(json.loads(data))
+
+
 class SqliteStore:
     """Store port on SQLite; BEGIN IMMEDIATE makes every write transaction serial and atomic."""
 
@@ -117,17 +122,17 @@ class SqliteStore:
             ).fetchone()
         return int(row[0])
 
-    def create_request(self, request: dict[str, Any], audit: AuditEntry, outbox: Sequence[OutgoingMail]) -> None:
-        record = dict(request, history=[history_item(audit)])
+    def create_request(self, request: RequestRecord, audit: AuditEntry, outbox: Sequence[OutgoingMail]) -> None:
+        record = dict(request.to_stored(), history=[history_item(audit)])
         with self._transaction() as db:
-            existing = db.execute("SELECT data FROM requests WHERE id = ?", (record["id"],)).fetchone()
+            existing = db.execute("SELECT data FROM requests WHERE id = ?", (request.id,)).fetchone()
             if existing is not None:
-                if json.loads(existing[0]) == json.loads(json.dumps(record)):
+                if json.loads(existing[0]) == record:
                     return  # the same request again: already stored, with its audit entry and mails
-                raise RequestExists(record["id"])
+                raise RequestExists(request.id)
             db.execute(
                 "INSERT INTO requests (id, status, start_at, data) VALUES (?, ?, ?, ?)",
-                (record["id"], record["status"], record["start"], json.dumps(record)),
+                (request.id, request.status, record["start"], json.dumps(record)),
             )
             self._append(db, audit, outbox)
 
@@ -150,9 +155,9 @@ class SqliteStore:
             ),
         )
 
-    def get_request(self, request_id: str) -> dict[str, Any] | None:
+    def get_request(self, request_id: str) -> RequestRecord | None:
         row = self._connection().execute("SELECT data FROM requests WHERE id = ?", (request_id,)).fetchone()
-        return json.loads(row[0]) if row else None
+        return _record(row[0]) if row else None
 
     def transition(
         self,
@@ -160,9 +165,9 @@ class SqliteStore:
         from_statuses: Sequence[str],
         to_status: str,
         audit: AuditEntry,
-        changes: dict[str, Any] | None = None,
+        changes: RequestChanges | None = None,
         outbox: Sequence[OutgoingMail] = (),
-    ) -> dict[str, Any]:
+    ) -> RequestRecord:
         with self._transaction() as db:
             row = db.execute("SELECT data FROM requests WHERE id = ?", (request_id,)).fetchone()
             if row is None:
@@ -170,7 +175,7 @@ class SqliteStore:
             record = json.loads(row[0])
             if record["status"] not in from_statuses:
                 raise TransitionRefused(request_id, record["status"])
-            record.update(changes or {})
+            record.update(changes.to_stored() if changes else {})
             record["status"] = to_status
             record["history"] = [*record.get("history", []), history_item(audit)]
             db.execute(
@@ -178,16 +183,16 @@ class SqliteStore:
                 (to_status, record["start"], json.dumps(record), request_id),
             )
             self._append(db, audit, outbox)
-        return record
+        return RequestRecord.from_stored(record)
 
-    def update_request(self, request_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+    def update_request(self, request_id: str, changes: RequestChanges) -> RequestRecord:
         with self._transaction() as db:
             row = db.execute("SELECT data FROM requests WHERE id = ?", (request_id,)).fetchone()
             if row is None:
                 raise RequestNotFound(request_id)
-            record = {**json.loads(row[0]), **changes}
+            record = {**json.loads(row[0]), **changes.to_stored()}
             db.execute("UPDATE requests SET data = ? WHERE id = ?", (json.dumps(record), request_id))
-        return dict(record)
+        return RequestRecord.from_stored(record)
 
     def record_audit(self, audit: AuditEntry, outbox: Sequence[OutgoingMail] = ()) -> None:
         with self._transaction() as db:
@@ -260,28 +265,28 @@ class SqliteStore:
 
     def requests_by_status(
         self, status: str, starting_after: dt.datetime | None = None, limit: int = 100
-    ) -> list[dict[str, Any]]:
+    ) -> list[RequestRecord]:
         after = iso(starting_after) if starting_after is not None else ""
         rows = self._connection().execute(
             "SELECT data FROM requests WHERE status = ? AND start_at > ? ORDER BY start_at LIMIT ?",
             (status, after, limit),
         )
-        return [json.loads(row[0]) for row in rows]
+        return [_record(row[0]) for row in rows]
 
-    def requests_due(self, status: str, now: dt.datetime, limit: int = 50) -> list[dict[str, Any]]:
+    def requests_due(self, status: str, now: dt.datetime, limit: int = 50) -> list[RequestRecord]:
         rows = self._connection().execute(
             "SELECT data FROM requests WHERE status = ? AND json_extract(data, '$.next_provisioning_at') <= ? "
             "ORDER BY json_extract(data, '$.next_provisioning_at'), id LIMIT ?",
             (status, iso(now), limit),
         )
-        return [json.loads(row[0]) for row in rows]
+        return [_record(row[0]) for row in rows]
 
-    def requests_pending_cleanup(self, limit: int = 100) -> list[dict[str, Any]]:
+    def requests_pending_cleanup(self, limit: int = 100) -> list[RequestRecord]:
         rows = self._connection().execute(
             "SELECT data FROM requests WHERE json_extract(data, '$.meeting_cleanup') = ? ORDER BY start_at, id LIMIT ?",
             (CleanupState.PENDING.value, limit),
         )
-        return [json.loads(row[0]) for row in rows]
+        return [_record(row[0]) for row in rows]
 
     def take_rate_limit(self, buckets: Sequence[RateBucket], now: dt.datetime) -> RateBucket | None:
         with self._transaction() as db:
@@ -302,12 +307,12 @@ class SqliteStore:
             db.execute("DELETE FROM rate_limits WHERE window_end <= ?", (iso(now),))
         return None
 
-    def requests_starting_between(self, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
+    def requests_starting_between(self, start: dt.datetime, end: dt.datetime) -> list[RequestRecord]:
         rows = self._connection().execute(
             "SELECT data FROM requests WHERE start_at >= ? AND start_at < ? ORDER BY start_at, id",
             (iso(start), iso(end)),
         )
-        return [json.loads(row[0]) for row in rows]
+        return [_record(row[0]) for row in rows]
 
     def audit_trail(self, request_id: str) -> list[AuditEntry]:
         rows = self._connection().execute("SELECT data FROM audit WHERE request_id = ? ORDER BY seq", (request_id,))

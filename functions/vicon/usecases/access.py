@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
 
-from vicon.ports import RequestNotFound, Store
+from vicon.ports import RequestNotFound, RequestStore
+from vicon.records import RequestRecord
 from vicon.signing import Signer
 
 
@@ -20,19 +21,28 @@ class Refused(Exception):
         self.field = field
 
 
+@dataclass(frozen=True)
+class AuthorisedLink:
+    """A verified link: the person it names (still authorised) and the request it opens."""
+
+    person: str
+    record: RequestRecord
+
+
 def authorised_request(
     signer: Signer,
-    store: Store,
+    requests: RequestStore,
     clock: Callable[[], dt.datetime],
     token: str,
     purpose: str,
     allowed: tuple[str, ...],
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Verified claims and the request; the person named in the token must still be authorised."""
+) -> AuthorisedLink:
+    """The request behind a staff link; the person named in the token must still be authorised."""
     claims = signer.verify(token, purpose, clock())
-    if claims.get("v") not in allowed:
+    person, request_id = claims.get("v"), str(claims["r"])
+    if not isinstance(person, str) or person not in allowed:
         raise Refused(403, "Alamat email pada tautan ini tidak lagi terdaftar sebagai petugas yang berwenang.")
-    record = store.get_request(str(claims["r"]))
+    record = requests.get_request(request_id)
     if record is None:
-        raise RequestNotFound(str(claims["r"]))
-    return claims, record
+        raise RequestNotFound(request_id)
+    return AuthorisedLink(person, record)

@@ -5,15 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from typing import Any
 
 from vicon.lifecycle import CANCELLABLE, Actor, CleanupState, Status, check, status_label
 from vicon.meetings import ZoomError
 from vicon.messages import MailComposer
-from vicon.ports import AuditEntry, Meetings, RequestNotFound, Store, TransitionRefused
+from vicon.ports import AuditEntry, HostSlots, Meetings, RequestNotFound, RequestStore, TransitionRefused
 from vicon.provisioning import INLINE_ZOOM_BUDGET_SECONDS, find_tagged
+from vicon.records import RequestChanges, RequestRecord
 from vicon.signing import Signer
-from vicon.timefmt import parse_iso
 from vicon.usecases.access import Refused
 from vicon.usecases.delivery import MailDelivery
 
@@ -22,7 +21,7 @@ log = logging.getLogger(__name__)
 CANCEL_ATTEMPTS = 5
 
 
-def clean_up_meetings(store: Store, meetings: Meetings, record: dict[str, Any]) -> None:
+def clean_up_meetings(requests: RequestStore, host_slots: HostSlots, meetings: Meetings, record: RequestRecord) -> None:
     """Delete the request's meetings in Zoom and, once cancelled, free the slot.
 
     A cancelled request loses its recorded meeting, the orphans (meetings Zoom created that could not be
@@ -30,69 +29,71 @@ def clean_up_meetings(store: Store, meetings: Meetings, record: dict[str, Any]) 
     its tag (a create whose answer was lost). A request that lives on loses only its orphans. On a Zoom
     failure the slot stays held and the tick tries again.
     """
-    cancelled = record["status"] == Status.CANCELLED
-    if record.get("meeting_cleanup") == CleanupState.PENDING:
-        meeting = record.get("meeting") if cancelled else None
-        orphans = [int(meeting_id) for meeting_id in record.get("orphan_meetings") or []]
-        host = store.held_host(record["id"])
+    cancelled = record.status == Status.CANCELLED
+    if record.meeting_cleanup == CleanupState.PENDING:
+        meeting = record.meeting if cancelled else None
+        orphans = list(record.orphan_meetings)
+        host = host_slots.held_host(record.id)
         try:
-            for meeting_id in [*([meeting["id"]] if meeting else []), *orphans]:
+            for meeting_id in [*([meeting.id] if meeting else []), *orphans]:
                 meetings.delete_meeting(meeting_id)
             if cancelled and not meeting and not orphans and host is not None:
-                found = find_tagged(meetings, host, record["id"])
+                found = find_tagged(meetings, host, record.id)
                 if found is not None:
                     meetings.delete_meeting(found.id)
         except ZoomError as exc:
-            log.warning("could not clean up the meeting of %s yet: %s", record["id"], exc)
+            log.warning("could not clean up the meeting of %s yet: %s", record.id, exc)
             return
-        store.update_request(record["id"], {"meeting_cleanup": CleanupState.DONE, "orphan_meetings": []})
+        requests.update_request(record.id, RequestChanges(meeting_cleanup=CleanupState.DONE, orphan_meetings=()))
     if cancelled:
-        store.release_host_slot(record["id"])
+        host_slots.release_host_slot(record.id)
 
 
 class Cancellation:
     def __init__(
         self,
         signer: Signer,
-        store: Store,
+        requests: RequestStore,
+        host_slots: HostSlots,
         meetings: Meetings,
         mails: MailComposer,
         delivery: MailDelivery,
         clock: Callable[[], dt.datetime],
     ) -> None:
         self.signer = signer
-        self.store = store
+        self.requests = requests
+        self.host_slots = host_slots
         self.meetings = meetings
         self.mails = mails
         self.delivery = delivery
         self.clock = clock
 
-    def cancel(self, request_id: str, token: str) -> dict[str, Any]:
+    def cancel(self, request_id: str, token: str) -> RequestRecord:
         """The requester withdraws the request; a meeting is deleted in Zoom and its host slot freed."""
         self.signer.verify(token, "status", self.clock(), request_id=request_id)
         for _ in range(CANCEL_ATTEMPTS):
-            record = self.store.get_request(request_id)
+            record = self.requests.get_request(request_id)
             if record is None:
                 raise RequestNotFound(request_id)
-            if record["status"] not in CANCELLABLE or parse_iso(record["end"]) <= self.clock():
-                label = status_label(record["status"])
+            if record.status not in CANCELLABLE or record.end <= self.clock():
+                label = status_label(record.status)
                 raise Refused(409, f"Permohonan ini tidak dapat dibatalkan lagi (status: {label}).")
             # Only from the status just read: the mails and the clean-up below are decided from this record.
             # `approved` too: an instance may have died between Zoom's answer and the record of the meeting.
-            needs_cleanup = bool(record.get("meeting")) or record["status"] in (
+            needs_cleanup = record.meeting is not None or record.status in (
                 Status.APPROVED,
                 Status.PROVISIONING_FAILED,
             )
             audit = AuditEntry(
-                request_id, self.clock(), record["contact_email"], "cancel", record["status"], Status.CANCELLED
+                request_id, self.clock(), record.contact_email, "cancel", record.status, Status.CANCELLED
             )
             try:
-                cancelled = self.store.transition(
+                cancelled = self.requests.transition(
                     request_id,
-                    [check(record["status"], Status.CANCELLED, Actor.REQUESTER)],
+                    [check(record.status, Status.CANCELLED, Actor.REQUESTER)],
                     Status.CANCELLED,
                     audit,
-                    changes={"meeting_cleanup": CleanupState.PENDING if needs_cleanup else None},
+                    changes=RequestChanges(meeting_cleanup=CleanupState.PENDING if needs_cleanup else None),
                     outbox=self.mails.cancelled(record),
                 )
             except TransitionRefused:
@@ -100,7 +101,7 @@ class Cancellation:
             try:
                 # The answer waits on this: what Zoom cannot do in time is finished by the tick.
                 with self.meetings.time_budget(INLINE_ZOOM_BUDGET_SECONDS):
-                    clean_up_meetings(self.store, self.meetings, cancelled)
+                    clean_up_meetings(self.requests, self.host_slots, self.meetings, cancelled)
             except Exception:
                 log.exception("clean-up of cancelled %s failed; the tick tries again", request_id)
             self.delivery.deliver_after_commit(request_id)

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 
 from vicon.mailing import INLINE_BUDGET_SECONDS, TICK_BUDGET_SECONDS, NoticeBuilder, deliver_due_mail
-from vicon.ports import Blobs, Mailer, Store
+from vicon.ports import Blobs, Mailer, Outbox
 
 log = logging.getLogger(__name__)
 
@@ -15,14 +15,14 @@ log = logging.getLogger(__name__)
 class MailDelivery:
     def __init__(
         self,
-        store: Store,
+        outbox: Outbox,
         blobs: Blobs,
         mailer: Mailer,
         mail_from: str,
         clock: Callable[[], dt.datetime],
         notices: NoticeBuilder,
     ) -> None:
-        self.store = store
+        self.outbox = outbox
         self.blobs = blobs
         self.mailer = mailer
         self.mail_from = mail_from
@@ -37,7 +37,7 @@ class MailDelivery:
         """
         inline = request_id is not None
         report = deliver_due_mail(
-            self.store,
+            self.outbox,
             self.blobs,
             self.mailer,
             self.mail_from,

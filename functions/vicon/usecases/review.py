@@ -5,16 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from typing import Any
 
 from vicon.lifecycle import Actor, Status, allowed_from, status_label
 from vicon.links import Links
 from vicon.messages import MailComposer
-from vicon.ports import AuditEntry, BlobNotFound, Blobs, Store, TransitionRefused
+from vicon.ports import AuditEntry, BlobNotFound, Blobs, RequestStore, TransitionRefused
 from vicon.provisioning import STALE_APPROVAL, ProvisioningContext, provision
+from vicon.records import RequestChanges, RequestRecord
 from vicon.settings import Settings
 from vicon.signing import Signer
-from vicon.timefmt import iso, parse_iso
 from vicon.usecases.access import Refused, authorised_request
 from vicon.usecases.delivery import MailDelivery
 from vicon.workdays import WorkingCalendar
@@ -46,7 +45,7 @@ class ReviewPage:
         settings: Settings,
         calendar: WorkingCalendar,
         signer: Signer,
-        store: Store,
+        requests: RequestStore,
         links: Links,
         page: Callable[..., str],
         clock: Callable[[], dt.datetime],
@@ -54,20 +53,21 @@ class ReviewPage:
         self.settings = settings
         self.calendar = calendar
         self.signer = signer
-        self.store = store
+        self.requests = requests
         self.links = links
         self.page = page
         self.clock = clock
 
     def render(self, token: str, error: str | None = None, reason: str = "") -> str:
         """The verifier's confirmation page; raises TokenError, Refused or RequestNotFound. Changes nothing."""
-        claims, record = authorised_request(
-            self.signer, self.store, self.clock, token, "review", self.settings.verifier_emails
+        link = authorised_request(
+            self.signer, self.requests, self.clock, token, "review", self.settings.verifier_emails
         )
-        deadline = verify_by(self.settings, self.calendar, parse_iso(record["created_at"]))
+        record = link.record
+        deadline = verify_by(self.settings, self.calendar, record.created_at)
         today = self.clock().astimezone(self.settings.tz).date()
-        created = parse_iso(record["created_at"]).astimezone(self.settings.tz).date()
-        event_day = parse_iso(record["start"]).astimezone(self.settings.tz).date()
+        created = record.created_at.astimezone(self.settings.tz).date()
+        event_day = record.start.astimezone(self.settings.tz).date()
         return self.page(
             "pages/review.html",
             request=record,
@@ -78,19 +78,19 @@ class ReviewPage:
             error=error,
             reason=reason,
             # Minted for the verifier the review link names: the letter opens for them alone, read-only.
-            letter_url=self.links.letter_url(record, str(claims["v"])),
+            letter_url=self.links.letter_url(record, link.person),
             verify_by=deadline,
-            verify_overdue=record["status"] == Status.SUBMITTED and today > deadline,
+            verify_overdue=record.status == Status.SUBMITTED and today > deadline,
         )
 
 
 class LetterLink:
     def __init__(
-        self, settings: Settings, signer: Signer, store: Store, blobs: Blobs, clock: Callable[[], dt.datetime]
+        self, settings: Settings, signer: Signer, requests: RequestStore, blobs: Blobs, clock: Callable[[], dt.datetime]
     ) -> None:
         self.settings = settings
         self.signer = signer
-        self.store = store
+        self.requests = requests
         self.blobs = blobs
         self.clock = clock
 
@@ -99,15 +99,15 @@ class LetterLink:
 
         Raises TokenError, Refused (403 verifier no longer authorised, 404 letter missing) or RequestNotFound.
         """
-        _, record = authorised_request(
-            self.signer, self.store, self.clock, token, "letter", self.settings.verifier_emails
-        )
+        record = authorised_request(
+            self.signer, self.requests, self.clock, token, "letter", self.settings.verifier_emails
+        ).record
         try:
-            data = self.blobs.get(record["letter"]["key"])
+            data = self.blobs.get(record.letter.key)
         except BlobNotFound as missing:
-            log.error("the letter of %s is missing from the blob store", record["id"])
+            log.error("the letter of %s is missing from the blob store", record.id)
             raise Refused(404, "Surat permohonan tidak ditemukan di penyimpanan; hubungi admin Vicon.") from missing
-        return f"surat-{record['id']}.pdf", data
+        return f"surat-{record.id}.pdf", data
 
 
 class Decision:
@@ -115,7 +115,7 @@ class Decision:
         self,
         settings: Settings,
         signer: Signer,
-        store: Store,
+        requests: RequestStore,
         mails: MailComposer,
         provisioning: ProvisioningContext,
         delivery: MailDelivery,
@@ -123,21 +123,21 @@ class Decision:
     ) -> None:
         self.settings = settings
         self.signer = signer
-        self.store = store
+        self.requests = requests
         self.mails = mails
         self.provisioning = provisioning
         self.delivery = delivery
         self.clock = clock
 
-    def decide(self, token: str, decision: str, reason: str) -> dict[str, Any]:
+    def decide(self, token: str, decision: str, reason: str) -> RequestRecord:
         """approve (then provision at once) or reject with a reason; a decided request is a 409."""
-        claims, record = authorised_request(
-            self.signer, self.store, self.clock, token, "review", self.settings.verifier_emails
+        link = authorised_request(
+            self.signer, self.requests, self.clock, token, "review", self.settings.verifier_emails
         )
-        verifier = str(claims["v"])
+        record, verifier = link.record, link.person
         reason = reason.strip()
-        if record["status"] != Status.SUBMITTED:
-            raise already_decided(record["status"])
+        if record.status != Status.SUBMITTED:
+            raise already_decided(record.status)
         if decision not in ("approve", "reject"):
             raise Refused(422, "Pilih tombol Setujui atau Tolak.", "decision")
         if decision == "reject" and not reason:
@@ -146,30 +146,31 @@ class Decision:
             raise Refused(422, f"Alasan paling banyak {MAX_REASON_CHARS} karakter.", "reason")
         now = self.clock()
         to_status = Status.APPROVED if decision == "approve" else Status.REJECTED
+        changes = RequestChanges(
+            decided_by=verifier,
+            decided_at=now,
+            decision_reason=reason or None,
+            # Should this instance die before the meeting is recorded, the tick takes over from then.
+            next_provisioning_at=now + STALE_APPROVAL if decision == "approve" else None,
+        )
         try:
-            decided = self.store.transition(
-                record["id"],
+            decided = self.requests.transition(
+                record.id,
                 allowed_from(to_status, Actor.VERIFIER),
                 to_status,
-                AuditEntry(record["id"], now, verifier, decision, Status.SUBMITTED, to_status, {"reason": reason}),
-                changes={
-                    "decided_by": verifier,
-                    "decided_at": iso(now),
-                    "decision_reason": reason or None,
-                    # Should this instance die before the meeting is recorded, the tick takes over from then.
-                    "next_provisioning_at": iso(now + STALE_APPROVAL) if decision == "approve" else None,
-                },
-                outbox=self.mails.rejected({**record, "decision_reason": reason}) if decision == "reject" else [],
+                AuditEntry(record.id, now, verifier, decision, Status.SUBMITTED, to_status, {"reason": reason}),
+                changes=changes,
+                outbox=self.mails.rejected(changes.applied_to(record)) if decision == "reject" else [],
             )
         except TransitionRefused as refused:
             raise already_decided(refused.current or "") from refused
         if decision == "approve":
             try:
-                decided = provision(self.provisioning, record["id"]) or decided
+                decided = provision(self.provisioning, record.id) or decided
             except Exception:
                 # The approval is stored; the tick takes over an approval left unfinished (STALE_APPROVAL).
-                log.exception("provisioning %s failed unexpectedly", record["id"])
-        self.delivery.deliver_after_commit(record["id"])
+                log.exception("provisioning %s failed unexpectedly", record.id)
+        self.delivery.deliver_after_commit(record.id)
         return decided
 
 

@@ -16,9 +16,9 @@ from vicon import intake
 from vicon.lifecycle import Status, statuses_json
 from vicon.links import Links
 from vicon.messages import MailComposer
-from vicon.ports import AuditEntry, Blobs, RateBucket, Store
+from vicon.ports import AuditEntry, Blobs, RateBucket, RateLimits, RequestStore
+from vicon.records import LetterRef, RequestRecord
 from vicon.settings import Settings
-from vicon.timefmt import iso
 from vicon.usecases.delivery import MailDelivery
 
 log = logging.getLogger(__name__)
@@ -99,32 +99,31 @@ def intake_options(settings: Settings, rules: intake.IntakeRules, now: dt.dateti
 
 def request_record(
     request_id: str, valid: intake.ValidRequest, letter: bytes, letter_key: str, now: dt.datetime
-) -> dict[str, Any]:
+) -> RequestRecord:
     """A new request as the store keeps it."""
-    return {
-        "id": request_id,
-        "status": Status.SUBMITTED,
-        "created_at": iso(now),
-        "opd": valid.opd,
-        "opd_other": valid.opd_other,
-        "event_name": valid.event_name,
-        "event_type": valid.event_type,
-        "start": iso(valid.start),
-        "end": iso(valid.end),
-        "participant_count": valid.participant_count,
-        "participants": valid.participants,
-        "speakers": valid.speakers,
-        "contact_name": valid.contact_name,
-        "contact_phone": valid.contact_phone,
-        "contact_email": valid.contact_email,
-        "letter_number": valid.letter_number,
-        "letter_date": valid.letter_date.isoformat(),
-        "letter": {"key": letter_key, "size": len(letter), "sha256": hashlib.sha256(letter).hexdigest()},
-        "needs": valid.needs,
-        "needs_notes": valid.needs_notes,
-        "recording_consent": valid.recording_consent,
-        "meeting": None,
-    }
+    return RequestRecord(
+        id=request_id,
+        status=Status.SUBMITTED,
+        created_at=now,
+        opd=valid.opd,
+        opd_other=valid.opd_other,
+        event_name=valid.event_name,
+        event_type=valid.event_type,
+        start=valid.start,
+        end=valid.end,
+        participant_count=valid.participant_count,
+        participants=tuple(valid.participants),
+        speakers=valid.speakers,
+        contact_name=valid.contact_name,
+        contact_phone=valid.contact_phone,
+        contact_email=valid.contact_email,
+        letter_number=valid.letter_number,
+        letter_date=valid.letter_date,
+        letter=LetterRef(key=letter_key, size=len(letter), sha256=hashlib.sha256(letter).hexdigest()),
+        needs=tuple(valid.needs),
+        needs_notes=valid.needs_notes,
+        recording_consent=valid.recording_consent,
+    )
 
 
 class Intake:
@@ -134,7 +133,8 @@ class Intake:
         self,
         settings: Settings,
         rules: intake.IntakeRules,
-        store: Store,
+        requests: RequestStore,
+        rate_limits: RateLimits,
         blobs: Blobs,
         links: Links,
         mails: MailComposer,
@@ -143,7 +143,8 @@ class Intake:
     ) -> None:
         self.settings = settings
         self.rules = rules
-        self.store = store
+        self.requests = requests
+        self.rate_limits = rate_limits
         self.blobs = blobs
         self.links = links
         self.mails = mails
@@ -168,7 +169,7 @@ class Intake:
         try:
             self._count_submission(valid.contact_email, client, now)
             year = now.astimezone(self.settings.tz).year
-            request_id = f"VC-{year}-{self.store.next_request_number(year):06d}"
+            request_id = f"VC-{year}-{self.requests.next_request_number(year):06d}"
             letter_key = f"letters/{year}/{uuid.uuid4().hex}.pdf"
             record = request_record(request_id, valid, letter, letter_key, now)
             status_url = self.links.status_url(record)
@@ -179,8 +180,8 @@ class Intake:
         except Exception as exc:
             raise NotStored(str(exc)) from exc
         try:
-            self.store.create_request(
-                record, AuditEntry(request_id, now, record["contact_email"], "submit", None, Status.SUBMITTED), outbox
+            self.requests.create_request(
+                record, AuditEntry(request_id, now, record.contact_email, "submit", None, Status.SUBMITTED), outbox
             )
         except Exception as exc:
             stored = self._stored_after_failed_create(request_id, letter_key)
@@ -212,7 +213,7 @@ class Intake:
                     per_client.window_end(now),
                 )
             )
-        full = self.store.take_rate_limit(buckets, now)
+        full = self.rate_limits.take_rate_limit(buckets, now)
         if full is None:
             return
         retry_after = max(1, math.ceil((full.window_end - now).total_seconds()))
@@ -240,7 +241,7 @@ class Intake:
         loses its letter.
         """
         try:
-            stored = self.store.get_request(request_id)
+            stored = self.requests.get_request(request_id)
         except Exception:
             log.exception("cannot tell whether %s was stored; its letter %s is kept", request_id, letter_key)
             return None

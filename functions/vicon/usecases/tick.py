@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from vicon.ports import Meetings, Store
+from vicon.ports import HostSlots, Meetings, RequestStore
 from vicon.provisioning import ProvisioningContext, retry_due
 from vicon.usecases.cancel import clean_up_meetings
 from vicon.usecases.delivery import MailDelivery
@@ -15,10 +15,16 @@ log = logging.getLogger(__name__)
 
 class Tick:
     def __init__(
-        self, provisioning: ProvisioningContext, store: Store, meetings: Meetings, delivery: MailDelivery
+        self,
+        provisioning: ProvisioningContext,
+        requests: RequestStore,
+        host_slots: HostSlots,
+        meetings: Meetings,
+        delivery: MailDelivery,
     ) -> None:
         self.provisioning = provisioning
-        self.store = store
+        self.requests = requests
+        self.host_slots = host_slots
         self.meetings = meetings
         self.delivery = delivery
 
@@ -44,15 +50,15 @@ class Tick:
     def _clean_up_pending(self) -> int | dict[str, bool]:
         """Finish every clean-up Zoom refused before; the query asks for exactly those, so none starves."""
         try:
-            pending = self.store.requests_pending_cleanup()
+            pending = self.requests.requests_pending_cleanup()
         except Exception:
             log.exception("the clean-up query failed")
             return {"error": True}
         cleaned = 0
         for record in pending:
             try:
-                clean_up_meetings(self.store, self.meetings, record)
+                clean_up_meetings(self.requests, self.host_slots, self.meetings, record)
                 cleaned += 1
             except Exception:
-                log.exception("clean-up of %s failed", record["id"])
+                log.exception("clean-up of %s failed", record.id)
         return cleaned

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import random
 import subprocess
 import sys
-from collections.abc import Callable
+import tracemalloc
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from vicon.blobs import FolderBlobs, GcsBlobs, blobs_from_url
+from vicon.blobs import GCS_CHUNK_SIZE, FolderBlobs, GcsBlobs, blobs_from_url
 from vicon.ports import BlobNotFound, Blobs
 
 REPO = Path(__file__).resolve().parent.parent
+MiB = 1024 * 1024
 
 
 @pytest.fixture(params=["folder", "gcs"])
@@ -97,6 +101,100 @@ def test_keys_with_slashes_are_independent(blobs: Blobs) -> None:
     assert [blobs.exists(k) for k in keys] == [False, True, True, True]
 
 
+# --- contract: streaming --------------------------------------------------------------------------------
+
+
+class StreamBroke(Exception):
+    """What a producer raises mid-stream (a recording download that dropped)."""
+
+
+def generated_chunks(total: int, chunk_size: int, seed: int = 2026) -> Iterator[bytes]:
+    """`total` pseudo-random bytes in chunks of `chunk_size` (the last one shorter), made one at a time."""
+    rng = random.Random(seed)
+    left = total
+    while left > 0:
+        size = min(chunk_size, left)
+        yield rng.randbytes(size)
+        left -= size
+
+
+def sha256_of_chunks(chunks: Iterator[bytes]) -> str:
+    digest = hashlib.sha256()
+    for chunk in chunks:
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def test_put_stream_roundtrip_larger_than_a_chunk_read_back_in_pieces(blobs: Blobs) -> None:
+    # 20 MiB in chunks that do not line up with Cloud Storage's 256 KiB multiples: several upload requests,
+    # each cutting a producer chunk in two, and several ranged downloads.
+    total, chunk = 20 * MiB + 5, MiB + 13
+    written = blobs.put_stream("rekaman/rapat.mp4", generated_chunks(total, chunk), "video/mp4")
+    assert written == total
+    digest = hashlib.sha256()
+    read = 0
+    with blobs.open("rekaman/rapat.mp4") as f:
+        while piece := f.read(3 * MiB + 1):
+            assert len(piece) <= 3 * MiB + 1
+            digest.update(piece)
+            read += len(piece)
+        assert f.read(1) == b""
+    assert read == total
+    assert digest.hexdigest() == sha256_of_chunks(generated_chunks(total, chunk))
+
+
+def test_put_stream_joins_small_and_empty_chunks(blobs: Blobs) -> None:
+    assert blobs.put_stream("a", iter([b"", b"ab", b"", b"cde", b"f"]), "text/plain") == 6
+    assert blobs.get("a") == b"abcdef"
+    with blobs.open("a") as f:
+        assert f.read(2) == b"ab"
+        assert f.read(10) == b"cdef"
+        assert f.read(1) == b""
+    with blobs.open("a") as f:
+        assert f.read() == b"abcdef"
+
+
+def test_put_stream_of_nothing_gives_an_empty_blob(blobs: Blobs) -> None:
+    assert blobs.put_stream("kosong", iter(()), "application/octet-stream") == 0
+    assert blobs.exists("kosong")
+    assert blobs.get("kosong") == b""
+    with blobs.open("kosong") as f:
+        assert f.read(10) == b""
+
+
+def test_put_stream_and_put_replace_each_other(blobs: Blobs) -> None:
+    blobs.put("surat/a.pdf", b"versi pertama yang lebih panjang", "application/pdf")
+    blobs.put_stream("surat/a.pdf", iter([b"versi ", b"kedua"]), "application/pdf")
+    assert blobs.get("surat/a.pdf") == b"versi kedua"
+    blobs.put("surat/a.pdf", b"ketiga", "application/pdf")
+    with blobs.open("surat/a.pdf") as f:
+        assert f.read() == b"ketiga"
+
+
+def test_put_stream_failure_leaves_no_blob_and_keeps_the_old_one(blobs: Blobs) -> None:
+    blobs.put("rekaman/lama.mp4", b"rekaman lama", "video/mp4")
+
+    def dropping_download() -> Iterator[bytes]:
+        # More than one Cloud Storage chunk first, so the upload has really started when the producer fails.
+        yield from generated_chunks(GCS_CHUNK_SIZE + MiB, MiB)
+        raise StreamBroke("connection reset by Zoom")
+
+    for key in ("rekaman/lama.mp4", "rekaman/baru.mp4"):
+        with pytest.raises(StreamBroke, match="connection reset"):
+            blobs.put_stream(key, dropping_download(), "video/mp4")
+    assert blobs.get("rekaman/lama.mp4") == b"rekaman lama"
+    assert not blobs.exists("rekaman/baru.mp4")
+    with pytest.raises(BlobNotFound):
+        blobs.get("rekaman/baru.mp4")
+
+
+def test_open_missing_raises_blob_not_found_on_entering(blobs: Blobs) -> None:
+    blobs.put("surat/ada.pdf", b"x", "application/pdf")
+    for key in ("tidak/ada.pdf", "surat"):  # nothing there, and a key prefix
+        with pytest.raises(BlobNotFound), blobs.open(key):
+            pytest.fail("open of a missing blob entered its block")
+
+
 # --- FolderBlobs ----------------------------------------------------------------------------------------
 
 
@@ -140,6 +238,52 @@ def test_folder_failed_write_keeps_old_blob_and_no_temp_file(tmp_path: Path, mon
     assert [p.name for p in tmp_path.iterdir()] == ["a.pdf"]
 
 
+def test_folder_put_stream_failure_leaves_no_temp_file(tmp_path: Path) -> None:
+    blobs = FolderBlobs(tmp_path)
+    blobs.put("a.mp4", b"lama", "video/mp4")
+
+    def dropping_download() -> Iterator[bytes]:
+        yield b"separuh rekaman"
+        raise StreamBroke("connection reset")
+
+    with pytest.raises(StreamBroke):
+        blobs.put_stream("a.mp4", dropping_download(), "video/mp4")
+    with pytest.raises(StreamBroke):
+        blobs.put_stream("baru/b.mp4", dropping_download(), "video/mp4")
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file()) == ["a.mp4"]
+    assert blobs.get("a.mp4") == b"lama"
+
+
+def test_folder_open_refuses_bad_keys_before_touching_files(tmp_path: Path) -> None:
+    blobs = FolderBlobs(tmp_path / "root")
+    for key in ("../luar", "a//b"):
+        with pytest.raises(ValueError), blobs.open(key):
+            pytest.fail("entered")
+        with pytest.raises(ValueError):
+            blobs.put_stream(key, iter([b"x"]), "text/plain")
+    assert list(tmp_path.rglob("*")) == []
+
+
+def test_folder_streaming_memory_stays_flat(tmp_path: Path) -> None:
+    blobs = FolderBlobs(tmp_path)
+    chunk = os.urandom(MiB)  # made before tracing: the same chunk again and again, so only the adapter allocates
+    tracemalloc.start()
+    try:
+        written = blobs.put_stream("rekaman/besar.mp4", (chunk for _ in range(64)), "video/mp4")
+        _, write_peak = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        read = 0
+        with blobs.open("rekaman/besar.mp4") as f:
+            while piece := f.read(MiB):
+                read += len(piece)
+        _, read_peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert written == read == 64 * MiB
+    assert write_peak < 2 * MiB, write_peak
+    assert read_peak < 3 * MiB, read_peak
+
+
 def test_folder_creates_root_lazily(tmp_path: Path) -> None:
     blobs = FolderBlobs(tmp_path / "belum" / "ada")
     assert not blobs.exists("a")
@@ -169,6 +313,58 @@ def test_gcs_keeps_content_type_and_builds_client_once(gcs_bucket: str, gcs_clie
     assert len(calls) == 1
     stored = gcs_client_factory().bucket(gcs_bucket).get_blob("surat/a.pdf")
     assert stored.content_type == "application/pdf"
+
+
+def test_gcs_streaming_memory_stays_within_a_few_chunks(gcs_bucket: str, gcs_client_factory: Callable[[], Any]) -> None:
+    # A small chunk size keeps the test quick; the bound is in chunks, whatever their size.
+    chunk_size = MiB
+    blobs = GcsBlobs(gcs_bucket, client_factory=gcs_client_factory, chunk_size=chunk_size)
+    blobs.put_stream("pemanasan", iter([b"x"]), "text/plain")  # the client and lazy imports, before tracing
+    piece = os.urandom(256 * 1024 + 3)
+    tracemalloc.start()
+    try:
+        written = blobs.put_stream("rekaman/besar.mp4", (piece for _ in range(64)), "video/mp4")
+        _, write_peak = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        read = 0
+        with blobs.open("rekaman/besar.mp4") as f:
+            while data := f.read(256 * 1024):
+                read += len(data)
+        _, read_peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert written == read == 64 * len(piece)  # 16 MiB: sixteen chunks each way
+    # Writing holds the writer's buffer and the chunk copied out of it for the request. Reading holds a ranged
+    # download as the library assembles it, its copy, and the part of it kept for the following reads.
+    assert write_peak < 3 * chunk_size, write_peak
+    assert read_peak < 3 * chunk_size, read_peak
+
+
+def test_gcs_put_stream_keeps_content_type(gcs_bucket: str, gcs_client_factory: Callable[[], Any]) -> None:
+    blobs = GcsBlobs(gcs_bucket, client_factory=gcs_client_factory)
+    blobs.put_stream("rekaman/a.mp4", iter([b"\x00\x00\x00\x18ftypmp42"]), "video/mp4")
+    stored = gcs_client_factory().bucket(gcs_bucket).get_blob("rekaman/a.mp4")
+    assert stored.content_type == "video/mp4"
+
+
+def test_gcs_failed_stream_leaves_no_object_in_the_bucket(
+    gcs_bucket: str, gcs_client_factory: Callable[[], Any]
+) -> None:
+    blobs = GcsBlobs(gcs_bucket, client_factory=gcs_client_factory, chunk_size=256 * 1024)
+
+    def dropping_download() -> Iterator[bytes]:
+        yield os.urandom(3 * 256 * 1024 + 1)  # three upload requests sent before the failure
+        raise StreamBroke("connection reset")
+
+    with pytest.raises(StreamBroke):
+        blobs.put_stream("rekaman/a.mp4", dropping_download(), "video/mp4")
+    assert [b.name for b in gcs_client_factory().list_blobs(gcs_bucket)] == []
+
+
+@pytest.mark.parametrize("chunk_size", [0, -256 * 1024, 1000, 256 * 1024 + 1])
+def test_gcs_refuses_chunk_sizes_resumable_uploads_cannot_use(chunk_size: int) -> None:
+    with pytest.raises(ValueError, match="multiple of 262144"):
+        GcsBlobs("ember", chunk_size=chunk_size)
 
 
 def test_importing_blobs_does_not_import_google_libraries() -> None:

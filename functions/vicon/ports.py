@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -17,12 +17,47 @@ class BlobNotFound(LookupError):
     """No blob is stored under that key."""
 
 
+class ReadableBlob(Protocol):
+    """A blob opened for reading: `read(n)` returns up to n bytes, b"" at the end; `read()` the rest."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
 class Blobs(Protocol):
-    """Binary objects (letters, later recordings) under server-generated keys."""
+    """Binary objects (letters, later recordings) under server-generated keys.
 
-    def put(self, key: str, data: bytes, content_type: str) -> None: ...
+    A blob appears under its key whole or not at all: a write that fails leaves the previous blob (if any) as it was.
+    """
 
-    def get(self, key: str) -> bytes: ...
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        """Store `data` under `key`, replacing any previous blob."""
+        ...
+
+    def put_stream(self, key: str, chunks: Iterable[bytes], content_type: str) -> int:
+        """Store the concatenated `chunks` under `key` without holding them all in memory; returns the byte count.
+
+        Memory stays at about one chunk (plus the adapter's own buffer), so the producer picks modest chunks
+        (around 1 MiB). When iterating `chunks` raises, its exception propagates unchanged and nothing is
+        stored: no blob appears under `key`, a previous one stays as it was.
+
+        An iterable rather than a readable file object because the producer to come is an HTTP download (a Zoom
+        recording): requests' `iter_content` yields the body decoded, its `raw` file object does not unless told.
+        A file becomes chunks in one line (`iter(functools.partial(f.read, 1 << 20), b"")`), the other way round
+        needs a class; and counting, hashing or size-capping the bytes on their way in is a generator between.
+        """
+        ...
+
+    def get(self, key: str) -> bytes:
+        """The whole blob in memory (small blobs only: letters); BlobNotFound if there is none."""
+        ...
+
+    def open(self, key: str) -> AbstractContextManager[ReadableBlob]:
+        """Read the blob in pieces: `with blobs.open(key) as f: f.read(n)`; BlobNotFound (on entering) if missing.
+
+        The reader sees one version of the blob, never a mix: a blob replaced or deleted while open is either
+        still read as it was (folder) or fails the next read (Cloud Storage).
+        """
+        ...
 
     def exists(self, key: str) -> bool: ...
 

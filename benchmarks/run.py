@@ -1,5 +1,5 @@
-"""`make bench`: cold import, intake page weight, submit and approve latency (also while Zoom answers 429),
-letter bombs. Medians of several fresh runs.
+"""`make bench`: cold import, first request (SQLite and the Firestore emulator), intake page weight, submit and
+approve latency (also while Zoom answers 429), letter bombs. Medians of several fresh runs.
 
 `benchmarks/run.py letter_bomb` (or any other names of bench_* functions) runs only those.
 
@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
+import os
 import re
 import statistics
 import subprocess
@@ -55,6 +57,160 @@ def bench_cold_import() -> None:
     print(f"cold import (median of {RUNS} fresh interpreters)")
     print(f"  import functions_framework   {b * 1000:8.1f} ms")
     print(f"  import functions/main.py     {o * 1000:8.1f} ms   ratio {o / b:.2f}x")
+
+
+FIRST_REQUEST_CHILD = REPO / "benchmarks" / "first_request_child.py"
+FIRST_REQUEST_TARGETS = (("intake_options", "GET "), ("submit_request", "POST"))
+# Passed on to the fresh interpreters; everything else they see is the deployed function's configuration.
+INHERITED_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
+
+
+def _deployed_env(data: Path, smtp_port: int, project: str) -> dict[str, str]:
+    """The environment of a deployed function (K_SERVICE set, so Settings checks it as production), pointing at
+    local stand-ins: `data` for blobs, a local SMTP server, and a Zoom address nobody answers (neither target
+    calls Zoom). STORE_URL (and FIRESTORE_EMULATOR_HOST) are the caller's."""
+    env = {name: os.environ[name] for name in INHERITED_ENV if name in os.environ}
+    env.update(
+        K_SERVICE="vicon-bench",
+        GOOGLE_CLOUD_PROJECT=project,
+        VICON_DATA_DIR=str(data),
+        PUBLIC_BASE_URL="https://vicon.bench.example",
+        BLOB_URL=f"file://{data / 'blobs'}",
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=str(smtp_port),
+        SIGNING_KEY="bench-signing-key",
+        ZOOM_ACCOUNT_ID="bench",
+        ZOOM_CLIENT_ID="bench",
+        ZOOM_CLIENT_SECRET="bench",
+        ZOOM_API_URL="http://127.0.0.1:9/v2",
+        ZOOM_OAUTH_URL="http://127.0.0.1:9/oauth/token",
+        ZOOM_HOSTS="host-besar@vicon.example:300,host-kecil@vicon.example:100",
+        SUBMIT_RATE_LIMIT=BENCH_RATE_LIMIT,
+        SUBMIT_RATE_LIMIT_PER_CLIENT=BENCH_RATE_LIMIT,
+    )
+    return env
+
+
+def _first_request_specs(data: Path, env: dict[str, str]) -> dict[str, Path]:
+    """Per target, the request spec file for first_request_child.py: a GET, or one valid multipart submission.
+
+    The submission is for the real clock (the fresh interpreters use it): its event lies two working days past
+    the earliest date the lead-time rule allows, so a run that crosses midnight still submits a valid request.
+    """
+    import datetime as dt
+
+    from werkzeug.datastructures import FileStorage
+    from werkzeug.test import encode_multipart
+
+    from tests.harness import valid_fields
+    from tests.pdfs import one_page_pdf
+    from vicon.settings import Settings
+    from vicon.workdays import WorkingCalendar
+
+    settings = Settings.from_env(env)
+    today = dt.datetime.now(settings.tz).date()
+    calendar = WorkingCalendar(settings.extra_holidays, settings.extra_working_days)
+    day = calendar.add_working_days(today, settings.min_lead_working_days + 2)
+    fields: dict[str, Any] = valid_fields(
+        event_name="Rapat Bench Permintaan Pertama",
+        start=f"{day}T09:00",
+        end=f"{day}T10:00",
+        letter_date=today.isoformat(),
+    )
+    fields["letter"] = FileStorage(io.BytesIO(one_page_pdf()), "surat.pdf", content_type="application/pdf")
+    boundary, body = encode_multipart(fields)
+    (data / "submit.body").write_bytes(body)
+    specs = {
+        "intake_options": {"method": "GET", "content_type": None, "body": None, "expect": 200},
+        "submit_request": {
+            "method": "POST",
+            "content_type": f"multipart/form-data; boundary={boundary}",
+            "body": str(data / "submit.body"),
+            "expect": 201,
+        },
+    }
+    paths = {}
+    for target, spec in specs.items():
+        paths[target] = data / f"{target}.json"
+        paths[target].write_text(json.dumps(spec))
+    return paths
+
+
+def _first_request_in_fresh_interpreter(target: str, spec: Path, env: dict[str, str]) -> dict[str, float]:
+    """create_app, first and second (warm) request seconds of `target` in a brand-new interpreter."""
+    done = subprocess.run(
+        [sys.executable, str(FIRST_REQUEST_CHILD), target, str(spec)],
+        cwd=REPO / "functions",  # a deployed function runs in its source folder
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{target} in a fresh interpreter failed ({done.returncode}):\n{done.stderr[-4000:]}")
+    return {k: float(v) for k, v in json.loads(done.stdout.strip().splitlines()[-1]).items()}
+
+
+def _first_request_rows(label: str, data: Path, env: dict[str, str]) -> None:
+    """Measure both targets on one store and print a row each."""
+    specs = _first_request_specs(data, env)
+    for target, _ in FIRST_REQUEST_TARGETS:
+        # Discarded: it creates the SQLite schema and warms up the emulator's JVM (Firestore itself has none to
+        # warm), so every measured interpreter finds the store as a new instance of a running service would.
+        _first_request_in_fresh_interpreter(target, specs[target], env)
+    runs: dict[str, list[dict[str, float]]] = {target: [] for target, _ in FIRST_REQUEST_TARGETS}
+    for _ in range(RUNS):  # interleaved, so drift affects both targets alike
+        for target, _ in FIRST_REQUEST_TARGETS:
+            runs[target].append(_first_request_in_fresh_interpreter(target, specs[target], env))
+    for target, method in FIRST_REQUEST_TARGETS:
+        app, first, warm = (
+            statistics.median(run[key] for run in runs[target]) for key in ("create_app", "first", "warm")
+        )
+        print(
+            f"  {label:<18} {method} {target:<15} {app * 1000:8.1f}   {first * 1000:8.1f}   {warm * 1000:8.1f}"
+            f"   {(first - warm) * 1000:8.1f}   {first / warm:6.1f}x"
+        )
+
+
+def bench_first_request() -> None:
+    """The first request a fresh instance answers, after create_app (import main.py and the Flask app), on SQLite
+    and on the Firestore emulator; the same request again in the same interpreter is the in-run baseline, so
+    first minus warm is what the first request pays for everything deferred past import (adapters, lazy imports,
+    templates, the first SMTP and store connections)."""
+    from tests.firestore_emulator import PROJECT, missing_firestore_tools, running_firestore_emulator
+    from tests.servers_mail_blobs import PortZeroController, RecordingHandler
+
+    print(f"first request in a fresh interpreter (deployed settings, mail to a local SMTP server; median of {RUNS})")
+    print(f"  {'store':<18} {'request':<20} create_app ms  first ms   warm ms  first-warm ms  first/warm")
+    # Mail goes to an in-process aiosmtpd server: the deployed SMTP path, delivering nowhere real.
+    mailbox = RecordingHandler()
+    smtp = PortZeroController(mailbox)
+    smtp.start()
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            data = Path(folder)
+            sqlite_dir = data / "sqlite"
+            sqlite_dir.mkdir()
+            sqlite_env = _deployed_env(sqlite_dir, smtp.port, PROJECT)
+            sqlite_env["STORE_URL"] = f"sqlite:///{sqlite_dir / 'vicon.sqlite3'}"
+            _first_request_rows("SQLite", sqlite_dir, sqlite_env)
+
+            missing = missing_firestore_tools()
+            if missing:
+                print(f"  NOTE: Firestore emulator NOT MEASURED: {missing}")
+            else:
+                firestore_dir = data / "firestore"
+                firestore_dir.mkdir()
+                # One emulator for the whole bench, stopped by its PID when the block ends.
+                with running_firestore_emulator(data / "emulator.log") as host:
+                    firestore_env = _deployed_env(firestore_dir, smtp.port, PROJECT)
+                    firestore_env.update(STORE_URL="firestore", FIRESTORE_EMULATOR_HOST=host)
+                    _first_request_rows("Firestore emulator", firestore_dir, firestore_env)
+    finally:
+        smtp.stop()
+    # Every submission sends its receipt and the verifiers' notices: a run that sent nothing measured something else.
+    assert mailbox.received, "no mail reached the local SMTP server"
+    print(f"  ({len(mailbox.received)} mails delivered to the local SMTP server)")
 
 
 def bench_page_weight() -> None:
@@ -410,6 +566,7 @@ def bench_approve_with_zoom_429() -> None:
 
 BENCHES = {
     "cold_import": bench_cold_import,
+    "first_request": bench_first_request,
     "page_weight": bench_page_weight,
     "submit_latency": bench_submit_latency,
     "submit_with_silent_mail_server": bench_submit_with_silent_mail_server,

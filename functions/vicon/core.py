@@ -112,6 +112,12 @@ class Core:
     def letter_url(self, record: RequestRecord, verifier: str) -> str:
         return self.links.letter_url(record, verifier)
 
+    def recording_decision_url(self, record: RequestRecord, person: str) -> str:
+        return self.links.recording_decision_url(record, person)
+
+    def recordings_url(self, record: RequestRecord, until: dt.datetime) -> str:
+        return self.links.recordings_url(record, until)
+
     def officer_url(self, record: RequestRecord, operator: str) -> str:
         return self.links.officer_url(record, operator)
 

@@ -10,6 +10,8 @@ from vicon.signing import Signer
 
 STATUS_LINK_DAYS_AFTER_EVENT = 90
 OFFICER_LINK_AFTER_EVENT = dt.timedelta(hours=12)
+# Staff have a while to decide on a recording made without consent; Zoom keeps it meanwhile.
+RECORDING_DECISION_DAYS = 30
 
 
 class Links:
@@ -43,6 +45,19 @@ class Links:
         """The verifier's read-only link to the request's letter; it expires with the review link."""
         token = self.signer.sign("letter", record.id, record.start, v=verifier)
         return self.api_url("request_letter", token=token)
+
+    def recording_decision_url(self, record: RequestRecord, person: str) -> str:
+        """A staff member's link to decide on a recording made without consent; it lasts as long as the archive."""
+        expires = record.end + dt.timedelta(days=RECORDING_DECISION_DAYS)
+        return self.api_url("recording_decision", token=self.signer.sign("recording", record.id, expires, v=person))
+
+    def recordings_url(self, record: RequestRecord, until: dt.datetime) -> str:
+        """The organiser's page of archived recordings, valid until they are deleted."""
+        return self.api_url("recordings", token=self.signer.sign("recordings", record.id, until))
+
+    def recording_file_url(self, token: str, file_id: str) -> str:
+        """One file behind the organiser's link: the same token, the file named."""
+        return self.api_url("recording_file", token=token, file=file_id)
 
     def officer_url(self, record: RequestRecord, operator: str) -> str:
         expires = record.end + OFFICER_LINK_AFTER_EVENT

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from vicon.invitations import format_meeting_id, ics_invitation, schedule_text, whatsapp_share_url, whatsapp_text
 from vicon.mailing import UNDELIVERABLE_NOTICE, header_text
+from vicon.meetings import Recording
 from vicon.ports import Attachment, OutboxEntry, OutgoingMail
 from vicon.records import RequestRecord
 from vicon.settings import Settings
@@ -17,6 +18,16 @@ SUBJECT_PREFIX = "[Vicon]"
 # method= tells Gmail and Outlook what the attached event is for (RFC 6047): offer to add it, or remove it.
 INVITATION_TYPE = "text/calendar; method=REQUEST; charset=UTF-8"
 CANCELLATION_TYPE = "text/calendar; method=CANCEL; charset=UTF-8"
+
+
+def format_size(size: int) -> str:
+    """'1,5 GB', '320 MB', '12 KB': what a person reads, with the decimal comma."""
+    for unit, factor in (("GB", 10**9), ("MB", 10**6), ("KB", 10**3)):
+        if size >= factor:
+            value = size / factor
+            text = f"{value:.1f}" if value < 10 else f"{value:.0f}"
+            return f"{text.replace('.', ',')} {unit}"
+    return f"{size} byte"
 
 
 class MailContext(Protocol):
@@ -42,6 +53,10 @@ class MailContext(Protocol):
     def review_url(self, record: RequestRecord, verifier: str) -> str: ...
 
     def officer_url(self, record: RequestRecord, operator: str) -> str: ...
+
+    def recording_decision_url(self, record: RequestRecord, person: str) -> str: ...
+
+    def recordings_url(self, record: RequestRecord, until: dt.datetime) -> str: ...
 
 
 class MailComposer:
@@ -197,6 +212,54 @@ class MailComposer:
             self._mail((record.contact_email,), subject, "cancelled", attachments, request=record, for_requester=True)
         )
         return mails
+
+    def recording_unconsented(self, record: RequestRecord, recording: Recording) -> list[OutgoingMail]:
+        """Operators and supervisors, each with a decision link of their own, before anything is deleted."""
+        settings = self.service.settings
+        staff = dict.fromkeys((*settings.operator_emails, *settings.supervisor_emails))
+        size = sum(file.file_size for file in recording.files)
+        return [
+            self._mail(
+                (person,),
+                f"Rekaman tanpa persetujuan {record.id}: {record.event_name}",
+                "recording_unconsented",
+                request=record,
+                person=person,
+                decision_url=self.service.recording_decision_url(record, person),
+                file_count=len(recording.files),
+                total_size=format_size(size),
+                retention_days=settings.recording_retention_days,
+            )
+            for person in staff
+        ]
+
+    def recordings_ready(self, record: RequestRecord, deletion_at: dt.datetime) -> list[OutgoingMail]:
+        """The organiser's one mail with the link to the archived recordings (valid until they are deleted)."""
+        return self._recordings_mail(record, deletion_at, reminder=False)
+
+    def recordings_reminder(self, record: RequestRecord, deletion_at: dt.datetime) -> list[OutgoingMail]:
+        return self._recordings_mail(record, deletion_at, reminder=True)
+
+    def _recordings_mail(self, record: RequestRecord, deletion_at: dt.datetime, reminder: bool) -> list[OutgoingMail]:
+        subject = (
+            f"Rekaman akan dihapus {record.id}: {record.event_name}"
+            if reminder
+            else f"Rekaman tersedia {record.id}: {record.event_name}"
+        )
+        return [
+            self._mail(
+                (record.contact_email,),
+                subject,
+                "recordings_ready",
+                request=record,
+                reminder=reminder,
+                deletion_at=deletion_at,
+                recordings_url=self.service.recordings_url(record, deletion_at),
+                file_count=len(record.recordings),
+                total_size=format_size(sum(file.size for file in record.recordings)),
+                retention_days=self.service.settings.recording_retention_days,
+            )
+        ]
 
     def undeliverable(self, entry: OutboxEntry, error: str) -> list[OutgoingMail]:
         """Supervisors and verifiers: which mail, to whom, for which request could not be delivered (and why)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -206,6 +206,20 @@ class RequestStore(Protocol):
 
     def update_request(self, request_id: str, changes: RequestChanges) -> RequestRecord:
         """Set fields without a status change (bookkeeping such as retry times); RequestNotFound if missing."""
+        ...
+
+    def modify_request(
+        self, request_id: str, change: Callable[[RequestRecord], RequestChanges | None]
+    ) -> RequestRecord:
+        """Compare-and-set without a status change: `change` sees the stored request and says what to set.
+
+        `change` may run more than once (a lost race reads again), so it must only compute; None writes
+        nothing. Returns the request as stored afterwards; RequestNotFound if missing.
+        """
+        ...
+
+    def request_by_meeting(self, meeting_id: int) -> RequestRecord | None:
+        """The request whose recorded meeting has this Zoom id: only meetings this app created have one."""
         ...
 
     def record_audit(self, audit: AuditEntry, outbox: Sequence[OutgoingMail] = ()) -> None:

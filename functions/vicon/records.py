@@ -11,6 +11,7 @@ change different fields do not undo each other, and mypy checks every name.
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from typing import Annotated, Any, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, PlainSerializer
@@ -18,6 +19,13 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, PlainSerializer
 from vicon.intake import OPD_OTHER
 from vicon.lifecycle import CleanupState, Status
 from vicon.timefmt import iso
+
+
+class RecordingDecision(StrEnum):
+    """What staff decided for a recording made without the organiser's consent."""
+
+    ARCHIVE = "archive"  # keep it like any other, under the retention policy
+    DELETE = "delete"  # remove it now, from Zoom and from our storage
 
 
 def _as_utc(moment: dt.datetime) -> dt.datetime:
@@ -72,6 +80,30 @@ class HistoryItem(Record):
     actor: str
 
 
+class ArchivedFile(Record):
+    """One recording file, copied byte for byte from Zoom into the blob store and checked there."""
+
+    file_id: str  # Zoom's recording file id: files are tracked one by one (a transcript may come later)
+    meeting_uuid: str  # the meeting instance it belongs to
+    file_type: str
+    file_extension: str
+    recording_start: UtcTime | None = None
+    size: int
+    sha256: str
+    blob_key: str
+    archived_at: UtcTime
+
+
+class DeletedFile(Record):
+    """An archived file removed under the retention policy (the audit trail has the same, with the reason)."""
+
+    file_id: str
+    blob_key: str
+    size: int
+    sha256: str
+    deleted_at: UtcTime
+
+
 class RequestRecord(Record):
     id: str
     status: Status
@@ -107,6 +139,23 @@ class RequestRecord(Record):
     meeting_cleanup: CleanupState | None = None
     # Meetings Zoom made for this request that it neither records nor could delete yet; the tick deletes them.
     orphan_meetings: tuple[int, ...] = ()
+    # What Zoom says happened (meeting.ended, or its past-meeting data); None until then.
+    actual_start: UtcTime | None = None
+    actual_end: UtcTime | None = None
+    # Counts only, never names (the survey and the quarterly recap use them).
+    attendance_participants: int | None = None
+    attendance_minutes: int | None = None
+    # Cloud recordings (vicon.usecases.recordings): archived files, the instances trashed in Zoom, and the
+    # decision staff took on a recording made without the organiser's consent.
+    recordings: tuple[ArchivedFile, ...] = ()
+    trashed_recordings: tuple[str, ...] = ()  # meeting instance UUIDs whose Zoom copy is in Zoom's trash
+    recording_notice_at: UtcTime | None = None  # staff were told of a recording made without consent
+    recording_decision: RecordingDecision | None = None
+    recording_decided_by: str | None = None
+    recordings_mailed_at: UtcTime | None = None  # the organiser's download link went out
+    recordings_reminded_at: UtcTime | None = None
+    deleted_recordings: tuple[DeletedFile, ...] = ()
+    recordings_deleted_at: UtcTime | None = None
 
     def office_label(self) -> str:
         """The office as people read it: the listed name, or what a requester who chose OPD_OTHER typed."""
@@ -133,6 +182,19 @@ class RequestChanges(BaseModel):
     provisioning_attempts: int = 0
     meeting_cleanup: CleanupState | None = None
     orphan_meetings: tuple[int, ...] = ()
+    actual_start: UtcTime | None = None
+    actual_end: UtcTime | None = None
+    attendance_participants: int | None = None
+    attendance_minutes: int | None = None
+    recordings: tuple[ArchivedFile, ...] = ()
+    trashed_recordings: tuple[str, ...] = ()
+    recording_notice_at: UtcTime | None = None
+    recording_decision: RecordingDecision | None = None
+    recording_decided_by: str | None = None
+    recordings_mailed_at: UtcTime | None = None
+    recordings_reminded_at: UtcTime | None = None
+    deleted_recordings: tuple[DeletedFile, ...] = ()
+    recordings_deleted_at: UtcTime | None = None
 
     def to_stored(self) -> dict[str, Any]:
         """The named fields in the stored form, for the adapter to merge into the document."""

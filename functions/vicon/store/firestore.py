@@ -206,6 +206,34 @@ class FirestoreStore:
 
         return self._optimistic(ref, apply, write_id)
 
+    def modify_request(
+        self, request_id: str, change: Callable[[RequestRecord], RequestChanges | None]
+    ) -> RequestRecord:
+        ref = self._collection("requests").document(request_id)
+        write_id = uuid.uuid4().hex
+
+        def apply(snapshot: Any, batch: Any) -> RequestRecord:
+            if not snapshot.exists:
+                raise RequestNotFound(request_id)
+            stored = _without_write_id(snapshot.to_dict())
+            # Run again on every retry of the batch: it decides from what it replaces, and only computes.
+            changes = change(RequestRecord.from_stored(stored))
+            if changes is None:
+                return RequestRecord.from_stored(stored)
+            update = changes.to_stored()
+            batch.update(ref, {**update, WRITE_ID: write_id}, option=self._unchanged_since(snapshot))
+            return RequestRecord.from_stored({**stored, **update})
+
+        return self._optimistic(ref, apply, write_id)
+
+    def request_by_meeting(self, meeting_id: int) -> RequestRecord | None:
+        from google.cloud.firestore import FieldFilter
+
+        # A single-field equality: Firestore's automatic index serves it, no composite index needed.
+        query = self._collection("requests").where(filter=FieldFilter("meeting.id", "==", meeting_id)).limit(1)
+        found = [_record(snapshot) for snapshot in query.stream()]
+        return found[0] if found else None
+
     def record_audit(self, audit: AuditEntry, outbox: Sequence[OutgoingMail] = ()) -> None:
         snapshot = self._collection("requests").document(audit.request_id).get()
         position = len((snapshot.to_dict() or {}).get("history", [])) - 1 if snapshot.exists else 0

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,7 @@ CREATE INDEX IF NOT EXISTS requests_start ON requests (start_at);
 CREATE INDEX IF NOT EXISTS requests_due
     ON requests (status, json_extract(data, '$.next_provisioning_at'));
 CREATE INDEX IF NOT EXISTS requests_cleanup ON requests (json_extract(data, '$.meeting_cleanup'));
+CREATE INDEX IF NOT EXISTS requests_meeting ON requests (json_extract(data, '$.meeting.id'));
 CREATE TABLE IF NOT EXISTS rate_limits (key TEXT PRIMARY KEY, count INTEGER NOT NULL, window_end TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS audit (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -193,6 +194,33 @@ class SqliteStore:
             record = {**json.loads(row[0]), **changes.to_stored()}
             db.execute("UPDATE requests SET data = ? WHERE id = ?", (json.dumps(record), request_id))
         return RequestRecord.from_stored(record)
+
+    def modify_request(
+        self, request_id: str, change: Callable[[RequestRecord], RequestChanges | None]
+    ) -> RequestRecord:
+        # BEGIN IMMEDIATE holds the write lock from the read on: `change` sees what it replaces, once.
+        with self._transaction() as db:
+            row = db.execute("SELECT data FROM requests WHERE id = ?", (request_id,)).fetchone()
+            if row is None:
+                raise RequestNotFound(request_id)
+            stored = json.loads(row[0])
+            changes = change(RequestRecord.from_stored(stored))
+            if changes is None:
+                return RequestRecord.from_stored(stored)
+            record = {**stored, **changes.to_stored()}
+            db.execute("UPDATE requests SET data = ? WHERE id = ?", (json.dumps(record), request_id))
+        return RequestRecord.from_stored(record)
+
+    def request_by_meeting(self, meeting_id: int) -> RequestRecord | None:
+        row = (
+            self._connection()
+            .execute(
+                "SELECT data FROM requests WHERE json_extract(data, '$.meeting.id') = ? ORDER BY id LIMIT 1",
+                (meeting_id,),
+            )
+            .fetchone()
+        )
+        return _record(row[0]) if row else None
 
     def record_audit(self, audit: AuditEntry, outbox: Sequence[OutgoingMail] = ()) -> None:
         with self._transaction() as db:

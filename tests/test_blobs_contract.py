@@ -425,3 +425,15 @@ def test_url_gs_gives_gcs_blobs() -> None:
 def test_url_refuses_anything_else(url: str) -> None:
     with pytest.raises(ValueError):
         blobs_from_url(url)
+
+
+def test_open_seeks_to_a_byte_offset(blobs: Blobs) -> None:
+    data = bytes(range(256)) * 4096  # 1 MiB, every offset's byte known
+    blobs.put("rekaman/seek.bin", data, "application/octet-stream")
+    with blobs.open("rekaman/seek.bin") as reader:
+        reader.seek(700_001)
+        assert reader.read(10) == data[700_001:700_011]
+        reader.seek(5)
+        assert reader.read(3) == data[5:8]
+        reader.seek(len(data) - 2)
+        assert reader.read() == data[-2:]

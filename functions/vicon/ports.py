@@ -18,9 +18,14 @@ class BlobNotFound(LookupError):
 
 
 class ReadableBlob(Protocol):
-    """A blob opened for reading: `read(n)` returns up to n bytes, b"" at the end; `read()` the rest."""
+    """A blob opened for reading: `read(n)` returns up to n bytes, b"" at the end; `read()` the rest.
+
+    `seek(offset)` moves to a byte offset from the start (a video player's Range request starts mid-file).
+    """
 
     def read(self, size: int = -1, /) -> bytes: ...
+
+    def seek(self, offset: int, whence: int = 0, /) -> int: ...
 
 
 class Blobs(Protocol):

@@ -7,6 +7,7 @@ use case from the ports held now, so a test that swaps `core.store` or `core.mee
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -15,7 +16,22 @@ from typing import Any
 from vicon import intake
 from vicon.links import Links
 from vicon.messages import MailComposer
-from vicon.ports import Blobs, HostSlots, Mailer, Meetings, RequestStore, Store, ZoomUsage
+from vicon.ports import Blobs, HostSlots, Jobs, Mailer, Meetings, RequestStore, Store, ZoomUsage
+from vicon.usecases.completion import ATTENDANCE, COMPLETION, Completion, CompletionPorts
+from vicon.usecases.jobs import Handler, JobRunner
+from vicon.usecases.recording_links import FileDownload, RecordingDecisionLink, RecordingFiles
+from vicon.usecases.recordings import (
+    RECORDINGS,
+    RETENTION,
+    RETENTION_REMINDER,
+    SWEEP,
+    RecordingArchive,
+    RecordingPorts,
+    RecordingSweep,
+    Retention,
+    schedule_daily_sweep,
+)
+from vicon.usecases.webhook import WEBHOOK, Acknowledgement, WebhookEvents, WebhookReceiver
 from vicon.records import RequestRecord
 from vicon.rendering import render
 from vicon.settings import Settings
@@ -33,6 +49,11 @@ from vicon.workdays import WorkingCalendar
 __all__ = ["Core", "NotStored", "RateLimited", "Refused", "Submission", "utc_now"]
 
 
+log = logging.getLogger(__name__)
+# The tick's share of its run for jobs (downloads of recordings included); the rest waits for the next tick.
+JOBS_BUDGET_SECONDS = 240.0
+
+
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -45,6 +66,7 @@ class ProvisioningPorts:
     requests: RequestStore
     host_slots: HostSlots
     zoom_usage: ZoomUsage
+    jobs: Jobs
     meetings: Meetings
     clock: Callable[[], dt.datetime]
     mails: MailComposer
@@ -128,7 +150,7 @@ class Core:
 
     def _provisioning(self) -> ProvisioningPorts:
         store = self.store
-        return ProvisioningPorts(self.settings, store, store, store, self.meetings, self.clock, self.mails)
+        return ProvisioningPorts(self.settings, store, store, store, store, self.meetings, self.clock, self.mails)
 
     # ---- the use cases, one line each -------------------------------------------------------------------------
 
@@ -187,5 +209,64 @@ class Core:
     def start_url(self, token: str) -> str:
         return self._officer().start_url(token)
 
+    # ---- after the meeting: the webhook, recordings, completion (the jobs the tick runs) --------------------------
+
+    def receive_webhook(self, headers: Mapping[str, str], body: bytes) -> Acknowledgement:
+        return WebhookReceiver(self.settings.zoom_webhook_secret, self.store, self.clock).receive(headers, body)
+
+    def _recording_ports(self) -> RecordingPorts:
+        return RecordingPorts(self.settings, self.store, self.store, self.meetings, self.blobs, self.mails, self.clock)
+
+    def _jobs(self) -> JobRunner:
+        recordings = self._recording_ports()
+        completion = Completion(CompletionPorts(self.settings, self.store, self.store, self.meetings, self.clock))
+        retention = Retention(recordings)
+        handlers: dict[str, Handler] = {
+            WEBHOOK: WebhookEvents(self.store, self.store, completion, self.clock).handle,
+            RECORDINGS: RecordingArchive(recordings).handle,
+            RETENTION: retention.delete,
+            RETENTION_REMINDER: retention.remind,
+            SWEEP: RecordingSweep(recordings, [host.user for host in self.settings.zoom_hosts]).handle,
+            COMPLETION: completion.check,
+            ATTENDANCE: completion.attendance,
+        }
+        return JobRunner(self.store, handlers, self.clock)
+
+    def run_jobs(self, budget_seconds: float = JOBS_BUDGET_SECONDS) -> dict[str, int]:
+        """Due jobs now (the tick, and the local server right after a webhook)."""
+        return self._jobs().run_due(budget_seconds)
+
+    def recording_decision_page(self, token: str) -> str:
+        return self._recording_decision().confirmation_page(token)
+
+    def decide_recording(self, token: str, decision: str) -> RequestRecord:
+        return self._recording_decision().decide(token, decision)
+
+    def _recording_decision(self) -> RecordingDecisionLink:
+        return RecordingDecisionLink(self.settings, self.signer, self.store, self.store, self.page, self.clock)
+
+    def _recording_files(self) -> RecordingFiles:
+        return RecordingFiles(
+            self.settings, self.signer, self.store, self.blobs, self.links.recording_file_url, self.page, self.clock
+        )
+
+    def recordings_page(self, token: str) -> str:
+        return self._recording_files().listing(token)
+
+    def recording_file(self, token: str, file_id: str, range_header: str | None) -> FileDownload:
+        return self._recording_files().download(token, file_id, range_header)
+
     def tick(self) -> dict[str, Any]:
-        return Tick(self._provisioning(), self.store, self.store, self.meetings, self._delivery()).run()
+        report = Tick(self._provisioning(), self.store, self.store, self.meetings, self._delivery()).run()
+        try:
+            schedule_daily_sweep(self.store, self.clock())
+            report["jobs"] = self.run_jobs()
+        except Exception:
+            log.exception("running due jobs failed")
+            report["jobs"] = {"error": True}
+        # Jobs queue mails (the organiser's recordings link, a staff notice): sent in this same tick.
+        try:
+            report["mail_after_jobs"] = self._delivery().deliver()
+        except Exception:
+            log.exception("mail delivery after jobs failed")
+        return report

@@ -34,9 +34,11 @@ from vicon.meetings import (
     ZoomUnavailable,
     generate_passcode,
 )
-from vicon.ports import AuditEntry, HostSlots, Meetings, OutgoingMail, RequestStore, TransitionRefused, ZoomUsage
+from vicon.ports import AuditEntry, HostSlots, Jobs, Meetings, OutgoingMail, RequestStore, TransitionRefused, ZoomUsage
 from vicon.records import RequestChanges, RequestRecord, StoredMeeting
 from vicon.settings import Settings
+from vicon.usecases.completion import schedule_completion_check
+from vicon.usecases.recordings import schedule_recording_trigger
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +83,9 @@ class ProvisioningContext(Protocol):
 
     @property
     def zoom_usage(self) -> ZoomUsage: ...
+
+    @property
+    def jobs(self) -> Jobs: ...
 
     @property
     def meetings(self) -> Meetings: ...
@@ -245,7 +250,7 @@ def _record_meeting(
     )
     changes = RequestChanges(meeting=stored, provisioning_error=None, next_provisioning_at=None)
     try:
-        return service.requests.transition(
+        provisioned = service.requests.transition(
             record.id,
             allowed_from(Status.PROVISIONED, Actor.SYSTEM),
             Status.PROVISIONED,
@@ -273,6 +278,13 @@ def _record_meeting(
                 service.host_slots.release_host_slot(record.id)
         # Otherwise a retry has taken over; it finds this meeting by its tag.
         return current
+    # After the meeting: its recordings are looked for (webhook or not) and its completion checked.
+    try:
+        schedule_recording_trigger(service.jobs, provisioned)
+        schedule_completion_check(service.jobs, provisioned)
+    except Exception:
+        log.exception("scheduling the after-meeting jobs of %s failed; the daily sweep still looks", record.id)
+    return provisioned
 
 
 def _leave_orphan(service: ProvisioningContext, request_id: str, meeting_id: int) -> RequestRecord:

@@ -15,6 +15,8 @@ from vicon.lifecycle import TRANSITIONS, Actor, CleanupState, NotAllowed, Status
 from vicon.ports import (
     Attachment,
     AuditEntry,
+    ClaimedJob,
+    Job,
     OutgoingMail,
     RateBucket,
     RequestExists,
@@ -454,6 +456,226 @@ def test_store_counts_zoom_calls_per_host_and_day(store: Store) -> None:
     assert store.zoom_calls("a@x", day) == 100
 
 
+# ---- Jobs -------------------------------------------------------------------------------------------------------
+
+LEASE = dt.timedelta(minutes=5)
+
+
+def job(key: str, due_at: dt.datetime = NOW, kind: str = "webhook", **fields: Any) -> Job:
+    return Job(key=key, kind=kind, due_at=due_at, **fields)
+
+
+def claim_keys(store: Store, now: dt.datetime = NOW, limit: int = 20, kinds: list[str] | None = None) -> list[str]:
+    return [claimed.job.key for claimed in store.claim_due_jobs(now, LEASE, limit, kinds)]
+
+
+def test_store_jobs_schedule_a_key_once(store: Store) -> None:
+    first = job("webhook:abc", payload={"event": "meeting.ended"}, request_id="VC-1")
+    assert store.schedule_job(first) is True
+    # The same webhook delivered again, even with other contents: the stored job stays as it was.
+    assert store.schedule_job(job("webhook:abc", NOW + dt.timedelta(hours=1), "other", payload={"x": 1})) is False
+
+    state = store.job("webhook:abc")
+    assert state is not None
+    assert state.job == first
+    assert (state.state, state.attempts, state.last_error, state.claims) == ("pending", 0, None, 0)
+    assert state.leased_until is None and state.finished_at is None
+    assert store.job("webhook:other") is None
+    assert [s.job.key for s in store.jobs_by_request("VC-1")] == ["webhook:abc"]
+
+
+def test_store_jobs_concurrent_schedules_of_one_key_let_exactly_one_win(store: Store) -> None:
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        results = list(pool.map(lambda n: store.schedule_job(job("recordings:VC-1", payload={"n": n})), range(20)))
+
+    assert results.count(True) == 1
+    state = store.job("recordings:VC-1")
+    assert state is not None and state.job.payload == {"n": results.index(True)}
+    assert claim_keys(store) == ["recordings:VC-1"]
+
+
+def test_store_jobs_claim_only_due_jobs_oldest_first_within_limit_and_kinds(store: Store) -> None:
+    minutes = dt.timedelta(minutes=1)
+    store.schedule_job(job("c", NOW - 1 * minutes, "webhook"))
+    store.schedule_job(job("a", NOW - 3 * minutes, "recordings"))
+    store.schedule_job(job("b", NOW - 2 * minutes, "webhook"))
+    store.schedule_job(job("d", NOW - 2 * minutes, "retention"))  # the same due time as "b": ordered by key
+    store.schedule_job(job("later", NOW + 1 * minutes, "webhook"))
+
+    assert claim_keys(store, kinds=[]) == []
+    assert claim_keys(store, kinds=["reminder"]) == []
+    assert claim_keys(store, limit=0) == []
+    assert claim_keys(store, limit=2) == ["a", "b"]
+    assert claim_keys(store, kinds=["webhook", "reminder"]) == ["c"]
+    assert claim_keys(store) == ["d"]
+    assert claim_keys(store) == []  # "later" is not due yet
+    [later] = store.claim_due_jobs(NOW + minutes, LEASE, kinds=["webhook"])
+    assert later.job == job("later", NOW + minutes) and later.attempts == 0 and later.claims == 1
+    with pytest.raises(ValueError):
+        store.claim_due_jobs(NOW, LEASE, kinds=[f"kind{n}" for n in range(31)])
+    with pytest.raises(ValueError):
+        store.claim_due_jobs(NOW, dt.timedelta(0))
+
+
+def test_store_jobs_claimed_job_is_invisible_until_its_lease_lapses(store: Store) -> None:
+    store.schedule_job(job("webhook:1"))
+    [first] = store.claim_due_jobs(NOW, LEASE)
+    assert first.lease and first.claims == 1
+    state = store.job("webhook:1")
+    assert state is not None and state.leased_until == NOW + LEASE and state.job.due_at == NOW
+    assert claim_keys(store, NOW + LEASE - dt.timedelta(seconds=1)) == []
+
+    # The first holder died: once its lease lapses, another run claims the job with a token of its own.
+    [second] = store.claim_due_jobs(NOW + LEASE, LEASE)
+    assert second.job == first.job and second.lease != first.lease
+    assert (second.attempts, second.claims) == (0, 2)
+    assert store.finish_job("webhook:1", first.lease, NOW + LEASE) is False
+    assert store.retry_job("webhook:1", first.lease, "late", NOW + 2 * LEASE) is False
+    assert store.give_up_job("webhook:1", first.lease, "late", NOW + LEASE) is False
+    state = store.job("webhook:1")
+    assert state is not None and (state.state, state.attempts, state.last_error) == ("pending", 0, None)
+
+    assert store.finish_job("webhook:1", second.lease, NOW + LEASE) is True
+    assert store.finish_job("webhook:1", second.lease, NOW + LEASE) is False  # done once; a repeat changes nothing
+    assert store.finish_job("webhook:404", second.lease, NOW) is False
+
+
+def test_store_jobs_finished_job_keeps_its_key_deduplicating(store: Store) -> None:
+    store.schedule_job(job("webhook:1", request_id="VC-1"))
+    [claimed] = store.claim_due_jobs(NOW, LEASE)
+    done_at = NOW + dt.timedelta(seconds=30)
+    assert store.finish_job("webhook:1", claimed.lease, done_at)
+
+    assert store.schedule_job(job("webhook:1")) is False  # Zoom's third delivery, after the job ran
+    assert claim_keys(store, NOW + dt.timedelta(days=1)) == []
+    state = store.job("webhook:1")
+    assert state is not None
+    assert (state.state, state.finished_at, state.leased_until, state.claims) == ("done", done_at, None, 1)
+    assert store.reschedule_job("webhook:1", NOW, NOW) is False
+
+
+def test_store_jobs_retry_counts_attempts_and_keeps_error_and_due_time(store: Store) -> None:
+    store.schedule_job(job("recordings:VC-1"))
+    [first] = store.claim_due_jobs(NOW, LEASE)
+    retry_at = NOW + dt.timedelta(minutes=10)
+    assert store.retry_job("recordings:VC-1", first.lease, "Zoom 503", retry_at) is True
+    assert store.retry_job("recordings:VC-1", first.lease, "again", retry_at) is False  # the lease ended with it
+
+    state = store.job("recordings:VC-1")
+    assert state is not None
+    assert (state.state, state.attempts, state.last_error, state.job.due_at) == ("pending", 1, "Zoom 503", retry_at)
+    assert state.leased_until is None
+    assert claim_keys(store, retry_at - dt.timedelta(seconds=1)) == []
+
+    [second] = store.claim_due_jobs(retry_at, LEASE)
+    assert (second.attempts, second.last_error, second.claims, second.job.due_at) == (1, "Zoom 503", 2, retry_at)
+    assert store.retry_job("recordings:VC-1", second.lease, "x" * 2000, retry_at + dt.timedelta(minutes=10))
+    state = store.job("recordings:VC-1")
+    assert state is not None and state.attempts == 2 and state.last_error == "x" * 500  # the head of a long error
+
+
+def test_store_jobs_given_up_job_is_dead_and_kept_with_its_error(store: Store) -> None:
+    store.schedule_job(job("webhook:1"))
+    [claimed] = store.claim_due_jobs(NOW, LEASE)
+    assert store.give_up_job("webhook:1", claimed.lease, "unknown event", NOW + dt.timedelta(seconds=5)) is True
+
+    state = store.job("webhook:1")
+    assert state is not None
+    assert (state.state, state.attempts, state.last_error) == ("dead", 1, "unknown event")
+    assert state.finished_at == NOW + dt.timedelta(seconds=5)
+    assert claim_keys(store, NOW + dt.timedelta(days=1)) == []
+    assert store.schedule_job(job("webhook:1")) is False
+    assert store.finish_job("webhook:1", claimed.lease, NOW) is False
+    assert store.prune_jobs(NOW + dt.timedelta(days=30)) == 0  # dead jobs stay for staff to see
+
+
+def test_store_jobs_reschedule_moves_only_a_pending_job_no_run_holds(store: Store) -> None:
+    later = NOW + dt.timedelta(hours=2)
+    assert store.reschedule_job("recordings:VC-404", later, NOW) is False
+    store.schedule_job(job("recordings:VC-1", NOW + dt.timedelta(hours=1)))
+    assert store.reschedule_job("recordings:VC-1", NOW, NOW) is True  # the meeting ended early
+    state = store.job("recordings:VC-1")
+    assert state is not None and state.job.due_at == NOW
+
+    [held] = store.claim_due_jobs(NOW, LEASE)
+    assert store.reschedule_job("recordings:VC-1", later, NOW + dt.timedelta(minutes=1)) is False  # running now
+    # Its holder died: the lapsed lease is cleared, so the late holder can no longer mark the moved job.
+    assert store.reschedule_job("recordings:VC-1", later, NOW + LEASE) is True
+    assert store.finish_job("recordings:VC-1", held.lease, NOW + LEASE) is False
+    state = store.job("recordings:VC-1")
+    assert state is not None and state.job.due_at == later and state.leased_until is None
+    assert claim_keys(store, later - dt.timedelta(seconds=1)) == []
+    assert claim_keys(store, later) == ["recordings:VC-1"]
+
+
+def test_store_jobs_concurrent_claims_never_hand_out_a_job_twice(store: Store) -> None:
+    for n in range(30):
+        store.schedule_job(job(f"webhook:{n:02d}", NOW - dt.timedelta(seconds=n)))
+
+    def claim_until_none(_: int) -> list[ClaimedJob]:
+        claimed: list[ClaimedJob] = []
+        while batch := store.claim_due_jobs(NOW, LEASE, limit=7):
+            claimed += batch
+        return claimed
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        runs = list(pool.map(claim_until_none, range(2)))
+
+    keys = [claimed.job.key for run in runs for claimed in run]
+    assert sorted(keys) == [f"webhook:{n:02d}" for n in range(30)]  # each once, all of them
+    assert all(claimed.claims == 1 for run in runs for claimed in run)
+    assert all(store.finish_job(claimed.job.key, claimed.lease, NOW) for run in runs for claimed in run)
+
+
+def test_store_jobs_claim_fills_the_limit_when_another_claim_takes_some(store: Store) -> None:
+    for n in range(12):
+        store.schedule_job(job(f"webhook:{n:02d}"))
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        runs = list(pool.map(lambda _: store.claim_due_jobs(NOW, LEASE, limit=4), range(3)))
+    keys = [claimed.job.key for run in runs for claimed in run]
+    assert sorted(keys) == [f"webhook:{n:02d}" for n in range(12)]
+
+
+def test_store_jobs_prune_forgets_only_done_jobs_finished_before(store: Store) -> None:
+    day = dt.timedelta(days=1)
+    for key in ["old", "recent", "dead", "pending", "claimed"]:
+        store.schedule_job(job(key, NOW - 10 * day, request_id="VC-1"))
+    claimed = {c.job.key: c for c in store.claim_due_jobs(NOW - 10 * day, LEASE, kinds=["webhook"])}
+    store.finish_job("old", claimed["old"].lease, NOW - 8 * day)
+    store.finish_job("recent", claimed["recent"].lease, NOW - 1 * day)
+    store.give_up_job("dead", claimed["dead"].lease, "broken", NOW - 8 * day)
+    store.retry_job("pending", claimed["pending"].lease, "later", NOW + day)
+
+    assert store.prune_jobs(NOW - 7 * day) == 1
+    assert store.job("old") is None
+    assert [s.job.key for s in store.jobs_by_request("VC-1")] == ["claimed", "dead", "recent", "pending"]
+    assert store.prune_jobs(NOW - 7 * day) == 0
+    assert store.schedule_job(job("old")) is True  # forgotten: the key is free again
+
+
+def test_store_jobs_payload_and_awkward_keys_round_trip(store: Store) -> None:
+    payload = {
+        "event": "recording.completed",
+        "payload": {"object": {"topic": "Rapat Dinas Kesehatan — évaluasi 第1回 🎥", "files": [[1, 2.5], [], None]}},
+        "a.b/c": {"__name__": True, "": "kosong"},
+        "count": 2**40,
+    }
+    keys = ["webhook:" + "f" * 64, "recordings/VC-2026-000001", "x/" * 800, "ümlaut key"]
+    for key in keys:
+        assert store.schedule_job(job(key, payload=payload, request_id="VC-2026-000001")) is True
+        assert store.schedule_job(job(key)) is False
+    for key in keys:
+        state = store.job(key)
+        assert state is not None and state.job.key == key and state.job.payload == payload
+    claimed = store.claim_due_jobs(NOW, LEASE)
+    assert sorted(c.job.key for c in claimed) == sorted(keys)
+    assert all(c.job.payload == payload for c in claimed)
+    assert all(store.finish_job(c.job.key, c.lease, NOW) for c in claimed)
+    with pytest.raises(ValueError):
+        store.schedule_job(job("bad", payload={"when": NOW}))
+    assert store.job("bad") is None
+
+
 # ---- Firestore: a commit applied whose answer was lost -------------------------------------------------------
 
 
@@ -530,3 +752,51 @@ def test_firestore_claim_reads_only_due_entries(
     claimed = store.claim_due_mail(NOW + dt.timedelta(minutes=10), dt.timedelta(minutes=5), 1)
     assert len(claimed) == 1
     assert streamed == [claimed[0].id]
+
+
+@pytest.mark.firestore
+def test_firestore_jobs_after_a_lost_commit_answer_succeed_once(lost_answer_firestore: Store) -> None:
+    store = lost_answer_firestore
+    assert store.schedule_job(job("webhook:1", request_id="VC-1")) is True  # our create, retried: still ours
+    assert store.schedule_job(job("webhook:1")) is False
+    assert [s.job.key for s in store.jobs_by_request("VC-1")] == ["webhook:1"]
+
+    [first] = store.claim_due_jobs(NOW, LEASE)  # the claim whose retry was refused is still ours
+    assert store.retry_job("webhook:1", first.lease, "down", NOW + dt.timedelta(minutes=1)) is True
+    [second] = store.claim_due_jobs(NOW + dt.timedelta(minutes=1), LEASE)
+    assert (second.attempts, second.claims) == (1, 2)
+    assert store.finish_job("webhook:1", second.lease, NOW + dt.timedelta(minutes=2)) is True
+    state = store.job("webhook:1")
+    assert state is not None and (state.state, state.attempts, state.claims) == ("done", 1, 2)
+
+    store.schedule_job(job("webhook:2", NOW + dt.timedelta(hours=1)))
+    assert store.reschedule_job("webhook:2", NOW, NOW) is True
+    [third] = store.claim_due_jobs(NOW, LEASE)
+    assert store.give_up_job("webhook:2", third.lease, "broken", NOW) is True
+    state = store.job("webhook:2")
+    assert state is not None and (state.state, state.last_error) == ("dead", "broken")
+
+
+@pytest.mark.firestore
+def test_firestore_job_claim_reads_only_claimable_jobs(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A backlog of jobs not yet due (reminders days ahead, retries backing off) must not be read by every tick.
+    from google.cloud.firestore_v1.query import Query
+
+    store = make_store("firestore", tmp_path, request)
+    for n in range(10):
+        store.schedule_job(job(f"reminder:{n}", NOW + dt.timedelta(days=1), "reminder"))
+    store.schedule_job(job("webhook:due"))
+    store.schedule_job(job("webhook:also-due"))
+    streamed: list[str] = []
+    original = Query.stream
+
+    def counting_stream(self: Query, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        for snapshot in original(self, *args, **kwargs):
+            streamed.append(snapshot.get("key"))
+            yield snapshot
+
+    monkeypatch.setattr(Query, "stream", counting_stream)
+    assert claim_keys(store, limit=1) == ["webhook:also-due"]
+    assert streamed == ["webhook:also-due"]

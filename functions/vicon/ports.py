@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from vicon.meetings import Meeting, MeetingSpec
 from vicon.records import RequestChanges, RequestRecord
@@ -353,5 +353,130 @@ class Outbox(Protocol):
         ...
 
 
-class Store(RequestStore, RateLimits, HostSlots, ZoomUsage, Outbox, Protocol):
+# A job is pending until a run finishes it (done) or gives up on it (dead); both are kept, so the key still
+# de-duplicates, until prune_jobs forgets old done jobs.
+JobPhase = Literal["pending", "done", "dead"]
+# Firestore answers a `kind in [...]` filter for at most 30 values; both adapters refuse more, so they agree.
+MAX_CLAIM_KINDS = 30
+
+
+@dataclass(frozen=True)
+class Job:
+    """Work to run out of band, at least once, no earlier than `due_at` (held to whole seconds, like every time).
+
+    `key` is unique and chosen by the caller so that the same work gets the same key: scheduling a key that is
+    already stored changes nothing ("webhook:<sha256 of the body>" de-duplicates Zoom's redeliveries,
+    "recordings:VC-2026-000001" one clean-up per request). `kind` names what runs it ("webhook", "recordings",
+    "retention", "reminder"). `payload` is JSON-able (it is stored as JSON and read back as parsed JSON).
+    """
+
+    key: str
+    kind: str
+    due_at: dt.datetime
+    payload: dict[str, Any] = field(default_factory=dict)
+    request_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ClaimedJob:
+    """A job leased to one run by claim_due_jobs."""
+
+    job: Job
+    # Only the holder of this token may finish, retry or give up the job, and only until another claim.
+    lease: str
+    # Failed attempts counted (retry_job) before this claim.
+    attempts: int
+    last_error: str | None
+    # Claims so far, this one included. More claims than attempts + 1 means earlier holders died or overran
+    # their lease without a word: a runner gives up on a job that keeps killing its instance.
+    claims: int
+
+
+@dataclass(frozen=True)
+class JobState:
+    """A stored job as the console, idempotency checks and tests see it."""
+
+    # `job.due_at` is when it is due now: retry_job and reschedule_job move it.
+    job: Job
+    state: JobPhase
+    attempts: int
+    last_error: str | None
+    claims: int
+    # Set while pending and claimed: no other claim before then (a time in the past: the holder's lease lapsed).
+    leased_until: dt.datetime | None
+    # When it was finished (done) or given up (dead).
+    finished_at: dt.datetime | None
+
+
+class Jobs(Protocol):
+    """Due jobs: recorded quickly (a webhook answers within 3 s), run later by the tick, at least once.
+
+    Every step is safe to repeat or race: the same webhook scheduled three times is one job, two ticks never
+    hold one job at once, and a job whose holder died becomes claimable again when its lease runs out.
+    """
+
+    def schedule_job(self, job: Job) -> bool:
+        """Store `job` as pending unless a job with its key is stored (pending, done or dead): True when new.
+
+        Atomic: of N concurrent schedules of one key exactly one returns True, and a schedule whose answer
+        was lost and retried by the client library still returns True. An existing job is never changed (its
+        due time, payload and state stay as they are; reschedule_job moves a pending one).
+        """
+        ...
+
+    def reschedule_job(self, key: str, due_at: dt.datetime, now: dt.datetime) -> bool:
+        """Move a pending job's due time (the meeting moved); False (nothing changed) if none is pending.
+
+        Also False while a run holds the job (claimed, lease not yet lapsed at `now`): that run reads the
+        current state of what it works on. A lapsed lease is cleared, so its late holder can no longer mark it.
+        """
+        ...
+
+    def claim_due_jobs(
+        self, now: dt.datetime, lease: dt.timedelta, limit: int = 20, kinds: Sequence[str] | None = None
+    ) -> list[ClaimedJob]:
+        """Lease up to `limit` pending jobs claimable at `now` (of `kinds`, if given: at most MAX_CLAIM_KINDS).
+
+        A job is claimable from its due time, or once a claim's lease has lapsed. Oldest first by that time,
+        then by key. Each claimed job carries a fresh `lease` token and is invisible to other claims until
+        `now + lease` (at least one second); then it is claimable again, as its holder is presumed dead.
+        Two concurrent claims never return the same job; a job lost to another claim is replaced by asking
+        again, so fewer than `limit` come back only when fewer are claimable.
+        """
+        ...
+
+    def finish_job(self, key: str, lease: str, now: dt.datetime) -> bool:
+        """Mark the job done at `now`, kept so its key still de-duplicates.
+
+        Only while `lease` holds it: the job is pending and was not claimed again since (a lapsed lease still
+        holds until another claim). False, and nothing changed, when the lease was lost.
+        """
+        ...
+
+    def retry_job(self, key: str, lease: str, error: str, retry_at: dt.datetime) -> bool:
+        """Count a failed attempt, keep `error`, and make the job due again at `retry_at`; only while `lease` holds."""
+        ...
+
+    def give_up_job(self, key: str, lease: str, error: str, now: dt.datetime) -> bool:
+        """Count the failed attempt and make the job dead at `now`, kept with `error`; only while `lease` holds."""
+        ...
+
+    def job(self, key: str) -> JobState | None:
+        """The stored job under `key` with its state, or None."""
+        ...
+
+    def jobs_by_request(self, request_id: str) -> list[JobState]:
+        """Every stored job of the request (any state), ordered by due time, then key."""
+        ...
+
+    def prune_jobs(self, done_before: dt.datetime) -> int:
+        """Forget done jobs finished before `done_before` (dedup keys need remembering a few days only).
+
+        Pending and dead jobs are kept. A forgotten key can be scheduled again. Returns how many were
+        forgotten: a number for the log (a prune whose answer was lost may count fewer).
+        """
+        ...
+
+
+class Store(RequestStore, RateLimits, HostSlots, ZoomUsage, Outbox, Jobs, Protocol):
     """Every store port: what one adapter (SQLite, Firestore) provides. Use cases ask for the small ports."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import random
 import time
 import uuid
@@ -12,6 +14,9 @@ from typing import Any, TypeVar
 from vicon.lifecycle import CleanupState
 from vicon.ports import (
     AuditEntry,
+    ClaimedJob,
+    Job,
+    JobState,
     OutboxEntry,
     OutgoingMail,
     RateBucket,
@@ -23,8 +28,20 @@ from vicon.records import RequestChanges, RequestRecord
 from vicon.store.records import (
     audit_from_json,
     audit_to_json,
+    check_lease,
+    claim_kinds,
+    claimed_job,
     history_item,
+    job_claim,
+    job_claimable,
+    job_finish,
+    job_give_up,
+    job_held,
+    job_reschedule,
+    job_retry,
+    job_state,
     mail_to_json,
+    new_job_fields,
     new_lease,
     new_outbox_id,
     outbox_entry,
@@ -42,6 +59,16 @@ SLOT_RETENTION = dt.timedelta(days=2)
 # answer was lost; the retry then fails its precondition, and finding our own id tells "already applied" apart
 # from "someone else wrote first". Never part of the records the port hands out.
 WRITE_ID = "_write_id"
+
+
+# A job's schedule writes its own id here once, never overwritten: WRITE_ID is replaced by the next write (a claim
+# can follow within milliseconds), and a schedule whose answer was lost must still recognise its create.
+SCHEDULE_ID = "_schedule_id"
+# A claim asks again for the jobs it lost to another claim, this many times at most: each round that loses one
+# means another claim won it, so more rounds only help against many claims racing at once.
+CLAIM_ROUNDS = 5
+# Done jobs deleted per batch by prune_jobs (a batch takes at most 500 writes).
+PRUNE_PAGE = 200
 
 
 def _without_write_id(data: dict[str, Any]) -> dict[str, Any]:
@@ -519,3 +546,159 @@ class FirestoreStore:
 
     def dead_mail(self, request_id: str | None = None) -> list[OutboxEntry]:
         return [outbox_entry(ref.id, data) for ref, data in self._outbox_in_state("dead", request_id)]
+
+    # ---- Jobs ----------------------------------------------------------------------------------------------------
+
+    def _job_ref(self, key: str) -> Any:
+        # Keys may hold "/" and be long (a document id is at most 1500 bytes, without "/"): the id is the key's
+        # SHA-256, and the key itself is a field.
+        return self._collection("jobs").document(hashlib.sha256(key.encode()).hexdigest())
+
+    @staticmethod
+    def _job_fields(snapshot: Any) -> dict[str, Any] | None:
+        """The fields of records.new_job_fields, or None when there is no job."""
+        if not snapshot.exists:
+            return None
+        data = {name: value for name, value in snapshot.to_dict().items() if name not in (WRITE_ID, SCHEDULE_ID)}
+        # The payload is kept as JSON text, which round-trips any JSON exactly (as SQLite's row does); as a map,
+        # Firestore would refuse arrays of arrays and keys such as "__x__".
+        data["payload"] = json.loads(data["payload"])
+        return data
+
+    def schedule_job(self, job: Job) -> bool:
+        from google.api_core import exceptions
+
+        fields = new_job_fields(job)
+        ref = self._job_ref(job.key)
+        schedule_id = uuid.uuid4().hex
+        try:
+            ref.create({**fields, "payload": json.dumps(fields["payload"]), SCHEDULE_ID: schedule_id})
+        except exceptions.AlreadyExists:
+            snapshot = ref.get()
+            # Our own create, applied before its answer was lost and retried by the client, is still new.
+            return bool(snapshot.exists and (snapshot.to_dict() or {}).get(SCHEDULE_ID) == schedule_id)
+        return True
+
+    def _change_job(self, ref: Any, change: Callable[[dict[str, Any]], dict[str, Any] | None]) -> dict[str, Any] | None:
+        """Apply the update `change(fields)` returns, preconditioned on the read; the job's new fields, or None.
+
+        None when there is no job or `change` returns None (nothing written). A refused commit that carries
+        our write id was our own, applied before its answer was lost: its result stands.
+        """
+        write_id = uuid.uuid4().hex
+
+        def apply(snapshot: Any, batch: Any) -> dict[str, Any] | None:
+            fields = self._job_fields(snapshot)
+            update = change(fields) if fields is not None else None
+            if fields is None or update is None:
+                return None  # the empty batch commits nothing
+            batch.update(ref, {**update, WRITE_ID: write_id}, option=self._unchanged_since(snapshot))
+            return {**fields, **update}
+
+        return self._optimistic(ref, apply, write_id)
+
+    def reschedule_job(self, key: str, due_at: dt.datetime, now: dt.datetime) -> bool:
+        return self._change_job(self._job_ref(key), lambda fields: job_reschedule(fields, due_at, now)) is not None
+
+    def _claimable_jobs(self, now: dt.datetime, limit: int, kinds: list[str] | None) -> list[Any]:
+        """References of at most `limit` claimable jobs, oldest first, selected by the query alone.
+
+        Needs the composite indexes (state, ready_at, key) and (kind, state, ready_at, key) of
+        infra/firestore.indexes.json.
+        """
+        from google.cloud.firestore import FieldFilter
+
+        query = self._collection("jobs").where(filter=FieldFilter("state", "==", "pending"))
+        if kinds is not None:
+            query = query.where(filter=FieldFilter("kind", "in", kinds))
+        query = (
+            query.where(filter=FieldFilter("ready_at", "<=", iso(now)))
+            .order_by("ready_at")
+            .order_by("key")
+            .limit(limit)
+        )
+        return [snapshot.reference for snapshot in query.stream()]
+
+    def claim_due_jobs(
+        self, now: dt.datetime, lease: dt.timedelta, limit: int = 20, kinds: Sequence[str] | None = None
+    ) -> list[ClaimedJob]:
+        check_lease(lease)
+        wanted = claim_kinds(kinds)
+        if wanted == []:
+            return []
+
+        def lease_it(fields: dict[str, Any]) -> dict[str, Any] | None:
+            # A fresh token per claim: whoever held the job before can no longer mark it.
+            return job_claim(fields, now, lease, new_lease()) if job_claimable(fields, now) else None
+
+        claimed: list[ClaimedJob] = []
+        for _ in range(CLAIM_ROUNDS):
+            wanting = limit - len(claimed)
+            refs = self._claimable_jobs(now, wanting, wanted) if wanting > 0 else []
+            lost = 0
+            for ref in refs:
+                # One preconditioned update per job: of two claims that read it, only the first commit wins;
+                # the other re-reads, finds it no longer claimable, and leaves it.
+                fields = self._change_job(ref, lease_it)
+                if fields is None:
+                    lost += 1
+                else:
+                    claimed.append(claimed_job(fields))
+            if not lost:
+                break  # every job the query found is ours: there were no more, or the limit is reached
+        return claimed
+
+    def _change_held_job(self, key: str, lease: str, update: Callable[[dict[str, Any]], dict[str, Any]]) -> bool:
+        """Apply `update(fields)` only while `lease` holds the job (records.job_held); False otherwise."""
+        changed = self._change_job(
+            self._job_ref(key), lambda fields: update(fields) if job_held(fields, lease) else None
+        )
+        return changed is not None
+
+    def finish_job(self, key: str, lease: str, now: dt.datetime) -> bool:
+        return self._change_held_job(key, lease, lambda fields: job_finish(now))
+
+    def retry_job(self, key: str, lease: str, error: str, retry_at: dt.datetime) -> bool:
+        return self._change_held_job(key, lease, lambda fields: job_retry(fields, error, retry_at))
+
+    def give_up_job(self, key: str, lease: str, error: str, now: dt.datetime) -> bool:
+        return self._change_held_job(key, lease, lambda fields: job_give_up(fields, error, now))
+
+    def job(self, key: str) -> JobState | None:
+        fields = self._job_fields(self._job_ref(key).get())
+        return job_state(fields) if fields is not None and fields["key"] == key else None
+
+    def jobs_by_request(self, request_id: str) -> list[JobState]:
+        from google.cloud.firestore import FieldFilter
+
+        query = self._collection("jobs").where(filter=FieldFilter("request_id", "==", request_id))
+        states = [job_state(fields) for snapshot in query.stream() if (fields := self._job_fields(snapshot))]
+        return sorted(states, key=lambda state: (state.job.due_at, state.job.key))
+
+    def prune_jobs(self, done_before: dt.datetime) -> int:
+        from google.api_core import exceptions
+        from google.cloud.firestore import FieldFilter
+
+        # Needs the composite index (state, finished_at) of infra/firestore.indexes.json.
+        query = (
+            self._collection("jobs")
+            .where(filter=FieldFilter("state", "==", "done"))
+            .where(filter=FieldFilter("finished_at", "<", iso(done_before)))
+            .limit(PRUNE_PAGE)
+        )
+        deadline = time.monotonic() + CONTENTION_DEADLINE_SECONDS
+        pruned = 0
+        while snapshots := list(query.stream()):
+            batch = self.client.batch()
+            for snapshot in snapshots:
+                # Preconditioned, so a key pruned by another run and scheduled again meanwhile is not deleted.
+                batch.delete(snapshot.reference, option=self._unchanged_since(snapshot))
+            try:
+                batch.commit()
+                pruned += len(snapshots)
+            except (exceptions.FailedPrecondition, exceptions.NotFound, exceptions.Aborted):
+                # Another run pruned some of the page (or this commit's answer was lost): read the page again.
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01 * (0.5 + random.random()))
+        return pruned

@@ -14,6 +14,9 @@ from typing import Any
 from vicon.lifecycle import CleanupState
 from vicon.ports import (
     AuditEntry,
+    ClaimedJob,
+    Job,
+    JobState,
     OutboxEntry,
     OutgoingMail,
     RateBucket,
@@ -25,8 +28,19 @@ from vicon.records import RequestChanges, RequestRecord
 from vicon.store.records import (
     audit_from_json,
     audit_to_json,
+    check_lease,
+    claim_kinds,
+    claimed_job,
     history_item,
+    job_claim,
+    job_finish,
+    job_give_up,
+    job_held,
+    job_reschedule,
+    job_retry,
+    job_state,
     mail_to_json,
+    new_job_fields,
     new_lease,
     new_outbox_id,
     outbox_entry,
@@ -75,7 +89,29 @@ CREATE TABLE IF NOT EXISTS zoom_usage (
     calls INTEGER NOT NULL,
     PRIMARY KEY (host, day)
 );
+CREATE TABLE IF NOT EXISTS jobs (
+    key TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    state TEXT NOT NULL,
+    due_at TEXT NOT NULL,
+    ready_at TEXT NOT NULL,
+    request_id TEXT,
+    finished_at TEXT,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS jobs_ready ON jobs (state, ready_at, key);
+CREATE INDEX IF NOT EXISTS jobs_request ON jobs (request_id);
+CREATE INDEX IF NOT EXISTS jobs_finished ON jobs (state, finished_at);
 """
+# The jobs columns that are queried; a job's other fields (records.new_job_fields) are the row's `data` JSON.
+JOB_COLUMNS = ("key", "kind", "state", "due_at", "ready_at", "request_id", "finished_at")
+JOB_SELECT = "SELECT key, kind, state, due_at, ready_at, request_id, finished_at, data FROM jobs"
+JOB_WRITE = (
+    "INSERT INTO jobs (key, kind, state, due_at, ready_at, request_id, finished_at, data) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET kind = excluded.kind, state = excluded.state, "
+    "due_at = excluded.due_at, ready_at = excluded.ready_at, request_id = excluded.request_id, "
+    "finished_at = excluded.finished_at, data = excluded.data"
+)
 
 
 def _record(data: str) -> RequestRecord:
@@ -434,3 +470,87 @@ class SqliteStore:
 
     def dead_mail(self, request_id: str | None = None) -> list[OutboxEntry]:
         return self._outbox_in_state("dead", request_id)
+
+    @staticmethod
+    def _job_fields(row: Sequence[Any]) -> dict[str, Any]:
+        """A jobs row (JOB_COLUMNS, then data) as the fields of records.new_job_fields."""
+        return {**json.loads(row[-1]), **dict(zip(JOB_COLUMNS, row[:-1], strict=True))}
+
+    @staticmethod
+    def _write_job(db: sqlite3.Connection, fields: dict[str, Any]) -> None:
+        data = json.dumps({name: value for name, value in fields.items() if name not in JOB_COLUMNS})
+        db.execute(JOB_WRITE, (*(fields[name] for name in JOB_COLUMNS), data))
+
+    def _read_job(self, db: sqlite3.Connection, key: str) -> dict[str, Any] | None:
+        row = db.execute(JOB_SELECT + " WHERE key = ?", (key,)).fetchone()
+        return self._job_fields(row) if row is not None else None
+
+    def schedule_job(self, job: Job) -> bool:
+        fields = new_job_fields(job)
+        with self._transaction() as db:
+            if db.execute("SELECT 1 FROM jobs WHERE key = ?", (job.key,)).fetchone() is not None:
+                return False  # already stored, in whatever state: the key de-duplicates
+            self._write_job(db, fields)
+        return True
+
+    def _change_job(self, key: str, change: Callable[[dict[str, Any]], dict[str, Any] | None]) -> bool:
+        """Apply the update `change(fields)` returns, in one transaction; False when it returns None."""
+        with self._transaction() as db:
+            fields = self._read_job(db, key)
+            update = change(fields) if fields is not None else None
+            if fields is None or update is None:
+                return False
+            self._write_job(db, {**fields, **update})
+        return True
+
+    def reschedule_job(self, key: str, due_at: dt.datetime, now: dt.datetime) -> bool:
+        return self._change_job(key, lambda fields: job_reschedule(fields, due_at, now))
+
+    def claim_due_jobs(
+        self, now: dt.datetime, lease: dt.timedelta, limit: int = 20, kinds: Sequence[str] | None = None
+    ) -> list[ClaimedJob]:
+        check_lease(lease)
+        wanted = claim_kinds(kinds)
+        if limit <= 0 or wanted == []:
+            return []
+        query = JOB_SELECT + " WHERE state = 'pending' AND ready_at <= ?"
+        params: list[Any] = [iso(now)]
+        if wanted is not None:
+            query += " AND kind IN (" + ", ".join("?" * len(wanted)) + ")"
+            params += wanted
+        claimed = []
+        with self._transaction() as db:
+            # BEGIN IMMEDIATE serialises claims: no other claim reads these rows before they are leased.
+            for row in db.execute(query + " ORDER BY ready_at, key LIMIT ?", (*params, limit)).fetchall():
+                fields = self._job_fields(row)
+                # A fresh token per claim: whoever held the job before can no longer mark it.
+                fields.update(job_claim(fields, now, lease, new_lease()))
+                self._write_job(db, fields)
+                claimed.append(claimed_job(fields))
+        return claimed
+
+    def _change_held_job(self, key: str, lease: str, update: Callable[[dict[str, Any]], dict[str, Any]]) -> bool:
+        """Apply `update(fields)` only while `lease` holds the job (records.job_held); False otherwise."""
+        return self._change_job(key, lambda fields: update(fields) if job_held(fields, lease) else None)
+
+    def finish_job(self, key: str, lease: str, now: dt.datetime) -> bool:
+        return self._change_held_job(key, lease, lambda fields: job_finish(now))
+
+    def retry_job(self, key: str, lease: str, error: str, retry_at: dt.datetime) -> bool:
+        return self._change_held_job(key, lease, lambda fields: job_retry(fields, error, retry_at))
+
+    def give_up_job(self, key: str, lease: str, error: str, now: dt.datetime) -> bool:
+        return self._change_held_job(key, lease, lambda fields: job_give_up(fields, error, now))
+
+    def job(self, key: str) -> JobState | None:
+        fields = self._read_job(self._connection(), key)
+        return job_state(fields) if fields is not None else None
+
+    def jobs_by_request(self, request_id: str) -> list[JobState]:
+        rows = self._connection().execute(JOB_SELECT + " WHERE request_id = ? ORDER BY due_at, key", (request_id,))
+        return [job_state(self._job_fields(row)) for row in rows]
+
+    def prune_jobs(self, done_before: dt.datetime) -> int:
+        with self._transaction() as db:
+            cursor = db.execute("DELETE FROM jobs WHERE state = 'done' AND finished_at < ?", (iso(done_before),))
+        return cursor.rowcount

@@ -77,13 +77,18 @@ class JobRunner:
     def _run_one(self, claimed: ClaimedJob) -> str:
         job = claimed.job
         try:
-            outcome = self.handlers[job.kind](claimed)
+            if claimed.claims > MAX_JOB_ATTEMPTS * 2:
+                # Claimed again and again with no outcome reported: it kills (or outlasts) the instance running it.
+                outcome: Outcome = GiveUp(f"{claimed.claims} kali diambil tanpa hasil")
+            else:
+                outcome = self.handlers[job.kind](claimed)
         except Exception as exc:
             log.exception("job %s failed", job.key)
             outcome = RetryAt(self.clock() + retry_delay(claimed.attempts + 1), f"{type(exc).__name__}: {exc}")
         now = self.clock()
         if isinstance(outcome, RetryAt) and claimed.attempts + 1 >= MAX_JOB_ATTEMPTS:
             outcome = GiveUp(f"{MAX_JOB_ATTEMPTS} percobaan: {outcome.reason}")
+
         if isinstance(outcome, Done):
             held = self.jobs.finish_job(job.key, claimed.lease, now)
             name = "done"

@@ -57,6 +57,76 @@ def bench_cold_import() -> None:
     print(f"  import functions/main.py     {o * 1000:8.1f} ms   ratio {o / b:.2f}x")
 
 
+# A fresh interpreter imports main and serves its first requests through a plain Flask app (the Functions
+# Framework's own wrapper would import main again). Each figure is what that step costs in a cold instance.
+FIRST_REQUEST_SNIPPET = r"""
+import json, sys, time
+sys.path.insert(0, "functions")
+fields, letter_path = json.loads(sys.argv[1]), sys.argv[2]
+t = time.perf_counter(); import main; imported = time.perf_counter() - t
+import io, flask
+app = flask.Flask("bench")
+app.add_url_rule("/options", "options", lambda: main.intake_options(flask.request))
+app.add_url_rule("/submit", "submit", lambda: main.submit_request(flask.request), methods=["POST"])
+client = app.test_client()
+def submit(n):
+    data = dict(fields, event_name=f"Rapat {n}")
+    data["letter"] = (io.BytesIO(open(letter_path, "rb").read()), "surat.pdf", "application/pdf")
+    t = time.perf_counter(); response = client.post("/submit", data=data, content_type="multipart/form-data")
+    assert response.status_code == 201, response.get_data(as_text=True)
+    return time.perf_counter() - t
+t = time.perf_counter(); assert client.get("/options").status_code == 200; options = time.perf_counter() - t
+first = submit(1)
+t = time.perf_counter(); client.get("/options"); options_again = time.perf_counter() - t
+again = submit(2)
+print(json.dumps([imported, options, first, options_again, again]))
+"""
+
+
+def bench_first_request() -> None:
+    """A cold instance: import main, then its first intake_options and first submission (embedded defaults)."""
+    import datetime as dt
+    import json
+    import os
+    from zoneinfo import ZoneInfo
+
+    from tests.harness import VERIFIERS, valid_fields
+    from tests.pdfs import one_page_pdf
+
+    today = dt.datetime.now(ZoneInfo("Asia/Jakarta")).date()
+    day = today + dt.timedelta(days=21)  # well past the lead time, whatever the holidays
+    fields = valid_fields(start=f"{day}T09:00", end=f"{day}T10:00", letter_date=today.isoformat())
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        letter = Path(folder) / "surat.pdf"
+        letter.write_bytes(one_page_pdf())
+        for run in range(RUNS):
+            data = Path(folder) / f"run-{run}"
+            env = os.environ | {
+                "VICON_DATA_DIR": str(data),
+                "SIGNING_KEY": "bench-signing-key",
+                "PUBLIC_BASE_URL": "https://vicon.example.go.id",
+                "VERIFIER_EMAILS": ",".join(VERIFIERS),
+                "MAIL_FROM": "Vicon <vicon@diskominfo.example>",
+            }
+            output = subprocess.run(
+                [sys.executable, "-c", FIRST_REQUEST_SNIPPET, json.dumps(fields), str(letter)],
+                cwd=REPO,
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            rows.append(json.loads(output.strip().splitlines()[-1]))
+    imported, options, first, options_again, again = (statistics.median(column) for column in zip(*rows, strict=True))
+    print(f"first requests of a fresh interpreter (SQLite, blob folder, mail sink; median of {RUNS})")
+    print(f"  import main                  {imported * 1000:8.1f} ms")
+    print(f"  first GET intake_options     {options * 1000:8.1f} ms   (then {options_again * 1000:.1f} ms)")
+    print(f"  first POST submit_request    {first * 1000:8.1f} ms   (then {again * 1000:.1f} ms)")
+    total = imported + options + first
+    print(f"  import + both first requests {total * 1000:8.1f} ms")
+
+
 def bench_page_weight() -> None:
     site = REPO / "site"
     html = (site / "index.html").read_bytes()
@@ -409,6 +479,7 @@ def bench_approve_with_zoom_429() -> None:
 
 BENCHES = {
     "cold_import": bench_cold_import,
+    "first_request": bench_first_request,
     "page_weight": bench_page_weight,
     "submit_latency": bench_submit_latency,
     "submit_with_silent_mail_server": bench_submit_with_silent_mail_server,

@@ -1,18 +1,21 @@
-"""Cloud Functions targets: each parses its input, calls the core, and maps the result to a response."""
+"""Cloud Functions targets: each parses its input, calls the core, and maps the result to a response.
+
+Importing this module loads the Functions Framework, Flask and the light helpers only (`vicon.web`, `vicon.forms`,
+`vicon.fields`). Every target is a cold start of its own: the core with its use cases and adapters loads at a
+target's first request (`_core`), pydantic at the first form it parses (`vicon.inputs`). Decision 0019.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import flask
 import functions_framework
 
-from vicon.core import Core, NotStored, RateLimited, Refused
+from vicon.fields import FieldError, ValidationFailed
 from vicon.forms import MAX_BODY_BYTES, FormRefused, read_form
-from vicon.intake import FieldError, ValidationFailed
-from vicon.ports import RequestNotFound
-from vicon.signing import TokenError
 from vicon.web import (
     allow,
     client_address,
@@ -24,7 +27,9 @@ from vicon.web import (
     too_large,
     unread_body_error,
 )
-from vicon.wiring import get_core
+
+if TYPE_CHECKING:
+    from vicon.core import Core
 
 log = logging.getLogger(__name__)
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
@@ -36,6 +41,29 @@ TOKEN_MESSAGES = {
     "invalid": (403, "Tautan tidak valid. Pastikan tautan disalin lengkap dari email."),
     "mismatch": (403, "Tautan tidak valid untuk permohonan ini."),
 }
+
+
+def _core() -> Core:
+    """The process-wide core, imported and built at the first request, never at import (decision 0019)."""
+    from vicon.wiring import get_core
+
+    return get_core()
+
+
+def _refusal(exc: Exception) -> tuple[int, str, str | None]:
+    """The status, message and field of a refused link or request; any other exception is raised again."""
+    from vicon.core import Refused
+    from vicon.ports import RequestNotFound
+    from vicon.signing import TokenError
+
+    if isinstance(exc, TokenError):
+        status, message = TOKEN_MESSAGES[exc.reason]
+        return status, message, "token"
+    if isinstance(exc, RequestNotFound):
+        return 404, "Permohonan tidak ditemukan.", "id"
+    if isinstance(exc, Refused):
+        return exc.status, exc.message, exc.field
+    raise exc
 
 
 def _wants_html(request: flask.Request) -> bool:
@@ -56,7 +84,9 @@ def submit_request(request: flask.Request) -> flask.Response:
     except FormRefused as refused:
         # The body was not read to its end: the answer must not make the framework read (or choke on) the rest.
         return unread_body_error(refused.status, [FieldError(refused.field, refused.message)])
-    core = get_core()
+    from vicon.core import NotStored, RateLimited
+
+    core = _core()
     try:
         submission = core.submit(form.fields, form.files.get("letter"), client_address(request, core.settings))
     except ValidationFailed as failed:
@@ -82,35 +112,32 @@ def request_status(request: flask.Request) -> flask.Response:
     if not request_id or not token:
         return error(400, "Parameter id dan token wajib ada; buka tautan status dari email tanda terima.")
     try:
-        return json_response(get_core().request_status(request_id, token))
-    except TokenError as exc:
-        status, message = TOKEN_MESSAGES[exc.reason]
-        return error(status, message, "token")
-    except RequestNotFound:
-        return error(404, "Permohonan tidak ditemukan.", "id")
+        return json_response(_core().request_status(request_id, token))
+    except Exception as exc:
+        return error(*_refusal(exc))
 
 
 @functions_framework.http
 @allow("GET", "POST")
 def review_request(request: flask.Request) -> flask.Response:
     """The verifier's confirmation page (GET and HEAD change nothing) and the decision (POST from its buttons)."""
-    core = get_core()
+    core = _core()
     heading = "Tautan verifikasi tidak dapat dipakai"
     if request.method != "POST":
         token = request.args.get("token", "")
         return _page_or_refusal(core, heading, lambda: html_response(core.review_page(token)))
     token = request.form.get("token", "") or request.args.get("token", "")
-    decision = request.form.get("decision", "")
-    reason = request.form.get("reason", "")
 
     def decide() -> flask.Response:
+        from vicon.inputs import DecisionForm
+
         try:
-            record = core.decide(token, decision, reason)
-        except Refused as refused:
-            if refused.status != 422:
-                raise
-            return html_response(core.review_page(token, error=refused.message, reason=reason), 422)
-        return html_response(core.page("pages/decided.html", request=record))
+            form = DecisionForm.parse({**request.form.to_dict(), "token": token})
+        except ValidationFailed as failed:
+            # On the page again, once the link is known to be good (review_page checks it), with what was typed.
+            page = core.review_page(token, error=failed.errors[0].message, reason=request.form.get("reason", ""))
+            return html_response(page, 422)
+        return html_response(core.page("pages/decided.html", request=core.decide(form)))
 
     return _page_or_refusal(core, heading, decide)
 
@@ -119,7 +146,7 @@ def review_request(request: flask.Request) -> flask.Response:
 @allow("GET")
 def request_letter(request: flask.Request) -> flask.Response:
     """The request's letter, for the verifier whose review page linked it: the PDF inline, read-only."""
-    core = get_core()
+    core = _core()
     token = request.args.get("token", "")
 
     def letter() -> flask.Response:
@@ -139,7 +166,7 @@ def request_letter(request: flask.Request) -> flask.Response:
 @allow("GET", "POST")
 def start_meeting(request: flask.Request) -> flask.Response:
     """An officer's link: GET confirms, POST fetches a fresh host link from Zoom and redirects to it."""
-    core = get_core()
+    core = _core()
     heading = "Tautan petugas tidak dapat dipakai"
     if request.method != "POST":
         token = request.args.get("token", "")
@@ -161,20 +188,17 @@ def start_meeting(request: flask.Request) -> flask.Response:
 @allow("POST")
 def cancel_request(request: flask.Request) -> flask.Response:
     """The requester cancels from the status page: form fields id and token."""
-    request_id = request.form.get("id", "").strip()
-    token = request.form.get("token", "").strip()
-    if not request_id or not token:
-        return error(400, "Parameter id dan token wajib ada; batalkan dari halaman status permohonan.")
-    core = get_core()
+    from vicon.inputs import CancelForm
+
     try:
-        record = core.cancel(request_id, token)
-    except TokenError as exc:
-        status, message = TOKEN_MESSAGES[exc.reason]
-        return error(status, message, "token")
-    except RequestNotFound:
-        return error(404, "Permohonan tidak ditemukan.", "id")
-    except Refused as refused:
-        return error(refused.status, refused.message, refused.field)
+        form = CancelForm.parse(request.form.to_dict())
+    except ValidationFailed:
+        return error(400, "Parameter id dan token wajib ada; batalkan dari halaman status permohonan.")
+    core = _core()
+    try:
+        record = core.cancel(form.id, form.token)
+    except Exception as exc:
+        return error(*_refusal(exc))
     if _wants_html(request):
         return html_response(
             core.page(
@@ -205,14 +229,10 @@ def _page_or_refusal(core: Core, heading: str, render: Callable[[], flask.Respon
     """Run `render`; bad links and refusals become an HTML page with the right status and a next step."""
     try:
         return render()
-    except TokenError as exc:
-        status, message = TOKEN_MESSAGES[exc.reason]
-    except RequestNotFound:
-        status, message = 404, "Permohonan tidak ditemukan."
-    except Refused as refused:
-        status, message = refused.status, refused.message
-        if status == 409:
-            heading = "Tidak ada yang diubah"
+    except Exception as exc:
+        status, message, _ = _refusal(exc)
+    if status == 409:
+        heading = "Tidak ada yang diubah"
     page = core.page("pages/message.html", heading=heading, message=message, next_step=NEXT_STEPS.get(status, ""))
     return html_response(page, status)
 
@@ -221,20 +241,20 @@ def _page_or_refusal(core: Core, heading: str, render: Callable[[], flask.Respon
 @allow("POST")
 def scheduled_tick(request: flask.Request) -> flask.Response:
     """Due work for the scheduler; safe to deliver twice."""
-    return json_response(get_core().tick())
+    return json_response(_core().tick())
 
 
 @functions_framework.http
 @allow("GET")
 def intake_options(request: flask.Request) -> flask.Response:
     """The rules the form mirrors: earliest event date, limits, choices."""
-    return json_response(get_core().intake_options())
+    return json_response(_core().intake_options())
 
 
 @functions_framework.http
 @allow("GET")
 def openapi_json(request: flask.Request) -> flask.Response:
     """This whole contract as an OpenAPI 3.1 document, served at /api/openapi.json."""
-    from vicon import openapi  # only here: the other targets' cold start never builds it
+    from vicon import openapi  # only here: the other targets' first request never builds it
 
-    return json_response(openapi.document(get_core().settings))
+    return json_response(openapi.document(_core().settings))

@@ -8,6 +8,8 @@ edges too; `from package import module` is an edge to that module.
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -287,6 +289,48 @@ def test_main_stays_a_table_of_contents_of_thin_targets() -> None:
     )
     long_body = "def target():\n" + "    x = 1\n" * MAX_TARGET_LINES
     assert _long_functions(long_body) == {"target": MAX_TARGET_LINES + 1}
+
+
+# Decision 0019: importing main.py loads the framework and the light helpers only; the core loads at a target's
+# first request, pydantic at the first form parsed. Measured in a fresh interpreter, by what it has loaded.
+LIGHT_AT_IMPORT = {"vicon", "vicon.fields", "vicon.forms", "vicon.web"}
+HEAVY_PACKAGES = ("pydantic", "pydantic_core", "holidays", "pypdf", "httpx", "icalendar", "google.cloud.firestore")
+
+
+def _loaded_by(statement: str) -> set[str]:
+    """The modules `statement` loads in a fresh interpreter that has already imported the Functions Framework."""
+    code = (
+        "import sys; sys.path.insert(0, 'functions'); import functions_framework; before = set(sys.modules)\n"
+        f"{statement}\nprint('\\n'.join(sorted(set(sys.modules) - before)))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=FUNCTIONS_DIR.parent, capture_output=True, text=True, check=True
+    )
+    return set(result.stdout.split())
+
+
+def _heavy(modules: set[str]) -> set[str]:
+    return {m for m in modules if any(m == p or m.startswith(p + ".") for p in HEAVY_PACKAGES)}
+
+
+def test_importing_main_loads_only_the_light_helpers() -> None:
+    loaded = _loaded_by("import main")
+    assert "main" in loaded
+    assert {m for m in loaded if m.split(".")[0] == CORE_PACKAGE} == LIGHT_AT_IMPORT, (
+        "main.py imports the core, the use cases and pydantic inside the targets (decision 0019)"
+    )
+    assert not _heavy(loaded)
+
+
+def test_the_core_loads_the_records_and_the_first_form_loads_the_forms() -> None:
+    # The records are pydantic models (decision 0020), so the core's first request pays pydantic; the forms'
+    # models are built only by the first form a target reads.
+    core = _loaded_by("import vicon.wiring")
+    assert {"vicon.core", "vicon.intake", "vicon.usecases.submit", "vicon.records", "pydantic"} <= core
+    assert "vicon.inputs" not in core
+    assert {"pydantic", "vicon.inputs"} <= _loaded_by(
+        "from vicon.inputs import CancelForm; CancelForm.parse({'id': 'a', 'token': 'b'})"
+    )
 
 
 # --- what is deployed (decision 0018) ---------------------------------------------------------------------

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vicon import intake
 from vicon.links import Links
@@ -45,6 +45,9 @@ from vicon.usecases.status import RequestStatus
 from vicon.usecases.submit import Intake, NotStored, RateLimited, Submission
 from vicon.usecases.tick import Tick
 from vicon.workdays import WorkingCalendar
+
+if TYPE_CHECKING:
+    from vicon.inputs import DecisionForm
 
 __all__ = ["Core", "NotStored", "RateLimited", "Refused", "Submission", "utc_now"]
 
@@ -194,11 +197,11 @@ class Core:
     def letter(self, token: str) -> tuple[str, bytes]:
         return review.LetterLink(self.settings, self.signer, self.store, self.blobs, self.clock).letter(token)
 
-    def decide(self, token: str, decision: str, reason: str) -> RequestRecord:
+    def decide(self, form: DecisionForm) -> RequestRecord:
         decider = review.Decision(
             self.settings, self.signer, self.store, self.mails, self._provisioning(), self._delivery(), self.clock
         )
-        return decider.decide(token, decision, reason)
+        return decider.decide(form)
 
     def _officer(self) -> OfficerLink:
         return OfficerLink(self.settings, self.signer, self.store, self.meetings, self.page, self.clock)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import IO
 from urllib.parse import unquote_to_bytes
 
-from vicon.intake import FIELD_LABELS, MAX_LETTER_BYTES, TEXT_LIMITS
+from vicon.fields import FIELD_LABELS, MAX_LETTER_BYTES, TEXT_LIMITS
 
 MIB = 1024 * 1024
 # The letter may be 5 MiB; the text fields add at most a few hundred KiB.

@@ -23,7 +23,8 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-MAX_LETTER_BYTES = 5 * 1024 * 1024
+from vicon.fields import MAX_LETTER_BYTES as MAX_LETTER_BYTES
+
 # Where the %PDF- header may start. Only whitespace may come before it: anything else is another file in front
 # of the PDF (an HTML page with a script, a ZIP), which a browser or an archive tool would open instead.
 HEADER_WINDOW = 1024

@@ -1,9 +1,11 @@
 """The public HTTP contract as an OpenAPI 3.1 document, built from the code's own rules so it cannot drift.
 
-Limits, choices and patterns come from `vicon.intake`, `vicon.forms` and the settings (the largest host capacity
-caps `participant_count`); `GET /api/openapi.json` answers it, `site/api.html` shows it to people, and
-`docs/openapi.json` is the copy for the embedded defaults (`make openapi` writes it, a test keeps it equal).
-Plain dicts: pydantic would add to every cold start (docs/decisions/0004-settings-without-pydantic.md).
+The forms a client sends (submit_request, the decision, the cancellation) are the models of `vicon.inputs`, as
+pydantic describes them: names, titles, limits, choices and descriptions; the settings add what is the
+deployment's own (the largest host capacity caps `participant_count`). The answers, their limits and statuses come
+from `vicon.intake`, `vicon.forms`, `vicon.web` and `vicon.lifecycle`. `GET /api/openapi.json` answers it,
+`site/api.html` shows it to people, and `docs/openapi.json` is the copy for the embedded defaults (`make openapi`
+writes it, a test keeps it equal). Only the openapi_json target imports this module (decision 0019).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from vicon import intake
+from vicon import inputs, intake
 from vicon.forms import MAX_BODY_BYTES
 from vicon.lifecycle import STATUS_LABELS, Status
 from vicon.settings import Settings
@@ -22,10 +24,7 @@ from vicon.web import SMALL_FORM_BYTES
 OPENAPI_VERSION = "3.1.0"
 CONTRACT_VERSION = "1.0.0"
 SERVERS = [{"url": "/api", "description": "Setiap target di /api/<target> (dev server dan produksi)."}]
-# Single-line text fields may not hold a line break; no field may hold control characters (README, input rules).
-SINGLE_LINE = "Satu baris: tanpa ganti baris, tanpa karakter kontrol atau penanda arah teks (bidi)."
-MULTI_LINE = "Boleh beberapa baris; tanpa karakter kontrol atau penanda arah teks (bidi)."
-TOKEN_PARAMETER_NOTE = "Token bertanda tangan dari tautan di email; terikat pada permohonan, tujuan dan penerima."  # noqa: S105 — a description, not a secret
+TOKEN_PARAMETER_NOTE = inputs.TOKEN_NOTE
 
 JSON = "application/json"
 HTML = "text/html"
@@ -77,116 +76,31 @@ def _common_errors(*, html: bool = False, form: bool = False) -> dict[str, Any]:
     return answers
 
 
-def _text(name: str, *, required: bool = True) -> dict[str, Any]:
-    limit = intake.TEXT_LIMITS[name]
-    schema: dict[str, Any] = {
-        "type": "string",
-        "title": intake.FIELD_LABELS[name],
-        "maxLength": limit,
-        "description": MULTI_LINE if name in intake.MULTILINE_FIELDS else SINGLE_LINE,
+def form_schema(form: type[inputs.Form], *, without: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A form's fields as the body schema of a request: the model's own names, titles, limits, choices and
+    descriptions (pydantic's JSON schema of it), without the defaults an absent field takes on our side."""
+    schema = form.model_json_schema()
+    properties = {
+        name: {key: value for key, value in field.items() if key != "default"}
+        for name, field in schema["properties"].items()
+        if name not in without
     }
-    if required:
-        schema["minLength"] = 1
-    return schema
+    required = [name for name in schema.get("required", []) if name not in without]
+    return {"type": "object", "properties": properties, "required": required}
 
 
 def _submit_fields(settings: Settings, *, with_letter: bool) -> dict[str, Any]:
-    local_datetime = {
+    schema = form_schema(inputs.SubmitForm, without=() if with_letter else ("letter",))
+    # The largest host's capacity is this deployment's (ZOOM_HOSTS); the model checks it from its context.
+    schema["properties"]["participant_count"]["maximum"] = settings.max_participants
+    # Not a field of the model: intake drops a submission that fills it before validation (usecases/submit.py).
+    schema["properties"]["website"] = {
         "type": "string",
-        "pattern": intake._LOCAL_DATETIME.pattern,
-        "description": f"Waktu setempat di TIMEZONE ({settings.timezone}), `YYYY-MM-DDTHH:MM`.",
+        "maxLength": 0,
+        "description": "Honeypot: harus kosong. Bila terisi, jawabannya 201 seperti sukses, tetapi tidak ada "
+        "yang disimpan atau dikirim.",
     }
-    properties: dict[str, Any] = {
-        "opd": _text("opd")
-        | {
-            "description": "Nama perangkat daerah dari OPD_LIST (lihat `opd_list` pada intake_options; dibandingkan "
-            f"tanpa membedakan huruf besar/kecil) atau `{intake.OPD_OTHER}`. " + SINGLE_LINE,
-        },
-        "opd_other": _text("opd_other", required=False)
-        | {"description": f"Wajib bila `opd` = `{intake.OPD_OTHER}`, selain itu diabaikan. " + SINGLE_LINE},
-        "event_name": _text("event_name"),
-        "event_type": {
-            "type": "string",
-            "title": intake.FIELD_LABELS["event_type"],
-            "enum": list(intake.EVENT_TYPES),
-            "description": "; ".join(f"`{key}`: {label}" for key, label in intake.EVENT_TYPES.items()),
-        },
-        "start": local_datetime
-        | {
-            "title": intake.FIELD_LABELS["start"],
-            "description": local_datetime["description"]
-            + f" Tanggalnya paling cepat {settings.min_lead_working_days} hari kerja setelah hari ini "
-            f"(`earliest_event_date` pada intake_options), paling jauh {intake.MAX_DAYS_AHEAD} hari.",
-        },
-        "end": local_datetime
-        | {
-            "title": intake.FIELD_LABELS["end"],
-            "description": local_datetime["description"]
-            + f" Setelah `start`, paling lama {intake.MAX_EVENT_HOURS} jam sesudahnya.",
-        },
-        "participant_count": {
-            "type": "integer",
-            "title": intake.FIELD_LABELS["participant_count"],
-            "minimum": intake.MIN_PARTICIPANTS,
-            "maximum": settings.max_participants,
-            "description": "Paling banyak kapasitas akun Zoom terbesar (ZOOM_HOSTS).",
-        },
-        "participants": _text("participants") | {"description": "Satu peserta per baris. " + MULTI_LINE},
-        "speakers": _text("speakers"),
-        "contact_name": _text("contact_name"),
-        "contact_phone": _text("contact_phone")
-        | {"description": "Nomor Indonesia (`08…`, `+62…`, `62…`), disimpan sebagai `+62…`. " + SINGLE_LINE},
-        "contact_email": _text("contact_email") | {"format": "email"},
-        "letter_number": _text("letter_number"),
-        "letter_date": {
-            "type": "string",
-            "format": "date",
-            "title": intake.FIELD_LABELS["letter_date"],
-            "description": f"`YYYY-MM-DD`; tidak setelah hari ini, tidak lebih dari {intake.LETTER_MAX_AGE_DAYS} "
-            "hari sebelumnya.",
-        },
-    }
-    if with_letter:
-        properties["letter"] = {
-            "type": "string",
-            "format": "binary",
-            "contentMediaType": "application/pdf",
-            "title": intake.FIELD_LABELS["letter"],
-            "description": f"PDF paling besar {intake.MAX_LETTER_BYTES} byte ({intake.MAX_LETTER_BYTES // 2**20} "
-            "MiB), diawali `%PDF-`, minimal satu halaman, tanpa konten aktif (README, Letter rules). Jenis dan nama "
-            "berkas yang dikirim tidak dipercaya.",
-        }
-    properties |= {
-        "needs": {
-            "type": "array",
-            "title": intake.FIELD_LABELS["needs"],
-            "items": {"type": "string", "enum": list(intake.NEEDS)},
-            "uniqueItems": True,
-            "description": "Diulang satu bagian per kebutuhan. "
-            + "; ".join(f"`{key}`: {label}" for key, label in intake.NEEDS.items()),
-        },
-        "needs_notes": _text("needs_notes", required=False) | {"description": "Kebutuhan lain. " + MULTI_LINE},
-        "recording_consent": {
-            "type": "string",
-            "title": intake.FIELD_LABELS["recording_consent"],
-            "description": "Setuju bila salah satu dari "
-            + ", ".join(f"`{value}`" for value in sorted(intake.TRUE_VALUES))
-            + "; wajib bila `needs` memuat `recording`.",
-        },
-        "website": {
-            "type": "string",
-            "maxLength": 0,
-            "description": "Honeypot: harus kosong. Bila terisi, jawabannya 201 seperti sukses, tetapi tidak ada "
-            "yang disimpan atau dikirim.",
-        },
-    }
-    required = [
-        name
-        for name in properties
-        if name not in ("opd_other", "needs", "needs_notes", "recording_consent", "website")
-        and (with_letter or name != "letter")
-    ]
-    return {"type": "object", "properties": properties, "required": required}
+    return schema
 
 
 def _submit_request(settings: Settings) -> dict[str, Any]:
@@ -246,11 +160,17 @@ def _token_query(description: str = TOKEN_PARAMETER_NOTE, *, required: bool = Tr
     }
 
 
-def _token_form(*fields: tuple[str, dict[str, Any]], required: tuple[str, ...] = ()) -> dict[str, Any]:
+def _form_body(form: type[inputs.Form]) -> dict[str, Any]:
+    schema = form_schema(form)
+    return {"required": True, "content": {URLENCODED: {"schema": schema}, MULTIPART: {"schema": schema}}}
+
+
+def _token_form() -> dict[str, Any]:
+    """The officer's button: a form of the link's token alone."""
     schema = {
         "type": "object",
-        "properties": {"token": {"type": "string", "minLength": 1, "description": TOKEN_PARAMETER_NOTE}} | dict(fields),
-        "required": list(required),
+        "properties": {"token": {"type": "string", "minLength": 1, "description": inputs.TOKEN_NOTE}},
+        "required": [],
     }
     return {"required": True, "content": {URLENCODED: {"schema": schema}, MULTIPART: {"schema": schema}}}
 
@@ -264,7 +184,9 @@ def _link_refusals(*, with_409: bool = False, with_422: bool = False) -> dict[st
     if with_409:
         answers["409"] = _error("Sudah diputuskan atau tidak tersedia lagi; tidak ada yang berubah.", html=True)
     if with_422:
-        answers["422"] = _error("Keputusan tidak dikenal, atau penolakan tanpa `reason`.", html=True)
+        answers["422"] = _error(
+            "Keputusan tidak dikenal, penolakan tanpa `reason`, atau `reason` terlalu panjang.", html=True
+        )
     return answers
 
 
@@ -311,10 +233,7 @@ def _paths(settings: Settings) -> dict[str, Any]:
                 "description": "Persetujuan membuat meeting Zoom sebelum menjawab (yang gagal masuk "
                 "`provisioning_failed` dan dicoba lagi oleh scheduled_tick).",
                 "parameters": [_token_query("Token juga boleh di sini bila tidak ada di formulir.", required=False)],
-                "requestBody": _token_form(
-                    ("decision", {"type": "string", "enum": ["approve", "reject"]}),
-                    ("reason", {"type": "string", "description": "Wajib untuk `reject`; dikirim ke pemohon."}),
-                ),
+                "requestBody": _form_body(inputs.DecisionForm),
                 "responses": {
                     "200": _page("Halaman hasil keputusan."),
                     **_link_refusals(with_409=True, with_422=True),
@@ -369,10 +288,7 @@ def _paths(settings: Settings) -> dict[str, Any]:
                 "operationId": "cancel_request",
                 "summary": "Pemohon membatalkan permohonan (dari halaman status)",
                 "description": "Meeting yang sudah dibuat dihapus di Zoom dan slot host dibebaskan.",
-                "requestBody": _token_form(
-                    ("id", {"type": "string", "minLength": 1, "description": "Nomor permohonan."}),
-                    required=("id", "token"),
-                ),
+                "requestBody": _form_body(inputs.CancelForm),
                 "responses": {
                     "200": {
                         "description": "Dibatalkan (halaman untuk browser yang meminta `text/html`).",

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from vicon.intake import OPD_OTHER, TEXT_LIMITS, normalize_phone
+from vicon.fields import OPD_OTHER, TEXT_LIMITS, normalize_phone
 
 # The repository root when running from a checkout; in a deployed function the source folder itself.
 FUNCTIONS_DIR = Path(__file__).resolve().parent.parent
@@ -163,7 +163,8 @@ RATE_UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 
 @dataclass(frozen=True)
 class Settings:
-    """Typed configuration; a plain frozen dataclass because pydantic alone would add ~40 ms to every cold start."""
+    """Typed configuration; a plain frozen dataclass, not a pydantic model: every target reads it at its first request
+    and most never parse a form, so none of them loads pydantic for it (decision 0019)."""
 
     port: int = 8080
     public_base_url: str = "http://127.0.0.1:8080"

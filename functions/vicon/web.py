@@ -6,14 +6,16 @@ import json
 import logging
 from collections.abc import Callable, Iterable
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import flask
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from vicon.fields import FieldError
 from vicon.forms import MAX_BODY_BYTES
-from vicon.intake import FieldError
-from vicon.settings import Settings
+
+if TYPE_CHECKING:
+    from vicon.settings import Settings
 
 log = logging.getLogger(__name__)
 

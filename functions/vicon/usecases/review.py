@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from vicon.lifecycle import Actor, Status, allowed_from, status_label
 from vicon.links import Links
@@ -18,9 +19,11 @@ from vicon.usecases.access import Refused, authorised_request
 from vicon.usecases.delivery import MailDelivery
 from vicon.workdays import WorkingCalendar
 
+if TYPE_CHECKING:
+    from vicon.inputs import DecisionForm
+
 log = logging.getLogger(__name__)
 
-MAX_REASON_CHARS = 2_000
 VERIFY_WITHIN_WORKING_DAYS = 1
 
 
@@ -59,11 +62,16 @@ class ReviewPage:
         self.clock = clock
 
     def render(self, token: str, error: str | None = None, reason: str = "") -> str:
-        """The verifier's confirmation page; raises TokenError, Refused or RequestNotFound. Changes nothing."""
+        """The verifier's confirmation page; raises TokenError, Refused or RequestNotFound. Changes nothing.
+
+        With `error` it is the answer to a decision the form refused (main.review_request).
+        """
         link = authorised_request(
             self.signer, self.requests, self.clock, token, "review", self.settings.verifier_emails
         )
         record = link.record
+        if error is not None and record.status != Status.SUBMITTED:
+            raise already_decided(record.status)  # a refused decision on a decided request: any late one's 409
         deadline = verify_by(self.settings, self.calendar, record.created_at)
         today = self.clock().astimezone(self.settings.tz).date()
         created = record.created_at.astimezone(self.settings.tz).date()
@@ -129,21 +137,15 @@ class Decision:
         self.delivery = delivery
         self.clock = clock
 
-    def decide(self, token: str, decision: str, reason: str) -> RequestRecord:
-        """approve (then provision at once) or reject with a reason; a decided request is a 409."""
+    def decide(self, form: DecisionForm) -> RequestRecord:
+        """approve (then provision at once) or reject with a reason (the form's rules); a decided request is a 409."""
+        decision, reason = form.decision, form.reason
         link = authorised_request(
-            self.signer, self.requests, self.clock, token, "review", self.settings.verifier_emails
+            self.signer, self.requests, self.clock, form.token, "review", self.settings.verifier_emails
         )
         record, verifier = link.record, link.person
-        reason = reason.strip()
         if record.status != Status.SUBMITTED:
             raise already_decided(record.status)
-        if decision not in ("approve", "reject"):
-            raise Refused(422, "Pilih tombol Setujui atau Tolak.", "decision")
-        if decision == "reject" and not reason:
-            raise Refused(422, "Alasan penolakan wajib diisi; pemohon akan menerimanya lewat email.", "reason")
-        if len(reason) > MAX_REASON_CHARS:
-            raise Refused(422, f"Alasan paling banyak {MAX_REASON_CHARS} karakter.", "reason")
         now = self.clock()
         to_status = Status.APPROVED if decision == "approve" else Status.REJECTED
         changes = RequestChanges(

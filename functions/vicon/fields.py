@@ -1,0 +1,141 @@
+"""The public inputs' vocabulary: field names and labels, limits, choices, the errors they answer with, and the
+plain rules the settings share (Indonesian phone numbers, the office list, the lead time).
+
+Standard library only: `functions/main.py`, the form reader (`vicon.forms`) and the answers (`vicon.web`) use it
+without loading pydantic, which `vicon.inputs` (the models holding the rules) brings in at the first form parsed
+(docs/decisions/0019-inputs-as-pydantic-models-at-the-edge.md). `vicon.intake` re-exports all of it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
+    from vicon.workdays import WorkingCalendar
+
+EVENT_TYPES = {
+    "rapat_koordinasi": "Rapat koordinasi",
+    "sosialisasi": "Sosialisasi",
+    "pelatihan": "Pelatihan",
+    "pertemuan_resmi": "Pertemuan resmi",
+    "lainnya": "Lainnya",
+}
+NEEDS = {
+    "breakout_room": "Breakout room",
+    "recording": "Perekaman (cloud recording)",
+    "live_streaming": "Live streaming",
+    "polling": "Polling",
+}
+# Maximum characters per text field; the form mirrors these through intake_options.
+TEXT_LIMITS = {
+    "opd": 200,
+    "opd_other": 200,
+    "event_name": 200,
+    "participants": 20_000,
+    "speakers": 2_000,
+    "contact_name": 120,
+    "contact_phone": 30,
+    "contact_email": 254,
+    "letter_number": 100,
+    "needs_notes": 2_000,
+}
+FIELD_LABELS = {
+    "opd": "Perangkat daerah (OPD)",
+    "opd_other": "Nama perangkat daerah/instansi lainnya",
+    "event_name": "Nama kegiatan",
+    "event_type": "Jenis kegiatan",
+    "start": "Waktu mulai",
+    "end": "Waktu selesai",
+    "participant_count": "Jumlah peserta",
+    "participants": "Daftar peserta",
+    "speakers": "Narasumber",
+    "contact_name": "Nama kontak",
+    "contact_phone": "Nomor telepon kontak",
+    "contact_email": "Email kontak",
+    "letter_number": "Nomor surat",
+    "letter_date": "Tanggal surat",
+    "letter": "Surat permohonan (PDF)",
+    "needs": "Kebutuhan khusus",
+    "needs_notes": "Kebutuhan lain",
+    "recording_consent": "Persetujuan perekaman",
+}
+MIN_PARTICIPANTS = 2
+LETTER_MAX_AGE_DAYS = 90
+MAX_EVENT_HOURS = 24
+MAX_LETTER_BYTES = 5 * 1024 * 1024
+TRUE_VALUES = frozenset({"on", "true", "1", "yes"})
+MULTILINE_FIELDS = frozenset({"participants", "speakers", "needs_notes"})
+MAX_DAYS_AHEAD = 366
+# The choice for an office not on OPD_LIST; the requester then names it in `opd_other`.
+OPD_OTHER = "Lainnya"
+# A verifier's reason for a decision (the review page's textarea says the same).
+MAX_REASON_CHARS = 2_000
+
+_PHONE_SEPARATORS = re.compile(r"[\s\-.()/]")
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str | None
+    message: str
+
+    def as_json(self) -> dict[str, str | None]:
+        return {"field": self.field, "message": self.message}
+
+
+class ValidationFailed(Exception):
+    """The input breaks one or more rules; nothing was stored or sent."""
+
+    def __init__(self, errors: Sequence[FieldError]) -> None:
+        super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
+        self.errors = list(errors)
+
+
+@dataclass(frozen=True)
+class IntakeRules:
+    """The configurable parts of the rules, resolved from settings."""
+
+    tz: ZoneInfo
+    calendar: WorkingCalendar
+    min_lead_working_days: int
+    max_participants: int
+    opd_list: tuple[str, ...] = ()  # empty: any name is taken (for rules built without settings)
+
+    def canonical_opd(self, value: str) -> str | None:
+        """The list's spelling of `value` (whitespace runs collapsed, case ignored), OPD_OTHER, or None."""
+        wanted = " ".join(value.split())
+        if wanted in self.opd_list or wanted == OPD_OTHER:
+            return wanted
+        folded = wanted.casefold()
+        for name in (*self.opd_list, OPD_OTHER):
+            if name.casefold() == folded:
+                return name
+        return wanted if not self.opd_list else None
+
+    def earliest_event_date(self, today: dt.date) -> dt.date:
+        """The first date an event submitted `today` may take place on."""
+        return self.calendar.add_working_days(today, self.min_lead_working_days)
+
+
+def normalize_phone(raw: str) -> str | None:
+    """An Indonesian number as +62…, or None when it is not one."""
+    compact = _PHONE_SEPARATORS.sub("", raw)
+    if compact.startswith("+62"):
+        national = compact[3:]
+    elif compact.startswith("62"):
+        national = compact[2:]
+    elif compact.startswith("0"):
+        national = compact[1:]
+    else:
+        return None
+    if not national.isascii() or not national.isdigit() or national.startswith("0"):
+        return None
+    if not 8 <= len(national) <= 12:
+        return None
+    return "+62" + national

@@ -1,0 +1,540 @@
+"""The inputs of the public contract as pydantic models: the submit form, a verifier's decision, a cancellation.
+
+The domain rules are the models' validators; rules that need the settings or the clock read them from the
+validation context (`IntakeContext`). `Form.parse` validates and turns pydantic's errors into `FieldError`s in
+Bahasa Indonesia through one translation (`field_errors`): pydantic's own error types by name (`missing`,
+`string_too_long`, ...), our rules' messages as they are written (`RULE`), and a Bahasa fallback naming the field for
+anything else, so no English message of pydantic's ever reaches a person. The OpenAPI document describes these
+models (`vicon.openapi`).
+
+Pydantic loads when the first form is parsed, never at the targets' import (decision 0019); the vocabulary it
+shares with the form reader and `main.py` is `vicon.fields`, which needs nothing but the standard library.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Self
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError, PydanticKnownError
+
+from vicon.fields import (
+    EVENT_TYPES,
+    FIELD_LABELS,
+    LETTER_MAX_AGE_DAYS,
+    MAX_DAYS_AHEAD,
+    MAX_EVENT_HOURS,
+    MAX_LETTER_BYTES,
+    MAX_REASON_CHARS,
+    MIN_PARTICIPANTS,
+    MULTILINE_FIELDS,
+    NEEDS,
+    OPD_OTHER,
+    TEXT_LIMITS,
+    TRUE_VALUES,
+    FieldError,
+    IntakeRules,
+    ValidationFailed,
+    normalize_phone,
+)
+from vicon.timefmt import format_date_id, tz_abbreviation
+
+# ---- the one translation of errors into Bahasa Indonesia ----------------------------------------------------
+
+# Our own error type: its message is the Bahasa text people read, written where the rule is.
+RULE = "rule"
+# By error type: pydantic's (https://docs.pydantic.dev/latest/errors/validation_errors/) and the few of ours that
+# several fields share. `{label}` is the field's title; numbers from the error's context print as 2.000.
+MESSAGES = {
+    "missing": "{label} wajib diisi.",
+    "string_too_short": "{label} paling sedikit {min_length:,} karakter.",
+    "string_too_long": "{label} paling banyak {max_length:,} karakter (saat ini {length:,}).",
+    "int_parsing": "{label} harus bilangan bulat.",
+    "int_type": "{label} harus bilangan bulat.",
+    "greater_than_equal": "{label} paling sedikit {ge:,}.",
+    "greater_than": "{label} harus lebih dari {gt:,}.",
+    "less_than_equal": "{label} paling banyak {le:,}.",
+    "less_than": "{label} harus kurang dari {lt:,}.",
+    "literal_error": "{label} tidak dikenal; pilih salah satu dari daftar.",
+    "enum": "{label} tidak dikenal; pilih salah satu dari daftar.",
+    "control_character": "{label} berisi karakter yang tidak diizinkan.",
+    "line_break": "{label} harus satu baris (tanpa ganti baris).",
+    "local_datetime": "{label} harus berformat TTTT-BB-HHTjj:mm (waktu {zone}).",
+    "iso_date": "{label} harus berformat TTTT-BB-HH.",
+    "date_out_of_range": "{label} di luar rentang tanggal yang dapat dipakai.",
+}
+# Anything else (a type no rule here expects): still Bahasa, still naming the field.
+UNKNOWN = "{label} tidak dapat diterima; periksa kembali isian ini."
+FORM_LABEL = "Formulir"
+
+
+class _Count(int):
+    """A number from an error's context: `{n:,}` prints it the Indonesian way (2.000), `{n}` plainly."""
+
+    def __format__(self, spec: str) -> str:
+        return format(int(self), spec).replace(",", ".")
+
+
+def refuse(message: str) -> PydanticCustomError:
+    """A rule's refusal, in the words people read."""
+    return PydanticCustomError(RULE, message)
+
+
+def field_errors(form: type[Form], errors: Iterable[Mapping[str, Any]]) -> list[FieldError]:
+    """Every problem pydantic found (`ValidationError.errors()`), in Bahasa Indonesia, each naming its field (once
+    per field and message)."""
+    found: list[FieldError] = []
+    for error in errors:
+        name = str(error["loc"][0]) if error["loc"] else None
+        problem = FieldError(name, _message(form, name, error))
+        if problem not in found:
+            found.append(problem)
+    return found
+
+
+def _message(form: type[Form], name: str | None, error: Mapping[str, Any]) -> str:
+    kind, context = error["type"], dict(error.get("ctx") or {})
+    if kind == RULE:
+        return str(error["msg"])
+    if kind == "string_too_short" and context.get("min_length") == 1:
+        kind = "missing"  # an empty answer to a required text
+    described = form.model_fields.get(name) if name else None
+    label = described.title if described and described.title else (f"Isian {name}" if name else FORM_LABEL)
+    template = form.messages.get((name or "", kind)) or MESSAGES.get(kind, UNKNOWN)
+    values = {key: _Count(value) if type(value) is int else value for key, value in context.items()}
+    if isinstance(error.get("input"), str):
+        values["length"] = _Count(len(error["input"]))
+    try:
+        return template.format(label=label, **values)
+    except (KeyError, IndexError, ValueError):  # a context without what the template names
+        return UNKNOWN.format(label=label)
+
+
+class Form(BaseModel):
+    """An input of the public contract; `parse` is its one way in."""
+
+    # A model's validator is built at its first use: a target builds only the form it parses.
+    model_config = ConfigDict(frozen=True, defer_build=True)
+    # Wording for one field's error of one type, where the general message (MESSAGES) would not do.
+    messages: ClassVar[Mapping[tuple[str, str], str]] = {}
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any], context: object = None) -> Self:
+        """The validated input; ValidationFailed with every problem at once, in Bahasa Indonesia."""
+        try:
+            return cls.model_validate(data, context=context)
+        except ValidationError as failed:
+            raise ValidationFailed(field_errors(cls, failed.errors(include_url=False))) from None
+
+
+def first_values(fields: Mapping[str, Sequence[str]], repeated: Collection[str] = ()) -> dict[str, Any]:
+    """A form as a model takes it: the first value of each name, all values of a repeated one (`needs`)."""
+    return {name: list(values) if name in repeated else values[0] for name, values in fields.items() if values}
+
+
+# ---- text as people type it ------------------------------------------------------------------------------
+
+# Control characters other than tab and newline have no place in a form and break emails and CSV exports.
+# C1 controls and bidirectional overrides too: the latter can make a subject line read backwards (spoofing).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Fields that end up in one line (an email subject, a header, a table cell) must not break it.
+_LINE_BREAK = re.compile(r"[\n\u2028\u2029]")
+SINGLE_LINE = "Satu baris: tanpa ganti baris, tanpa karakter kontrol atau penanda arah teks (bidi)."
+MULTI_LINE = "Boleh beberapa baris; tanpa karakter kontrol atau penanda arah teks (bidi)."
+
+
+def _multi_line(value: Any) -> Any:
+    """Line breaks as \\n, no surrounding whitespace, no control characters."""
+    if not isinstance(value, str):
+        return value  # pydantic's own type check names it
+    value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if _CONTROL.search(value):
+        raise PydanticCustomError("control_character", "control characters")
+    return value
+
+
+def _single_line(value: Any) -> Any:
+    value = _multi_line(value)
+    if isinstance(value, str) and _LINE_BREAK.search(value):
+        raise PydanticCustomError("line_break", "a line break")
+    return value
+
+
+def _required_line(value: Any) -> Any:
+    """One line that must not be empty, for a field whose type is not text (a choice, a date, a number)."""
+    value = _single_line(value)
+    if value == "":
+        raise PydanticKnownError("missing")
+    return value
+
+
+SingleLine = Annotated[str, BeforeValidator(_single_line)]
+MultiLine = Annotated[str, BeforeValidator(_multi_line)]
+
+
+def _text(name: str, *, required: bool = True, description: str = "", **extra: Any) -> Any:
+    """The field of text `name`: its label, its limit, required (at least one character) or empty by default."""
+    line = MULTI_LINE if name in MULTILINE_FIELDS else SINGLE_LINE
+    bounds: dict[str, Any] = {"min_length": 1} if required else {"default": ""}
+    return Field(
+        title=FIELD_LABELS[name],
+        max_length=TEXT_LIMITS[name],
+        description=f"{description} {line}" if description else line,
+        **bounds,
+        **extra,
+    )
+
+
+# ---- the submit form -------------------------------------------------------------------------------------
+
+
+@dataclass
+class IntakeContext:
+    """What the submit form's rules read besides the form: the configured rules, the time of submission and the
+    letter check; and what the fields parsed to before their own rules ran (`parsed`)."""
+
+    rules: IntakeRules
+    now: dt.datetime
+    letter_check: Callable[[bytes], str | None]
+    # Pydantic leaves a field that broke a rule out of `info.data`. The form still names every problem at once,
+    # so a start in the past is also checked against the end, and consent against the needs asked for.
+    parsed: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def today(self) -> dt.date:
+        return self.now.astimezone(self.rules.tz).date()
+
+
+def _intake(info: ValidationInfo) -> IntakeContext:
+    context = info.context
+    if not isinstance(context, IntakeContext):
+        raise TypeError("SubmitForm is parsed with an IntakeContext")
+    return context
+
+
+LOCAL_DATETIME_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$"
+_LOCAL_DATETIME = re.compile(LOCAL_DATETIME_PATTERN)
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_EMAIL = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
+
+
+def _local_datetime(value: Any, info: ValidationInfo) -> Any:
+    """`YYYY-MM-DDTHH:MM` in TIMEZONE, as an aware UTC time."""
+    value = _required_line(value)
+    if not isinstance(value, str):
+        return value
+    tz = _intake(info).rules.tz
+    try:
+        parsed = dt.datetime.fromisoformat(value) if _LOCAL_DATETIME.match(value) else None
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise PydanticCustomError("local_datetime", "not YYYY-MM-DDTHH:MM", {"zone": tz_abbreviation(tz)})
+    try:
+        moment = parsed.replace(tzinfo=tz).astimezone(dt.UTC)
+    except OverflowError:  # year 1 or 9999 shifted across the date line
+        raise PydanticCustomError("date_out_of_range", "out of range") from None
+    _intake(info).parsed[info.field_name or ""] = moment
+    return moment
+
+
+def _iso_date(value: Any) -> Any:
+    value = _required_line(value)
+    if not isinstance(value, str):
+        return value
+    try:
+        if _DATE.match(value):
+            return dt.date.fromisoformat(value)
+    except ValueError:
+        pass
+    raise PydanticCustomError("iso_date", "not YYYY-MM-DD")
+
+
+def _whole_number(value: Any) -> Any:
+    """Digits only: no sign, no decimals, no digits of other scripts, nothing a 32-bit count could not hold."""
+    value = _required_line(value)
+    if not isinstance(value, str):
+        return value
+    if not value.isascii() or not value.isdigit() or len(value) > 9:
+        raise PydanticKnownError("int_parsing")
+    return int(value)
+
+
+def _choices(value: Any, info: ValidationInfo) -> Any:
+    """A repeated choice (`needs`): blanks dropped, each once, in the order given."""
+    if not isinstance(value, list):
+        return value
+    chosen = list(dict.fromkeys(item.strip() if isinstance(item, str) else item for item in value))
+    chosen = [item for item in chosen if item != ""]
+    _intake(info).parsed[info.field_name or ""] = chosen
+    return chosen
+
+
+def _checkbox(value: Any) -> Any:
+    return value.strip().lower() in TRUE_VALUES if isinstance(value, str) else value
+
+
+if TYPE_CHECKING:
+    EventType = str
+    Need = str
+else:  # the choices are the vocabulary's own keys; mypy reads them as text
+    EventType = Literal[tuple(EVENT_TYPES)]
+    Need = Literal[tuple(NEEDS)]
+
+LocalDateTime = Annotated[
+    dt.datetime,
+    BeforeValidator(_local_datetime),
+    WithJsonSchema({"type": "string", "pattern": LOCAL_DATETIME_PATTERN}),
+]
+_LOCAL_TIME = "Waktu setempat di TIMEZONE (`timezone` pada intake_options), `YYYY-MM-DDTHH:MM`."
+
+
+def _described(choices: Mapping[str, str]) -> str:
+    return "; ".join(f"`{key}`: {label}" for key, label in choices.items())
+
+
+class SubmitForm(Form):
+    """The submit_request form (DESIGN.md): every field, its limits and its rules."""
+
+    messages: ClassVar[Mapping[tuple[str, str], str]] = {
+        ("letter", "missing"): "Surat permohonan resmi (PDF) wajib dilampirkan.",
+        ("participant_count", "greater_than_equal"): "Jumlah peserta paling sedikit {ge} orang.",
+        ("needs", "literal_error"): "Kebutuhan khusus tidak dikenal; pilih dari daftar atau tulis di kebutuhan lain.",
+    }
+
+    opd: SingleLine = _text(
+        "opd",
+        description="Nama perangkat daerah dari OPD_LIST (lihat `opd_list` pada intake_options; dibandingkan tanpa "
+        f"membedakan huruf besar/kecil) atau `{OPD_OTHER}`.",
+    )
+    opd_other: SingleLine = _text(
+        "opd_other",
+        required=False,
+        description=f"Wajib bila `opd` = `{OPD_OTHER}`, selain itu diabaikan.",
+        validate_default=True,
+    )
+    event_name: SingleLine = _text("event_name")
+    event_type: Annotated[EventType, BeforeValidator(_required_line)] = Field(
+        title=FIELD_LABELS["event_type"], description=_described(EVENT_TYPES)
+    )
+    start: LocalDateTime = Field(
+        title=FIELD_LABELS["start"],
+        description=f"{_LOCAL_TIME} Tanggalnya paling cepat MIN_LEAD_WORKING_DAYS hari kerja setelah hari ini "
+        f"(`earliest_event_date` pada intake_options), paling jauh {MAX_DAYS_AHEAD} hari.",
+    )
+    end: LocalDateTime = Field(
+        title=FIELD_LABELS["end"],
+        description=f"{_LOCAL_TIME} Setelah `start`, paling lama {MAX_EVENT_HOURS} jam sesudahnya.",
+    )
+    participant_count: Annotated[int, BeforeValidator(_whole_number)] = Field(
+        title=FIELD_LABELS["participant_count"],
+        ge=MIN_PARTICIPANTS,
+        description="Paling banyak kapasitas akun Zoom terbesar (ZOOM_HOSTS).",
+    )
+    participants: MultiLine = _text("participants", description="Satu peserta per baris.")
+    speakers: MultiLine = _text("speakers")
+    contact_name: SingleLine = _text("contact_name")
+    contact_phone: SingleLine = _text(
+        "contact_phone", description="Nomor Indonesia (`08…`, `+62…`, `62…`), disimpan sebagai `+62…`."
+    )
+    contact_email: SingleLine = _text("contact_email", json_schema_extra={"format": "email"})
+    letter_number: SingleLine = _text("letter_number")
+    letter_date: Annotated[dt.date, BeforeValidator(_iso_date)] = Field(
+        title=FIELD_LABELS["letter_date"],
+        description=f"`YYYY-MM-DD`; tidak setelah hari ini, tidak lebih dari {LETTER_MAX_AGE_DAYS} hari sebelumnya.",
+    )
+    letter: bytes = Field(
+        title=FIELD_LABELS["letter"],
+        description=f"PDF paling besar {MAX_LETTER_BYTES} byte ({MAX_LETTER_BYTES // 2**20} MiB), diawali `%PDF-`, "
+        "minimal satu halaman, tanpa konten aktif (README, Letter rules). Jenis dan nama berkas yang dikirim tidak "
+        "dipercaya.",
+        json_schema_extra={"contentMediaType": "application/pdf"},
+    )
+    needs: Annotated[list[Need], BeforeValidator(_choices)] = Field(
+        default_factory=list,
+        title=FIELD_LABELS["needs"],
+        description=f"Diulang satu bagian per kebutuhan. {_described(NEEDS)}",
+        json_schema_extra={"uniqueItems": True},
+    )
+    needs_notes: MultiLine = _text("needs_notes", required=False, description="Kebutuhan lain.")
+    recording_consent: Annotated[bool, BeforeValidator(_checkbox), WithJsonSchema({"type": "string"})] = Field(
+        default=False,
+        validate_default=True,
+        title=FIELD_LABELS["recording_consent"],
+        description="Setuju bila salah satu dari "
+        + ", ".join(f"`{value}`" for value in sorted(TRUE_VALUES))
+        + "; wajib bila `needs` memuat `recording`.",
+    )
+
+    @classmethod
+    def read(cls, fields: Mapping[str, Sequence[str]], letter: bytes | None, context: IntakeContext) -> SubmitForm:
+        """The form as `vicon.forms` read it (every value of each name) and its letter, validated."""
+        data = first_values(fields, repeated={"needs"})
+        if letter is not None:
+            data["letter"] = letter
+        return cls.parse(data, context)
+
+    @field_validator("opd")
+    @classmethod
+    def _listed_office(cls, opd: str, info: ValidationInfo) -> str:
+        canonical = _intake(info).rules.canonical_opd(opd)
+        if canonical is None:
+            raise refuse(
+                f"{FIELD_LABELS['opd']} tidak ada dalam daftar; pilih dari daftar, atau pilih “{OPD_OTHER}” "
+                "lalu tulis namanya."
+            )
+        return canonical
+
+    @field_validator("opd_other")
+    @classmethod
+    def _other_office(cls, other: str, info: ValidationInfo) -> str:
+        if info.data.get("opd") != OPD_OTHER:
+            return ""  # a leftover from a choice changed back; the listed name is the answer
+        other = " ".join(other.split())
+        if not other:
+            raise refuse(f"{FIELD_LABELS['opd_other']} wajib diisi bila memilih “{OPD_OTHER}”.")
+        return other
+
+    @field_validator("start")
+    @classmethod
+    def _lead_time(cls, start: dt.datetime, info: ValidationInfo) -> dt.datetime:
+        context = _intake(info)
+        rules, today = context.rules, context.today
+        earliest = rules.earliest_event_date(today)
+        start_day = start.astimezone(rules.tz).date()
+        if start <= context.now:
+            raise refuse("Waktu mulai sudah lewat.")
+        if start_day > today + dt.timedelta(days=MAX_DAYS_AHEAD):
+            raise refuse(f"Tanggal kegiatan paling jauh {MAX_DAYS_AHEAD} hari dari hari ini.")
+        if start_day < earliest:
+            raise refuse(
+                f"Permohonan paling lambat H-{rules.min_lead_working_days} hari kerja: "
+                f"tanggal kegiatan paling cepat {format_date_id(earliest)}."
+            )
+        return start
+
+    @field_validator("end")
+    @classmethod
+    def _after_start(cls, end: dt.datetime, info: ValidationInfo) -> dt.datetime:
+        start = _intake(info).parsed.get("start")
+        if start is None:
+            return end  # the start's own error says why there is nothing to compare with
+        if end <= start:
+            raise refuse("Waktu selesai harus setelah waktu mulai.")
+        if end - start > dt.timedelta(hours=MAX_EVENT_HOURS):
+            raise refuse(f"Durasi kegiatan paling lama {MAX_EVENT_HOURS} jam; ajukan hari berikutnya terpisah.")
+        return end
+
+    @field_validator("participant_count")
+    @classmethod
+    def _fits_a_host(cls, count: int, info: ValidationInfo) -> int:
+        largest = _intake(info).rules.max_participants
+        if count > largest:
+            raise refuse(f"Jumlah peserta melebihi kapasitas akun Zoom terbesar ({largest} peserta).")
+        return count
+
+    @field_validator("contact_phone")
+    @classmethod
+    def _indonesian_phone(cls, phone: str) -> str:
+        normalised = normalize_phone(phone)
+        if normalised is None:
+            raise refuse("Nomor telepon harus nomor Indonesia, misalnya 0812xxxxxxx atau +62812xxxxxxx.")
+        return normalised
+
+    @field_validator("contact_email")
+    @classmethod
+    def _mail_address(cls, email: str) -> str:
+        # "=?" opens an RFC 2047 encoded word: such an address could never be put into a mail header safely.
+        if not _EMAIL.match(email) or "=?" in email:
+            raise refuse("Alamat email tidak valid.")
+        return email
+
+    @field_validator("letter_date")
+    @classmethod
+    def _recent_letter(cls, letter_date: dt.date, info: ValidationInfo) -> dt.date:
+        today = _intake(info).today
+        if letter_date > today:
+            raise refuse("Tanggal surat tidak boleh setelah hari ini.")
+        if (today - letter_date).days > LETTER_MAX_AGE_DAYS:
+            raise refuse(f"Tanggal surat paling lama {LETTER_MAX_AGE_DAYS} hari sebelum hari ini.")
+        return letter_date
+
+    @field_validator("letter")
+    @classmethod
+    def _plain_pdf(cls, letter: bytes, info: ValidationInfo) -> bytes:
+        problem = _intake(info).letter_check(letter)
+        if problem:
+            raise refuse(problem)
+        return letter
+
+    @field_validator("recording_consent")
+    @classmethod
+    def _consent_for_recording(cls, consent: bool, info: ValidationInfo) -> bool:
+        if "recording" in _intake(info).parsed.get("needs", ()) and not consent:
+            raise refuse("Perekaman membutuhkan persetujuan penyelenggara; centang persetujuan perekaman.")
+        return consent
+
+
+# ---- the verifier's decision and the requester's cancellation --------------------------------------------
+
+TOKEN_NOTE = "Token bertanda tangan dari tautan di email; terikat pada permohonan, tujuan dan penerima."  # noqa: S105 — a description, not a secret
+
+
+def _stripped(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+Stripped = Annotated[str, BeforeValidator(_stripped)]
+
+
+class DecisionForm(Form):
+    """review_request POST: the review page's buttons (`decision`) with the reason, or the same from a system."""
+
+    messages: ClassVar[Mapping[tuple[str, str], str]] = {
+        ("decision", "missing"): "Pilih tombol Setujui atau Tolak.",
+        ("decision", "literal_error"): "Pilih tombol Setujui atau Tolak.",
+        ("reason", "string_too_long"): "Alasan paling banyak {max_length} karakter.",
+    }
+
+    # Not required here: the link's query may carry it instead (main.review_request); a bad or missing one is 403.
+    token: str = Field(default="", title="Token", description=TOKEN_NOTE)
+    decision: Literal["approve", "reject"] = Field(
+        title="Keputusan",
+        description="`approve`: setujui (meeting Zoom dibuat saat itu juga); `reject`: tolak dengan `reason`.",
+    )
+    reason: Stripped = Field(
+        default="",
+        validate_default=True,
+        title="Alasan penolakan",
+        max_length=MAX_REASON_CHARS,
+        description="Wajib untuk `reject`; dikirim ke pemohon.",
+    )
+
+    @field_validator("reason")
+    @classmethod
+    def _reason_for_a_rejection(cls, reason: str, info: ValidationInfo) -> str:
+        if info.data.get("decision") == "reject" and not reason:
+            raise refuse("Alasan penolakan wajib diisi; pemohon akan menerimanya lewat email.")
+        return reason
+
+
+class CancelForm(Form):
+    """cancel_request POST: the status page's button, with the request's number and its status link's token."""
+
+    id: Stripped = Field(title="Nomor permohonan", min_length=1, description="Nomor permohonan.")
+    token: Stripped = Field(title="Token", min_length=1, description=TOKEN_NOTE)

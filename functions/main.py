@@ -238,6 +238,86 @@ def _page_or_refusal(core: Core, heading: str, render: Callable[[], flask.Respon
 
 
 @functions_framework.http
+@allow("POST", reads_body=True)
+def zoom_webhook(request: flask.Request) -> flask.Response:
+    """Zoom's events: the signature checked over the raw body, the work queued as a job; 200 within Zoom's 3 s."""
+    from vicon.webhooks import MAX_BODY_BYTES as MAX_WEBHOOK_BYTES
+    from vicon.webhooks import WebhookRefused
+
+    if (request.content_length or 0) > MAX_WEBHOOK_BYTES:
+        return too_large()
+    # The raw bytes as they arrived: the signature covers them, never a re-serialised JSON.
+    body = request.stream.read(MAX_WEBHOOK_BYTES + 1)
+    if len(body) > MAX_WEBHOOK_BYTES:
+        return unread_body_error(413, [FieldError("body", "Badan webhook terlalu besar.")])
+    core = _core()
+    headers = {name.lower(): value for name, value in request.headers.items()}
+    try:
+        acknowledged = core.receive_webhook(headers, body)
+    except WebhookRefused as refused:
+        return error(refused.status, refused.message, refused.field)
+    if acknowledged.queued:
+        core.jobs_queued()
+    return json_response(acknowledged.body or {})
+
+
+@functions_framework.http
+@allow("GET", "POST")
+def recording_decision(request: flask.Request) -> flask.Response:
+    """Staff decide on a recording made without consent: GET shows the choice, POST (its buttons) decides."""
+    core = _core()
+    heading = "Tautan keputusan rekaman tidak dapat dipakai"
+    if request.method != "POST":
+        token = request.args.get("token", "")
+        return _page_or_refusal(core, heading, lambda: html_response(core.recording_decision_page(token)))
+    token = request.form.get("token", "") or request.args.get("token", "")
+    decision = request.form.get("decision", "")
+
+    def decide() -> flask.Response:
+        core.decide_recording(token, decision)
+        core.jobs_queued()
+        return html_response(core.recording_decision_page(token))
+
+    return _page_or_refusal(core, heading, decide)
+
+
+@functions_framework.http
+@allow("GET")
+def recordings(request: flask.Request) -> flask.Response:
+    """The organiser's archived recordings, until the retention deletion."""
+    core = _core()
+    token = request.args.get("token", "")
+    return _page_or_refusal(
+        core, "Tautan rekaman tidak dapat dipakai", lambda: html_response(core.recordings_page(token))
+    )
+
+
+@functions_framework.http
+@allow("GET")
+def recording_file(request: flask.Request) -> flask.Response:
+    """One archived file, streamed, with a name of our own and byte ranges for video players."""
+    from vicon.usecases.recording_links import RangeNotSatisfiable
+
+    core = _core()
+    token, file_id = request.args.get("token", ""), request.args.get("file", "")
+    try:
+        download = core.recording_file(token, file_id, request.headers.get("Range"))
+    except RangeNotSatisfiable as refused:
+        return error(416, refused.message, refused.field, headers={"Content-Range": f"bytes */{refused.size}"})
+    except Exception as exc:
+        return error(*_refusal(exc))
+    headers = {
+        "Content-Disposition": f'attachment; filename="{download.filename}"',
+        "Accept-Ranges": "bytes",
+        "Content-Length": str(download.size),
+    }
+    if download.content_range:
+        headers["Content-Range"] = download.content_range
+    body = download.chunks if request.method != "HEAD" else iter(())
+    return flask.Response(body, status=download.status, mimetype=download.content_type, headers=headers)
+
+
+@functions_framework.http
 @allow("POST")
 def scheduled_tick(request: flask.Request) -> flask.Response:
     """Due work for the scheduler; safe to deliver twice."""

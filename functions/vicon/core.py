@@ -85,6 +85,8 @@ class Core:
     mailer: Mailer
     meetings: Meetings
     clock: Callable[[], dt.datetime] = field(default=utc_now)
+    # Called when a target queued a job; the local server runs due jobs at once, production waits for the tick.
+    on_jobs_queued: Callable[[], None] = field(default=lambda: None)
 
     # ---- what the use cases share (and `messages.MailContext`, which the core provides) ----------------------
 
@@ -234,6 +236,12 @@ class Core:
             ATTENDANCE: completion.attendance,
         }
         return JobRunner(self.store, handlers, self.clock)
+
+    def jobs_queued(self) -> None:
+        try:
+            self.on_jobs_queued()
+        except Exception:
+            log.exception("waking the job runner failed; the tick runs the job")
 
     def run_jobs(self, budget_seconds: float = JOBS_BUDGET_SECONDS) -> dict[str, int]:
         """Due jobs now (the tick, and the local server right after a webhook)."""

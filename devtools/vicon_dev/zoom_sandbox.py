@@ -189,6 +189,11 @@ class SandboxState:
 
     `users` lists the licensed users: emails, or a mapping email → Zoom user ID (the two sandbox hosts by
     default). `clock` gives the sandbox's time (epoch seconds) for token expiry, daily counters and "upcoming".
+
+    For recordings: `add_recording` (files of given or generated content), `recording`, `trashed`,
+    `file_chunks` / `file_sha256` / `file_bytes`, `download_access_token`, `webhook_download_token`,
+    `expire_download_tokens`; for held meetings `hold_meeting`; for webhooks `recording_completed_event`,
+    `meeting_started_event`, `meeting_ended_event`; for faults `inject`; what was said: `calls`, `exchanges`.
     """
 
     def __init__(

@@ -671,6 +671,11 @@ class ZoomClient:
         return Attendance(distinct_participants=len(people) + unnamed, total_minutes=(seconds + 30) // 60)
 
     def _paginate(self, path: str, params: Mapping[str, Any], key: str, page_size: int) -> Iterator[dict]:
+        """The items under `key` of every page; the caller consumes them as they come.
+
+        A next_page_token expires 15 minutes after Zoom issued it, so pages are asked one right after another
+        and no token is kept; an expired one fails the whole listing (ZoomRejected), never shortens it.
+        """
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
         token = ""

@@ -592,7 +592,9 @@ def test_the_document_check_catches_an_unknown_query_parameter(zoom_sandbox: Zoo
 def test_webhook_bodies_follow_zooms_schemas(zoom_sandbox: ZoomSandboxServer) -> None:
     client = zoom_sandbox.client()
     meeting = client.create_meeting(HOST, spec(topic="Rapat Evaluasi — Dinas Perhubungan"))
-    zoom_sandbox.state.add_recording(meeting.id, files=[{"file_type": "MP4"}, {"file_type": "TRANSCRIPT"}])
+    zoom_sandbox.state.add_recording(
+        meeting.id, files=[{"file_type": "MP4"}, {"file_type": "M4A"}, {"file_type": "CHAT"}, {"file_type": "CC"}]
+    )
     zoom_sandbox.state.hold_meeting(meeting.id, HELD_START, HELD_END)
     events = {
         "recording.completed": zoom_sandbox.state.recording_completed_event(meeting.uuid),
@@ -608,12 +610,26 @@ def test_webhook_bodies_follow_zooms_schemas(zoom_sandbox: ZoomSandboxServer) ->
     obj = completed["payload"]["object"]
     assert obj["id"] == meeting.id and isinstance(obj["id"], int) and obj["type"] == 2
     assert obj["host_email"] == HOST and obj["uuid"] == meeting.uuid
-    assert [f["file_extension"] for f in obj["recording_files"]] == ["MP4", "VTT"]
+    assert [(f["file_type"], f["file_extension"], f["recording_type"]) for f in obj["recording_files"]] == [
+        ("MP4", "MP4", "shared_screen_with_speaker_view"),
+        ("M4A", "M4A", "audio_only"),
+        ("CHAT", "TXT", "chat_file"),
+        ("CC", "VTT", "closed_caption"),
+    ]
     assert completed["download_token"] in zoom_sandbox.state.download_grants
     started = events["meeting.started"]["payload"]["object"]
     assert started["id"] == str(meeting.id) and started["start_time"] == "2026-11-27T02:00:00Z"
     assert events["meeting.ended"]["payload"]["object"]["end_time"] == "2026-11-27T03:30:00Z"
     assert events["recording.completed"]["payload"]["account_id"] == "sandbox-account"
+
+
+def test_a_transcript_breaks_the_webhook_schema_as_zoom_documents_it(zoom_sandbox: ZoomSandboxServer) -> None:
+    # Zoom's REST document lists recording_type "audio_transcript" for TRANSCRIPT files; the webhook schema's
+    # enum leaves it out (its description names it). A receiver must not refuse such an event.
+    recording = zoom_sandbox.state.add_recording(12345678901, host=HOST, files=[{"file_type": "TRANSCRIPT"}])
+    assert recording["recording_files"][0]["recording_type"] == "audio_transcript"
+    problems = webhook_problems("recording.completed", zoom_sandbox.state.recording_completed_event(recording["uuid"]))
+    assert len(problems) == 1 and "'audio_transcript' is not one of" in problems[0]
 
 
 def test_schema_check_of_webhooks_is_strict() -> None:

@@ -93,6 +93,18 @@ _EXTENSIONS = {
     "CHAT_MESSAGE": "TXT",
     "TB": "JSON",
 }
+# Zoom's recording_type for each file_type when a test does not name one. (The webhook schema's enum leaves out
+# "audio_transcript", which REST lists and its own description names: a transcript breaks the webhook schema.)
+_RECORDING_TYPES = {
+    "MP4": "shared_screen_with_speaker_view",
+    "M4A": "audio_only",
+    "CHAT": "chat_file",
+    "TRANSCRIPT": "audio_transcript",
+    "CC": "closed_caption",
+    "CSV": "poll",
+    "TIMELINE": "timeline",
+    "SUMMARY": "summary",
+}
 # The page Zoom serves with HTTP 200 where a download is refused (its wording for a token that does not fit).
 REFUSED_DOWNLOAD_PAGE = (
     '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Error - Zoom</title></head><body>'
@@ -447,7 +459,11 @@ class SandboxState:
                         "file_extension": str(spec.get("file_extension", _EXTENSIONS.get(file_type, file_type))),
                         "file_size": int(spec.get("file_size", _content_size(content))),
                         "status": str(spec.get("status", "completed")),
-                        "recording_type": str(spec.get("recording_type", "shared_screen_with_speaker_view")),
+                        "recording_type": str(
+                            spec.get(
+                                "recording_type", _RECORDING_TYPES.get(file_type, "shared_screen_with_speaker_view")
+                            )
+                        ),
                     }
                 )
             recording: dict[str, Any] = {

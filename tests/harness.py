@@ -18,7 +18,7 @@ from tests.stores import STORE_KINDS, make_store
 from vicon.blobs import FolderBlobs
 from vicon.core import Core
 from vicon.mail import FolderMailSink
-from vicon.ports import Mailer, Meetings, Store
+from vicon.ports import Mailer, Store, Zoom
 from vicon.records import RequestRecord
 from vicon.settings import REPO_DIR, Settings
 from vicon.timefmt import iso
@@ -161,7 +161,7 @@ def make_harness(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Har
         store_kind: str = "sqlite",
         mailer: Mailer | None = None,
         now: dt.datetime = MONDAY_MORNING,
-        meetings: Meetings | None = None,
+        meetings: Zoom | None = None,
         **env: str,
     ) -> Harness:
         settings = settings_for(tmp_path, **env)

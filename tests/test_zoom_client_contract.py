@@ -752,7 +752,9 @@ def _oauth_down(sandbox: ZoomSandboxServer) -> None:
     ("provoke", "error_class", "status", "code", "message"),
     [
         pytest.param(_not_found, ZoomNotFound, 404, 3001, "Meeting does not exist: 99999999999.", id="not-found"),
-        pytest.param(_rejected, ZoomRejected, 400, 300, "Validation Failed.", id="rejected"),
+        pytest.param(
+            _rejected, ZoomRejected, 400, 300, "Validation Failed.", id="rejected", marks=pytest.mark.zoom_off_document
+        ),
         pytest.param(_auth_refused_by_the_api, ZoomAuthError, 401, 124, "Access token is expired.", id="auth-api"),
         pytest.param(_auth_refused_by_oauth, ZoomAuthError, 401, None, "Invalid client_id", id="auth-oauth"),
         pytest.param(_daily_limit, ZoomDailyLimit, 429, 429, "daily rate limit (0)", id="daily-limit"),
@@ -792,13 +794,14 @@ def test_uuids_reach_the_recordings_endpoints(zoom_sandbox: ZoomSandboxServer, u
     assert meeting.uuid == uuid
     zoom_sandbox.state.add_recording(meeting.id)
 
-    recordings = client.get_meeting_recordings(meeting.uuid)
-    assert recordings["uuid"] == uuid and recordings["recording_count"] == 2
-    client.delete_recordings(meeting.uuid)
-    assert zoom_sandbox.state.recordings[uuid]["trashed"] is True
-    with pytest.raises(ZoomNotFound) as caught:
-        client.delete_recordings(meeting.uuid)
-    assert caught.value.code == 3301
+    recording = client.meeting_recordings(meeting.uuid)
+    assert recording is not None and recording.uuid == uuid and len(recording.files) == 2
+    client.trash_recordings(meeting.uuid)
+    assert zoom_sandbox.state.trashed(uuid) is not None
+    # Trashing again: Zoom says there is no recording (3301), which is what trashing was for.
+    client.trash_recordings(meeting.uuid)
+    assert zoom_sandbox.state.calls_to("DELETE", r"/recordings$") == 2
+    assert client.meeting_recordings(meeting.uuid) is None
 
 
 def test_single_encoding_a_slashed_uuid_misses_like_at_zoom(zoom_sandbox: ZoomSandboxServer) -> None:
@@ -824,19 +827,23 @@ def test_list_recordings_and_download_with_the_bearer_token(zoom_sandbox: ZoomSa
     )
 
     found = client.list_recordings(HOST, date(2026, 12, 1), date(2026, 12, 3))
-    assert [r["uuid"] for r in found] == [meeting.uuid]
-    [file] = found[0]["recording_files"]
-    assert file["file_size"] == len(content)
+    assert [r.uuid for r in found] == [meeting.uuid]
+    assert found[0].meeting_id == meeting.id and found[0].download_access_token is None
+    [file] = found[0].files
+    assert file.file_size == len(content) and file.meeting_uuid == meeting.uuid
     assert client.list_recordings(HOST, date(2026, 11, 1), date(2026, 11, 30)) == []
     [empty] = client.list_recordings(OTHER_HOST, date(2026, 12, 2), date(2026, 12, 2))
-    assert empty["recording_files"] == []
+    assert empty.files == ()
 
-    download_url = file["download_url"]
+    download_url = file.download_url
     assert download_url.startswith(zoom_sandbox.base_url + "/rec/download/")
-    assert httpx.get(download_url, timeout=5).status_code == 401
+    # Zoom's trap: without a token the download URL answers 200 with an HTML page, not an error status.
+    anonymous = httpx.get(download_url, timeout=5)
+    assert anonymous.status_code == 200 and anonymous.headers["content-type"].startswith("text/html")
     token = sandbox_token(zoom_sandbox)
     downloaded = httpx.get(download_url, headers={"Authorization": f"Bearer {token}"}, follow_redirects=True)
     assert downloaded.status_code == 200 and downloaded.content == content
+    assert downloaded.headers["content-type"] == "video/mp4"
     by_query = httpx.get(download_url, params={"access_token": token}, follow_redirects=True, timeout=5)
     assert by_query.content == content
     # The API itself takes the token only in the Authorization header.
@@ -849,7 +856,7 @@ def test_long_recording_ranges_are_asked_a_month_at_a_time(zoom_sandbox: ZoomSan
     zoom_sandbox.state.add_recording(11111111111, host=HOST, start_time=datetime(2026, 10, 15, 2, tzinfo=UTC))
     zoom_sandbox.state.add_recording(22222222222, host=HOST, start_time=datetime(2026, 12, 20, 2, tzinfo=UTC))
     found = client.list_recordings(HOST, date(2026, 10, 1), date(2026, 12, 30))  # 91 days
-    assert sorted(r["id"] for r in found) == [11111111111, 22222222222]
+    assert sorted(r.meeting_id for r in found) == [11111111111, 22222222222]
     assert zoom_sandbox.state.calls_to("GET", r"/recordings$") == 4
     with pytest.raises(ValueError):
         client.list_recordings(HOST, date(2026, 12, 2), date(2026, 12, 1))

@@ -9,8 +9,22 @@ Behaviour modelled on Zoom's documentation: Server-to-Server OAuth tokens (one h
 an unknown meeting and 3301 for a missing recording; 400 with code 300 and an `errors` list for invalid
 fields; 100 meeting creates/updates per user per UTC day, then 429 with `X-RateLimit-Type: Daily-limit` and a
 `Retry-After` time; list pagination with `page_size` (default 30, at most 300) and `next_page_token` (valid
-15 minutes); meeting UUIDs that start with "/" or contain "//" only reach the recordings endpoints when
-double URL-encoded.
+15 minutes); meeting UUIDs that start with "/" or contain "//" only reach the recordings and past-meeting
+endpoints when double URL-encoded.
+
+Cloud recordings: GET /meetings/{uuid}/recordings (with `include_fields=download_access_token`: a token for
+that meeting's downloads), DELETE with `action=trash` (kept, inspectable through `SandboxState.trashed`; GET
+then answers 404 code 3301) or `action=delete`. A file's `download_url` takes the OAuth token, the meeting's
+download_access_token or a webhook's download_token as a Bearer token and redirects once (302) to a signed
+content URL that streams the file with its Content-Type and Content-Length. Like Zoom, a missing, expired or
+unknown token, or a trashed or deleted file, gets HTTP 200 with an HTML page rather than an error status.
+Recording files can be generated from a seed and a size and are streamed, so tests can make large ones.
+
+Past meetings: GET /past_meetings/{uuid} and its participants (paged), from `SandboxState.hold_meeting`.
+Webhook bodies for these (recording.completed with a download_token, meeting.started, meeting.ended) come from
+`SandboxState.*_event`, built by `vicon_dev.zoom_webhooks`, which also signs them.
+
+Every request and answer is logged in `SandboxState.exchanges`, so tests can hold both to Zoom's OpenAPI document.
 """
 
 from __future__ import annotations
@@ -25,7 +39,7 @@ import re
 import secrets
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -35,6 +49,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from werkzeug.datastructures import Headers
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wrappers import Request, Response
+
+from vicon_dev import zoom_webhooks
 
 DEFAULT_USERS = ("host-besar@vicon.example", "host-kecil@vicon.example")
 DEFAULT_TIMEZONE = "Asia/Jakarta"
@@ -47,6 +63,54 @@ _AUTO_RECORDING = ("local", "cloud", "none")
 _LIST_AGENDA_CHARS = 250
 _PAGE_TOKEN_LIFETIME = 15 * 60
 _SCOPES = "meeting:read:admin meeting:write:admin recording:read:admin recording:write:admin user:read:admin"
+# Generated recording content is defined, and streamed, in blocks of this size: small, so that the sandbox adds
+# little to the memory of a test that measures a client's download in the same process.
+CONTENT_CHUNK = 64 * 1024
+DOWNLOAD_ACCESS_TOKEN_LIFETIME = 24 * 3600  # the sandbox's default; Zoom documents only the `ttl` range
+MAX_DOWNLOAD_ACCESS_TTL = 604800  # Zoom's maximum `ttl`, a week
+WEBHOOK_DOWNLOAD_TOKEN_LIFETIME = 24 * 3600  # "The download token only lasts for 24 hours after its creation"
+CONTENT_URL_LIFETIME = 15 * 60  # how long a signed content URL (the redirect target) stays valid
+# What the content URL answers per file extension; Zoom's storage serves media as such, the rest as text.
+CONTENT_TYPES = {
+    "MP4": "video/mp4",
+    "M4A": "audio/mp4",
+    "TXT": "text/plain; charset=utf-8",
+    "VTT": "text/vtt; charset=utf-8",
+    "CSV": "text/csv; charset=utf-8",
+    "JSON": "application/json",
+    "JPG": "image/jpeg",
+}
+# Zoom's file_extension for each file_type when a test does not name one.
+_EXTENSIONS = {
+    "MP4": "MP4",
+    "M4A": "M4A",
+    "CHAT": "TXT",
+    "TRANSCRIPT": "VTT",
+    "CC": "VTT",
+    "CSV": "CSV",
+    "TIMELINE": "JSON",
+    "SUMMARY": "JSON",
+    "CHAT_MESSAGE": "TXT",
+    "TB": "JSON",
+}
+# Zoom's recording_type for each file_type when a test does not name one. (The webhook schema's enum leaves out
+# "audio_transcript", which REST lists and its own description names: a transcript breaks the webhook schema.)
+_RECORDING_TYPES = {
+    "MP4": "shared_screen_with_speaker_view",
+    "M4A": "audio_only",
+    "CHAT": "chat_file",
+    "TRANSCRIPT": "audio_transcript",
+    "CC": "closed_caption",
+    "CSV": "poll",
+    "TIMELINE": "timeline",
+    "SUMMARY": "summary",
+}
+# The page Zoom serves with HTTP 200 where a download is refused (its wording for a token that does not fit).
+REFUSED_DOWNLOAD_PAGE = (
+    '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Error - Zoom</title></head><body>'
+    "<h1>Only the host can download this recording.</h1>"
+    "<p>Please sign in to your Zoom account to download if you are the host.</p></body></html>"
+)
 
 WSGIEnviron = dict[str, Any]
 StartResponse = Callable[..., Any]
@@ -73,6 +137,56 @@ class Injection:
     delay: float
     after_effect: bool
     body: Any = None
+    content_type: str | None = None
+    cut_after: int | None = None
+    drop_headers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class GeneratedContent:
+    """Recording content made on the fly from `seed`: `size` bytes, the same every time, never all in memory."""
+
+    seed: str
+    size: int
+
+    def chunks(self) -> Iterator[bytes]:
+        """The content in blocks of CONTENT_CHUNK bytes (the last one shorter)."""
+        for index, offset in enumerate(range(0, self.size, CONTENT_CHUNK)):
+            block = hashlib.shake_128(f"{self.seed}:{index}".encode()).digest(CONTENT_CHUNK)
+            yield block[: min(CONTENT_CHUNK, self.size - offset)]
+
+
+Content = bytes | GeneratedContent
+
+
+@dataclass(frozen=True)
+class DownloadGrant:
+    """A download token other than an OAuth token: valid for one meeting instance's files until `expires_at`."""
+
+    meeting_uuid: str
+    expires_at: float
+    kind: str  # "download_access_token" (REST) or "download_token" (webhook)
+
+
+@dataclass
+class Exchange:
+    """One request the sandbox served and its answer, for holding both to Zoom's OpenAPI document.
+
+    `path` is decoded once, as the gateway passes it on; `query` has every value of each parameter. `answer` is
+    the parsed JSON answer (None for other answers, e.g. streamed files); `injected` marks a planned fault;
+    `status` stays 0 until the answer is made (a handler still in an injected delay).
+    """
+
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: Any
+    status: int = 0
+    content_type: str = ""
+    answer: Any = None
+    injected: bool = False
+    location: str | None = None
 
 
 @dataclass
@@ -87,6 +201,11 @@ class SandboxState:
 
     `users` lists the licensed users: emails, or a mapping email → Zoom user ID (the two sandbox hosts by
     default). `clock` gives the sandbox's time (epoch seconds) for token expiry, daily counters and "upcoming".
+
+    For recordings: `add_recording` (files of given or generated content), `recording`, `trashed`,
+    `file_chunks` / `file_sha256` / `file_bytes`, `download_access_token`, `webhook_download_token`,
+    `expire_download_tokens`; for held meetings `hold_meeting`; for webhooks `recording_completed_event`,
+    `meeting_started_event`, `meeting_ended_event`; for faults `inject`; what was said: `calls`, `exchanges`.
     """
 
     def __init__(
@@ -109,8 +228,18 @@ class SandboxState:
         self.bodies: list[tuple[str, str, Any]] = []  # the same, with the parsed JSON body (or None)
         self.tokens: dict[str, float] = {}  # access token → expiry on `clock`
         self.daily_counts: dict[tuple[str, date], int] = {}  # (user ID, UTC day) → creates + updates
-        self.recordings: dict[str, dict[str, Any]] = {}  # by meeting instance UUID
-        self.recording_content: dict[str, bytes] = {}  # by recording file ID
+        self.recordings: dict[str, dict[str, Any]] = {}  # by meeting instance UUID, trashed ones included
+        self.recording_content: dict[str, Content] = {}  # by recording file ID
+        self.download_grants: dict[str, DownloadGrant] = {}  # download_access_token / download_token → grant
+        self.past_meetings: dict[str, dict[str, Any]] = {}  # held meeting instances by UUID, with participants
+        self.exchanges: list[Exchange] = []  # every API, OAuth and download request with its answer
+        # Where the sandbox is served (e.g. http://127.0.0.1:PORT/_zoom), for URLs in webhook bodies, which are
+        # built outside any request; set by whoever serves it.
+        self.base_url: str | None = None
+        # Where download URLs redirect to for the file itself (Zoom: its storage host); this sandbox by default.
+        # A test points it at a second server on the same state to see what crosses to another origin.
+        self.content_base_url: str | None = None
+        self.account_id = "sandbox-account"
         self.next_uuids: list[str] = []
         self._injections: list[Injection] = []
         # Set by `release_delays`: injected delays end at once, so a test never waits one out.
@@ -167,6 +296,10 @@ class SandboxState:
         delay: float = 0.0,
         after_effect: bool = False,
         body: Any = None,
+        *,
+        content_type: str | None = None,
+        cut_after: int | None = None,
+        drop_headers: Iterable[str] = (),
     ) -> Injection:
         """Answer the next `times` matching requests with `status` (and `headers`) instead of handling them.
 
@@ -174,6 +307,12 @@ class SandboxState:
         `delay` seconds pass before answering (fewer if `release_delays` is called); with `after_effect` the
         request is handled first and the delay and error come after it, as when Zoom did the work but the answer
         was lost. Without `status` the real answer is sent (after the delay).
+
+        The body is JSON unless `content_type` is given: then `body` (str or bytes) is sent as is, e.g.
+        `inject("GET", "^/rec/download/", status=200, content_type="text/html", body="<html>...")`. For the real
+        answer (no `status`): `cut_after=N` sends only its first N bytes and closes the connection while the
+        headers still announce the whole (a download cut off half way); `drop_headers=("Content-Length",)`
+        removes headers, so the body goes out chunked with no length announced.
         """
         injection = Injection(
             method=method.upper(),
@@ -184,6 +323,9 @@ class SandboxState:
             delay=delay,
             after_effect=after_effect,
             body=body,
+            content_type=content_type,
+            cut_after=cut_after,
+            drop_headers=tuple(drop_headers),
         )
         with self.lock:
             self._injections.append(injection)
@@ -261,10 +403,14 @@ class SandboxState:
         duration: int | None = None,
         files: list[dict[str, Any]] | None = None,
     ) -> dict[str, Any]:
-        """Give a meeting instance cloud recordings; `files` items may carry `content` bytes. Returns a copy.
+        """Give a meeting instance cloud recordings; returns a copy of the stored recording.
 
         For a meeting the sandbox knows, host, topic, UUID and times come from it; otherwise pass `host`.
-        `files=[]` makes a recording entry with no files, as Zoom shows while it is still processing.
+        `files=[]` makes a recording entry with no files, as Zoom shows while it is still processing. Each item of
+        `files` may name `file_type` (MP4 by default), `file_extension`, `recording_type`, `status`, and either
+        `content` (bytes) or `size` (bytes generated from `seed`, default the file ID, and streamed: never held
+        in memory, so a test can make a file of gigabytes). `file_size` overrides the size Zoom lists (a listing
+        that disagrees with the file). Without `files`: an MP4 and an M4A of a few kilobytes.
         """
         with self.lock:
             meeting = self.meetings.get(meeting_id)
@@ -275,6 +421,7 @@ class SandboxState:
                 start = start_time or _parse_utc(meeting["start_time"]) or self.now()
                 minutes = duration if duration is not None else int(meeting["duration"])
                 timezone = meeting["timezone"]
+                password = meeting.get("password", "")
             else:
                 found = self.user(host or "")
                 if found is None:
@@ -284,6 +431,7 @@ class SandboxState:
                 start = start_time or self.now()
                 minutes = duration if duration is not None else 60
                 timezone = user.timezone
+                password = ""
             if files is None:
                 files = [
                     {"file_type": "MP4", "recording_type": "shared_screen_with_speaker_view"},
@@ -292,11 +440,15 @@ class SandboxState:
             stored_files: list[dict[str, Any]] = []
             for spec in files:
                 file_id = secrets.token_hex(16)
-                content = spec.get("content")
-                if content is None:
-                    content = f"{spec.get('file_type', 'MP4')} {uuid} {file_id}".encode() * 64
-                self.recording_content[file_id] = bytes(content)
                 file_type = str(spec.get("file_type", "MP4"))
+                content: Content
+                if spec.get("content") is not None:
+                    content = bytes(spec["content"])
+                elif spec.get("size") is not None:
+                    content = GeneratedContent(str(spec.get("seed", file_id)), int(spec["size"]))
+                else:
+                    content = f"{file_type} {uuid} {file_id}".encode() * 64
+                self.recording_content[file_id] = content
                 stored_files.append(
                     {
                         "id": file_id,
@@ -304,16 +456,20 @@ class SandboxState:
                         "recording_start": _fmt(start),
                         "recording_end": _fmt(start + timedelta(minutes=minutes)),
                         "file_type": file_type,
-                        "file_extension": str(spec.get("file_extension", file_type)),
-                        "file_size": len(content),
+                        "file_extension": str(spec.get("file_extension", _EXTENSIONS.get(file_type, file_type))),
+                        "file_size": int(spec.get("file_size", _content_size(content))),
                         "status": str(spec.get("status", "completed")),
-                        "recording_type": str(spec.get("recording_type", "shared_screen_with_speaker_view")),
+                        "recording_type": str(
+                            spec.get(
+                                "recording_type", _RECORDING_TYPES.get(file_type, "shared_screen_with_speaker_view")
+                            )
+                        ),
                     }
                 )
             recording: dict[str, Any] = {
                 "uuid": uuid,
                 "id": meeting_id,
-                "account_id": "sandbox",
+                "account_id": self.account_id,
                 "host_id": user.id,
                 "host_email": user.email,
                 "topic": topic,
@@ -324,11 +480,214 @@ class SandboxState:
                 "total_size": sum(f["file_size"] for f in stored_files),
                 "recording_count": len(stored_files),
                 "share_url": f"https://zoom.example/rec/share/{secrets.token_urlsafe(12)}",
+                "password": password,
                 "recording_files": stored_files,
                 "trashed": False,
+                "deleted_time": None,
             }
             self.recordings[uuid] = recording
             return copy.deepcopy(recording)
+
+    def trashed(self, uuid: str) -> dict[str, Any] | None:
+        """A copy of the meeting instance's recording if it is in the trash (with its `deleted_time`), else None."""
+        with self.lock:
+            recording = self.recordings.get(uuid)
+            return copy.deepcopy(recording) if recording is not None and recording["trashed"] else None
+
+    def recording(self, uuid: str) -> dict[str, Any] | None:
+        """A copy of the meeting instance's recording as stored (trashed or not), or None if there is none."""
+        with self.lock:
+            recording = self.recordings.get(uuid)
+            return copy.deepcopy(recording) if recording is not None else None
+
+    def file_chunks(self, file_id: str) -> Iterator[bytes]:
+        """A recording file's content, streamed in blocks of CONTENT_CHUNK bytes; KeyError if there is none."""
+        with self.lock:
+            content = self.recording_content[file_id]
+        if isinstance(content, GeneratedContent):
+            return content.chunks()
+        return iter([content[i : i + CONTENT_CHUNK] for i in range(0, len(content), CONTENT_CHUNK)] or [b""])
+
+    def file_sha256(self, file_id: str) -> str:
+        """The hex SHA-256 of a recording file's content (computed by streaming it)."""
+        digest = hashlib.sha256()
+        for chunk in self.file_chunks(file_id):
+            digest.update(chunk)
+        return digest.hexdigest()
+
+    def file_bytes(self, file_id: str) -> bytes:
+        """A recording file's whole content (small files only)."""
+        return b"".join(self.file_chunks(file_id))
+
+    def download_access_token(self, uuid: str, ttl: int = DOWNLOAD_ACCESS_TOKEN_LIFETIME) -> str:
+        """A new download_access_token for the meeting instance's files, valid `ttl` seconds on `clock`."""
+        return self._grant(uuid, ttl, "download_access_token")
+
+    def webhook_download_token(self, uuid: str) -> str:
+        """A new webhook download_token for the meeting instance's files, valid 24 hours on `clock`."""
+        return self._grant(uuid, WEBHOOK_DOWNLOAD_TOKEN_LIFETIME, "download_token")
+
+    def _grant(self, uuid: str, ttl: int, kind: str) -> str:
+        token = secrets.token_urlsafe(32)
+        with self.lock:
+            self.download_grants[token] = DownloadGrant(uuid, self.clock() + ttl, kind)
+        return token
+
+    def expire_download_tokens(self) -> None:
+        """End every download_access_token and download_token issued so far (as their expiry would)."""
+        with self.lock:
+            now = self.clock()
+            for token, grant in list(self.download_grants.items()):
+                self.download_grants[token] = DownloadGrant(grant.meeting_uuid, now, grant.kind)
+
+    # --- past meetings ------------------------------------------------------------------------------
+
+    def hold_meeting(
+        self,
+        meeting_id: int,
+        start: datetime,
+        end: datetime,
+        participants: Iterable[Mapping[str, Any]] = (),
+        *,
+        uuid: str | None = None,
+        host: str | None = None,
+        topic: str = "Rapat",
+    ) -> dict[str, Any]:
+        """Record a meeting instance as held from `start` to `end`: what GET /past_meetings/... then answers.
+
+        For a meeting the sandbox knows, UUID, host and topic come from it; otherwise pass `host` (and `uuid`).
+        Each participant entry is one join, as Zoom lists them: `name`, optionally `user_email` ("" for someone
+        outside the account), `id` (the participant's Zoom user ID when signed in; derived from the email by
+        default, "" without one), `user_id` (per join; random by default), `join_time` (datetime, default
+        `start`) and `duration` (seconds, default until `end`). Returns a copy of the stored instance.
+        """
+        with self.lock:
+            meeting = self.meetings.get(meeting_id)
+            if meeting is not None:
+                user = self.users[meeting["host_id"]]
+                uuid = uuid or meeting["uuid"]
+                topic = meeting["topic"]
+                meeting_type = int(meeting["type"])
+            else:
+                found = self.user(host or "")
+                if found is None:
+                    raise KeyError(f"unknown meeting {meeting_id} and no known host given")
+                user = found
+                uuid = uuid or self.new_uuid()
+                meeting_type = 2
+            entries: list[dict[str, Any]] = []
+            for spec in participants:
+                joined = spec.get("join_time") or start
+                seconds = int(spec["duration"]) if "duration" in spec else int((end - joined).total_seconds())
+                email = str(spec.get("user_email", ""))
+                default_id = hashlib.sha256(email.lower().encode()).hexdigest()[:22] if email else ""
+                entries.append(
+                    {
+                        "id": str(spec.get("id", default_id)),
+                        "name": str(spec.get("name", "Peserta")),
+                        "user_id": str(spec.get("user_id", str(self.rng.randrange(10**7, 10**8)))),
+                        "user_email": email,
+                        "join_time": _fmt(joined),
+                        "leave_time": _fmt(joined + timedelta(seconds=seconds)),
+                        "duration": seconds,
+                        "failover": False,
+                        "status": "in_meeting",
+                        "internal_user": bool(email) and self.user(email) is not None,
+                    }
+                )
+            held = {
+                "uuid": uuid,
+                "id": meeting_id,
+                "host_id": user.id,
+                "user_email": user.email,
+                "user_name": user.email.split("@")[0],
+                "topic": topic,
+                "type": meeting_type,
+                "start_time": _fmt(start),
+                "end_time": _fmt(end),
+                "duration": max(0, round((end - start).total_seconds() / 60)),
+                "participants": entries,
+            }
+            self.past_meetings[uuid] = held
+            return copy.deepcopy(held)
+
+    # --- webhook bodies -----------------------------------------------------------------------------
+
+    def recording_completed_event(
+        self, uuid: str, *, base_url: str | None = None, event_ts: int | None = None
+    ) -> dict[str, Any]:
+        """The `recording.completed` event Zoom would post for the instance's recording, with a fresh
+        download_token (24 hours) and the files' webhook download URLs under `base_url` (default `self.base_url`).
+        """
+        base = (base_url or self.base_url or "").rstrip("/")
+        if not base:
+            raise ValueError("no base_url: pass one, or set SandboxState.base_url to where the sandbox is served")
+        with self.lock:
+            stored = self.recordings.get(uuid)
+            if stored is None or stored["trashed"]:
+                raise KeyError(f"no recording of meeting instance {uuid!r}")
+            recording = copy.deepcopy(stored)
+        for item in recording["recording_files"]:
+            item["download_url"] = f"{base}/rec/webhook_download/download/{item['id']}"
+            item["play_url"] = f"https://zoom.example/rec/play/{item['id']}"
+        return zoom_webhooks.recording_completed_event(
+            recording,
+            download_token=self.webhook_download_token(uuid),
+            account_id=self.account_id,
+            event_ts=self._event_ts(event_ts),
+        )
+
+    def meeting_started_event(self, meeting_id: int, *, event_ts: int | None = None) -> dict[str, Any]:
+        """The `meeting.started` event for a meeting the sandbox knows (held start time, if held, else scheduled)."""
+        meeting, user, held = self._event_meeting(meeting_id)
+        return zoom_webhooks.meeting_started_event(
+            account_id=self.account_id,
+            meeting_id=meeting_id,
+            uuid=meeting["uuid"],
+            host_id=user.id,
+            host_email=user.email,
+            topic=meeting["topic"],
+            start_time=(held or meeting)["start_time"],
+            duration=int(meeting["duration"]),
+            timezone=meeting.get("timezone"),
+            meeting_type=int(meeting["type"]),
+            event_ts=self._event_ts(event_ts),
+        )
+
+    def meeting_ended_event(
+        self, meeting_id: int, *, end_time: datetime | None = None, event_ts: int | None = None
+    ) -> dict[str, Any]:
+        """The `meeting.ended` event for a meeting the sandbox knows; `end_time` defaults to the held end, or now."""
+        meeting, user, held = self._event_meeting(meeting_id)
+        ended = _fmt(end_time) if end_time is not None else (held["end_time"] if held else _fmt(self.now()))
+        return zoom_webhooks.meeting_ended_event(
+            account_id=self.account_id,
+            meeting_id=meeting_id,
+            uuid=meeting["uuid"],
+            host_id=user.id,
+            host_email=user.email,
+            topic=meeting["topic"],
+            start_time=(held or meeting)["start_time"],
+            end_time=ended,
+            duration=int(meeting["duration"]),
+            timezone=meeting.get("timezone"),
+            meeting_type=int(meeting["type"]),
+            event_ts=self._event_ts(event_ts),
+        )
+
+    def _event_meeting(self, meeting_id: int) -> tuple[dict[str, Any], SandboxUser, dict[str, Any] | None]:
+        with self.lock:
+            meeting = self.meetings.get(meeting_id)
+            if meeting is None:
+                raise KeyError(f"unknown meeting {meeting_id}")
+            return (
+                copy.deepcopy(meeting),
+                self.users[meeting["host_id"]],
+                copy.deepcopy(self.past_meetings.get(meeting["uuid"])),
+            )
+
+    def _event_ts(self, event_ts: int | None) -> int:
+        return event_ts if event_ts is not None else int(self.clock() * 1000)
 
     # --- used by the app ----------------------------------------------------------------------------------
 
@@ -346,9 +705,9 @@ class SandboxState:
             if candidate not in self.meetings:
                 return candidate
 
-    def sign(self, file_id: str) -> str:
-        """The signature of a recording file's content URL."""
-        return hmac.new(self.secret, file_id.encode(), hashlib.sha256).hexdigest()[:32]
+    def sign(self, file_id: str, expires: int) -> str:
+        """The signature of a recording file's content URL valid until `expires` (epoch seconds on `clock`)."""
+        return hmac.new(self.secret, f"{file_id}:{expires}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
 class SandboxApp:
@@ -357,6 +716,7 @@ class SandboxApp:
     def __init__(self, state: SandboxState, account_id: str, client_id: str, client_secret: str) -> None:
         self.state = state
         self.account_id = account_id
+        state.account_id = account_id  # the account its recordings and webhook events belong to
         self.client_id = client_id
         self.client_secret = client_secret
         self._routes: list[tuple[re.Pattern[str], dict[str, Callable[..., Response]]]] = [
@@ -371,7 +731,10 @@ class SandboxApp:
                 re.compile(r"/v2/meetings/(?P<ref>[^/]+)"),
                 {"GET": self._get_meeting, "PATCH": self._update_meeting, "DELETE": self._delete_meeting},
             ),
+            (re.compile(r"/v2/past_meetings/(?P<ref>.+)/participants"), {"GET": self._list_participants}),
+            (re.compile(r"/v2/past_meetings/(?P<ref>.+)"), {"GET": self._get_past_meeting}),
             (re.compile(r"/rec/download/(?P<file_id>[^/]+)"), {"GET": self._download}),
+            (re.compile(r"/rec/webhook_download/download/(?P<file_id>[^/]+)"), {"GET": self._download}),
             (re.compile(r"/rec/content/(?P<file_id>[^/]+)"), {"GET": self._content}),
             (re.compile(r"/_sandbox/meetings"), {"GET": self._control_meetings}),
             (re.compile(r"/_sandbox/meetings/(?P<meeting_id>\d+)/recordings"), {"POST": self._control_add_recording}),
@@ -392,11 +755,34 @@ class SandboxApp:
         path = re.sub(r"/{2,}", "/", request.path)
         method = request.method.upper()
         state = self.state
+        exchange: Exchange | None = None
         if not path.startswith("/_sandbox/"):
+            body = request.get_json(silent=True)
+            exchange = Exchange(
+                method=method,
+                path=path,
+                query={key: request.args.getlist(key) for key in request.args},
+                headers={key.lower(): value for key, value in request.headers.items()},
+                body=body,
+            )
             with state.lock:
                 state.calls.append((method, path))
-                state.bodies.append((method, path, request.get_json(silent=True)))
+                state.bodies.append((method, path, body))
+                state.exchanges.append(exchange)
         injection = state.take_injection(method, path)
+        if exchange is not None:
+            exchange.injected = injection is not None  # set first: a delayed answer may come after the test
+        response = self._answer(method, path, request, injection)
+        if exchange is not None:
+            exchange.status = response.status_code
+            exchange.content_type = response.headers.get("Content-Type", "")
+            exchange.location = response.headers.get("Location")
+            if response.mimetype == "application/json" and not response.is_streamed:
+                exchange.answer = json.loads(response.get_data() or b"null")
+        return response
+
+    def _answer(self, method: str, path: str, request: Request, injection: Injection | None) -> Response:
+        state = self.state
         if injection is not None and not injection.after_effect:
             if injection.delay:
                 state.pause(injection.delay)
@@ -408,6 +794,13 @@ class SandboxApp:
                 state.pause(injection.delay)
             if injection.status is not None:
                 return self._injected(injection)
+        if injection is not None:
+            for name in injection.drop_headers:
+                response.headers.pop(name, None)
+            if injection.drop_headers:
+                response.automatically_set_content_length = False
+            if injection.cut_after is not None:
+                response = _cut_off(response, injection.cut_after)
         return response
 
     def _dispatch(self, method: str, path: str, request: Request) -> Response:
@@ -425,6 +818,13 @@ class SandboxApp:
     def _injected(self, injection: Injection) -> Response:
         status = injection.status or 500
         body = injection.body
+        if injection.content_type is not None:
+            return Response(
+                body if body is not None else b"",
+                status=status,
+                headers=Headers(list(injection.headers.items())),
+                content_type=injection.content_type,
+            )
         if body is None:
             if status == 429:
                 body = {"code": 429, "message": "You have reached the maximum per-second rate limit for this API."}
@@ -467,15 +867,13 @@ class SandboxApp:
             },
         )
 
-    def _authorized(self, request: Request, *, query_token: bool = False) -> Response | None:
+    def _authorized(self, request: Request) -> Response | None:
         """None when the request carries a live access token, else Zoom's 401.
 
-        Only recording downloads also take the token as an `access_token` query parameter.
+        The API takes the token only in the Authorization header (downloads also take `access_token=`).
         """
         header = request.headers.get("Authorization", "")
         token = header[7:].strip() if header[:7].lower() == "bearer " else ""
-        if not token and query_token:
-            token = request.args.get("access_token", "")
         expires_at = self.state.tokens.get(token) if token else None
         if expires_at is None:
             return _error(401, 124, "Invalid access token.")
@@ -690,10 +1088,25 @@ class SandboxApp:
         return recording if recording is not None and not recording["trashed"] else None
 
     def _public_recording(self, recording: dict[str, Any], request: Request) -> dict[str, Any]:
-        answer = copy.deepcopy(recording)
-        answer.pop("trashed", None)
-        answer.pop("host_email", None)
+        """A recording as the REST API shows it: Zoom's recording object has no host_email, timezone, share_url
+        or password there, and its `type` is a string."""
         root = request.root_url.rstrip("/")
+        answer = {
+            key: copy.deepcopy(recording[key])
+            for key in (
+                "uuid",
+                "id",
+                "account_id",
+                "host_id",
+                "topic",
+                "start_time",
+                "duration",
+                "total_size",
+                "recording_count",
+                "recording_files",
+            )
+        }
+        answer["type"] = str(recording["type"])
         for item in answer["recording_files"]:
             item["download_url"] = f"{root}/rec/download/{item['id']}"
             item["play_url"] = f"https://zoom.example/rec/play/{item['id']}"
@@ -702,10 +1115,20 @@ class SandboxApp:
     def _get_recordings(self, request: Request, ref: str) -> Response:
         if (denied := self._authorized(request)) is not None:
             return denied
+        include = {part.strip() for part in request.args.get("include_fields", "").split(",") if part.strip()}
+        ttl = DOWNLOAD_ACCESS_TOKEN_LIFETIME
+        if "ttl" in request.args:
+            raw_ttl = request.args["ttl"]
+            if not raw_ttl.isdigit() or int(raw_ttl) > MAX_DOWNLOAD_ACCESS_TTL:
+                return _error(400, 300, "Validation Failed.", [{"field": "ttl", "message": "Invalid field."}])
+            ttl = int(raw_ttl)
         recording = self._recording(ref)
         if recording is None:
-            return _error(404, 3301, "This recording does not exist.")
-        return _json(200, self._public_recording(recording, request))
+            return _error(404, 3301, "There is no recording for this meeting.")
+        answer = self._public_recording(recording, request)
+        if "download_access_token" in include:
+            answer["download_access_token"] = self.state.download_access_token(recording["uuid"], ttl)
+        return _json(200, answer)
 
     def _delete_recordings(self, request: Request, ref: str) -> Response:
         if (denied := self._authorized(request)) is not None:
@@ -715,9 +1138,11 @@ class SandboxApp:
             return _error(400, 300, "Validation Failed.", [{"field": "action", "message": "Invalid field."}])
         recording = self._recording(ref)
         if recording is None:
-            return _error(404, 3301, "This recording does not exist.")
+            return _error(404, 3301, "There is no recording for this meeting.")
         if action == "trash":
+            # Kept for 30 days at Zoom, and here for tests to look at (SandboxState.trashed).
             recording["trashed"] = True
+            recording["deleted_time"] = _fmt(self.state.now())
         else:
             del self.state.recordings[recording["uuid"]]
             for item in recording["recording_files"]:
@@ -764,29 +1189,107 @@ class SandboxApp:
             },
         )
 
-    def _file_live(self, file_id: str) -> bool:
-        return any(
-            not r["trashed"] and any(f["id"] == file_id for f in r["recording_files"])
-            for r in self.state.recordings.values()
-        )
+    def _live_file(self, file_id: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """The (recording, file) a file ID belongs to, unless the recording is trashed or the file gone."""
+        if file_id not in self.state.recording_content:
+            return None
+        for recording in self.state.recordings.values():
+            for item in recording["recording_files"]:
+                if item["id"] == file_id:
+                    return None if recording["trashed"] else (recording, item)
+        return None
 
     def _download(self, request: Request, file_id: str) -> Response:
-        # Like Zoom: the download URL needs the bearer token (or access_token=) and redirects to the file.
-        if (denied := self._authorized(request, query_token=True)) is not None:
-            return denied
-        if not self._file_live(file_id) or file_id not in self.state.recording_content:
-            return _error(404, 3301, "This recording does not exist.")
-        location = f"{request.root_url.rstrip('/')}/rec/content/{file_id}?sig={self.state.sign(file_id)}"
+        # A download URL is a web page of Zoom's, not an API endpoint: whatever goes wrong (no token, an expired
+        # or unknown one, a trashed or deleted file), it answers 200 with an HTML page, never an error status.
+        header = request.headers.get("Authorization", "")
+        token = header[7:].strip() if header[:7].lower() == "bearer " else request.args.get("access_token", "")
+        found = self._live_file(file_id)
+        now = self.state.clock()
+        allowed = False
+        if token and found is not None:
+            recording, _ = found
+            oauth_expiry = self.state.tokens.get(token)
+            grant = self.state.download_grants.get(token)
+            allowed = (oauth_expiry is not None and now < oauth_expiry) or (
+                grant is not None and now < grant.expires_at and grant.meeting_uuid == recording["uuid"]
+            )
+        if not allowed:
+            return Response(REFUSED_DOWNLOAD_PAGE, status=200, mimetype="text/html")
+        # Like Zoom: one redirect, to a short-lived signed URL on the storage side that needs no token.
+        expires = int(now) + CONTENT_URL_LIFETIME
+        storage = (self.state.content_base_url or request.root_url).rstrip("/")
+        location = f"{storage}/rec/content/{file_id}?expires={expires}&sig={self.state.sign(file_id, expires)}"
         return Response(status=302, headers={"Location": location})
 
     def _content(self, request: Request, file_id: str) -> Response:
+        raw_expires = request.args.get("expires", "")
         signature = request.args.get("sig", "")
-        if not hmac.compare_digest(signature, self.state.sign(file_id)):
-            return _error(403, 403, "Forbidden")
-        content = self.state.recording_content.get(file_id)
-        if content is None or not self._file_live(file_id):
-            return _error(404, 3301, "This recording does not exist.")
-        return Response(content, status=200, mimetype="application/octet-stream")
+        expires = int(raw_expires) if raw_expires.isdigit() else 0
+        if not hmac.compare_digest(signature, self.state.sign(file_id, expires)) or self.state.clock() >= expires:
+            return Response(_STORAGE_DENIED, status=403, mimetype="application/xml")
+        found = self._live_file(file_id)
+        if found is None:
+            return Response(_STORAGE_MISSING, status=404, mimetype="application/xml")
+        _, item = found
+        content = self.state.recording_content[file_id]
+        extension = str(item["file_extension"]).upper()
+        response = Response(
+            self.state.file_chunks(file_id),
+            status=200,
+            content_type=CONTENT_TYPES.get(extension, "application/octet-stream"),
+            direct_passthrough=True,
+        )
+        response.headers["Content-Length"] = str(_content_size(content))
+        response.headers["Content-Disposition"] = f'attachment; filename="{file_id}.{extension.lower()}"'
+        return response
+
+    # --- past meetings ------------------------------------------------------------------------------
+
+    def _held(self, ref: str) -> dict[str, Any] | None:
+        key = unquote(ref)  # decoded a second time, as for recordings
+        if key.isdigit():
+            candidates = [m for m in self.state.past_meetings.values() if str(m["id"]) == key]
+            return max(candidates, key=lambda m: m["start_time"]) if candidates else None
+        return self.state.past_meetings.get(key)
+
+    def _get_past_meeting(self, request: Request, ref: str) -> Response:
+        if (denied := self._authorized(request)) is not None:
+            return denied
+        held = self._held(ref)
+        if held is None:
+            return _error(404, 3001, f"Meeting does not exist: {unquote(ref)}.")
+        entries = held["participants"]
+        answer = {key: held[key] for key in held if key != "participants"}
+        answer.update(
+            participants_count=len(entries),
+            total_minutes=round(sum(e["duration"] for e in entries) / 60),
+            source="Zoom",
+            has_meeting_summary=False,
+        )
+        return _json(200, answer)
+
+    def _list_participants(self, request: Request, ref: str) -> Response:
+        if (denied := self._authorized(request)) is not None:
+            return denied
+        held = self._held(ref)
+        if held is None:
+            return _error(404, 3001, f"Meeting does not exist: {unquote(ref)}.")
+        entries = held["participants"]
+        page = self._page(request, ("participants", held["uuid"]), entries)
+        if isinstance(page, Response):
+            return page
+        items, page_size, token = page
+        return _json(
+            200,
+            {
+                "page_count": max(1, -(-len(entries) // page_size)),
+                "page_size": page_size,
+                "total_records": len(entries),
+                "next_page_token": token,
+                "participants": copy.deepcopy(items),
+            },
+        )
 
     # --- control endpoints for the dev server (no auth: the sandbox only runs locally) ----------------
 
@@ -822,6 +1325,38 @@ def create_sandbox_app(
 
 
 # --- helpers ----------------------------------------------------------------------------------------------
+
+
+# What the storage behind the signed content URLs answers when refusing (S3-like XML, as CDNs do).
+_STORAGE_DENIED = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code></Error>'
+_STORAGE_MISSING = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchKey</Code></Error>'
+
+
+def _content_size(content: Content) -> int:
+    return content.size if isinstance(content, GeneratedContent) else len(content)
+
+
+def _cut_off(response: Response, limit: int) -> Response:
+    """The same answer and headers, but only the first `limit` bytes of its body; the connection then closes
+    (the dev server closes every connection after its answer), so the client sees a body cut short."""
+
+    def first_bytes() -> Iterator[bytes]:
+        left = limit
+        chunks = response.iter_encoded()
+        try:
+            for chunk in chunks:
+                if left <= 0:
+                    return
+                piece = chunk[:left]
+                left -= len(piece)
+                yield piece
+        finally:
+            response.close()
+
+    headers = response.headers.copy()
+    if "Content-Length" not in headers and response.is_sequence:
+        headers["Content-Length"] = str(sum(len(chunk) for chunk in response.iter_encoded()))
+    return Response(first_bytes(), status=response.status_code, headers=headers, direct_passthrough=True)
 
 
 def _json(status: int, body: Any, headers: Mapping[str, str] | None = None) -> Response:

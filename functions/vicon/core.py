@@ -16,9 +16,18 @@ from typing import TYPE_CHECKING, Any
 from vicon import intake
 from vicon.links import Links
 from vicon.messages import MailComposer
-from vicon.ports import Blobs, HostSlots, Jobs, Mailer, Meetings, RequestStore, Store, ZoomUsage
+from vicon.ports import Blobs, HostSlots, Jobs, Mailer, Meetings, RequestStore, Store, Zoom, ZoomUsage
+from vicon.records import RequestRecord
+from vicon.rendering import render
+from vicon.settings import Settings
+from vicon.signing import Signer
+from vicon.usecases import review, submit
+from vicon.usecases.access import Refused
+from vicon.usecases.cancel import Cancellation
 from vicon.usecases.completion import ATTENDANCE, COMPLETION, Completion, CompletionPorts
+from vicon.usecases.delivery import MailDelivery
 from vicon.usecases.jobs import Handler, JobRunner
+from vicon.usecases.officer import OfficerLink
 from vicon.usecases.recording_links import FileDownload, RecordingDecisionLink, RecordingFiles
 from vicon.usecases.recordings import (
     RECORDINGS,
@@ -31,19 +40,10 @@ from vicon.usecases.recordings import (
     Retention,
     schedule_daily_sweep,
 )
-from vicon.usecases.webhook import WEBHOOK, Acknowledgement, WebhookEvents, WebhookReceiver
-from vicon.records import RequestRecord
-from vicon.rendering import render
-from vicon.settings import Settings
-from vicon.signing import Signer
-from vicon.usecases import review, submit
-from vicon.usecases.access import Refused
-from vicon.usecases.cancel import Cancellation
-from vicon.usecases.delivery import MailDelivery
-from vicon.usecases.officer import OfficerLink
 from vicon.usecases.status import RequestStatus
 from vicon.usecases.submit import Intake, NotStored, RateLimited, Submission
 from vicon.usecases.tick import Tick
+from vicon.usecases.webhook import WEBHOOK, Acknowledgement, WebhookEvents, WebhookReceiver
 from vicon.workdays import WorkingCalendar
 
 if TYPE_CHECKING:
@@ -83,7 +83,7 @@ class Core:
     store: Store
     blobs: Blobs
     mailer: Mailer
-    meetings: Meetings
+    meetings: Zoom
     clock: Callable[[], dt.datetime] = field(default=utc_now)
     # Called when a target queued a job; the local server runs due jobs at once, production waits for the tick.
     on_jobs_queued: Callable[[], None] = field(default=lambda: None)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any, Literal, Protocol
 
-from vicon.meetings import Meeting, MeetingSpec
+from vicon.meetings import Attendance, Meeting, MeetingSpec, PastMeeting, Recording, RecordingFile
 from vicon.records import RequestChanges, RequestRecord
 
 
@@ -88,6 +88,59 @@ class Meetings(Protocol):
     def time_budget(self, seconds: float) -> AbstractContextManager[None]:
         """Calls made in the block by this thread wait and time out within `seconds` in total."""
         ...
+
+
+class CloudRecordings(Protocol):
+    """Zoom's cloud recordings and what a held meeting leaves behind (production: vicon.zoom.ZoomClient).
+
+    Types and failures are the port's own, in `vicon.meetings`. Meetings are addressed by instance UUID; a
+    method answers None (or returns normally) for "nothing there" only when Zoom said so positively, and raises
+    a ZoomError kind for anything unclear: nothing is ever concluded gone from a failed or partial answer.
+    """
+
+    def list_recordings(self, host_user: str, start: dt.date, end: dt.date) -> list[Recording]:
+        """The host's recordings of meetings on the UTC dates `start` to `end` (inclusive); the trash left out."""
+        ...
+
+    def meeting_recordings(self, meeting_uuid: str) -> Recording | None:
+        """The instance's recording with a `download_access_token`; None when Zoom says there is none (3301, 3001).
+
+        Also None once the recording is in the trash.
+        """
+        ...
+
+    def trash_recordings(self, meeting_uuid: str) -> None:
+        """Move the instance's recording files to Zoom's trash; done too when Zoom says there are none (3301)."""
+        ...
+
+    def download(self, file: RecordingFile, token: str | None = None) -> AbstractContextManager[Iterator[bytes]]:
+        """Stream one file with `token` (the webhook's download_token, a download_access_token, or None: OAuth).
+
+        `with recordings.download(file, token) as chunks:` raises DownloadRefused on entering when the answer is
+        not the file; the chunks (about 1 MiB) raise DownloadRefused when the body breaks off, ends short of
+        `file.file_size` or runs past it. Hand them to `Blobs.put_stream`, which then stores nothing.
+        """
+        ...
+
+    def past_meeting(self, meeting_uuid: str) -> PastMeeting | None:
+        """What Zoom recorded about the ended instance; None when Zoom says there is none (3001: never or not yet)."""
+        ...
+
+    def attendance(self, meeting_uuid: str) -> Attendance:
+        """Distinct participants and their total minutes in the ended instance; ZoomNotFound (3001) if none."""
+        ...
+
+    def time_budget(self, seconds: float) -> AbstractContextManager[None]:
+        """Calls made in the block by this thread wait and time out within `seconds` in total.
+
+        A download starts only with time left and each of its reads waits at most what is left then; the
+        transfer as a whole may outlast the block.
+        """
+        ...
+
+
+class Zoom(Meetings, CloudRecordings, Protocol):
+    """Both Zoom ports, as one adapter (`vicon.zoom.ZoomClient`) provides them."""
 
 
 class MailDeliveryError(RuntimeError):

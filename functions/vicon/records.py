@@ -156,6 +156,9 @@ class RequestRecord(Record):
     recordings_reminded_at: UtcTime | None = None
     deleted_recordings: tuple[DeletedFile, ...] = ()
     recordings_deleted_at: UtcTime | None = None
+    # Held by the one run that works on this request's recordings (two jobs for it may be due at once).
+    recordings_lease: str | None = None
+    recordings_lease_until: UtcTime | None = None
 
     def office_label(self) -> str:
         """The office as people read it: the listed name, or what a requester who chose OPD_OTHER typed."""
@@ -195,6 +198,8 @@ class RequestChanges(BaseModel):
     recordings_reminded_at: UtcTime | None = None
     deleted_recordings: tuple[DeletedFile, ...] = ()
     recordings_deleted_at: UtcTime | None = None
+    recordings_lease: str | None = None
+    recordings_lease_until: UtcTime | None = None
 
     def to_stored(self) -> dict[str, Any]:
         """The named fields in the stored form, for the adapter to merge into the document."""

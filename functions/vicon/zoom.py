@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -20,8 +20,16 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from vicon.meetings import (
+    NO_MEETING_CODE,
+    NO_RECORDING_CODE,
+    NOT_FOUND_CODES,
+    Attendance,
+    DownloadRefused,
     Meeting,
     MeetingSpec,
+    PastMeeting,
+    Recording,
+    RecordingFile,
     ZoomAmbiguous,
     ZoomAuthError,
     ZoomDailyLimit,
@@ -31,6 +39,8 @@ from vicon.meetings import (
     ZoomRateLimited,
     ZoomRejected,
     ZoomUnavailable,
+    parse_zoom_time,
+    recording_from_json,
     validate_passcode,
 )
 
@@ -50,6 +60,8 @@ TOKEN_REFRESH_MARGIN = 300.0  # seconds before expiry when a cached token counts
 # Inside a time budget, a call is only sent (or waited for) when at least this much of the budget is left for it:
 # a create sent with a few milliseconds to spare would mostly come back ambiguous.
 MIN_CALL_SECONDS = 1.0
+# Sent with every request: it names this service in Zoom's logs (and lets the tests tell its calls from their own).
+USER_AGENT = "vicon-zoom-client/1"
 _MAX_PAGES = 1000  # a runaway next_page_token loop is a bug on one side; stop rather than spin
 
 
@@ -66,20 +78,6 @@ def format_zoom_time(moment: datetime) -> str:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError("meeting times must be timezone-aware")
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def parse_zoom_time(value: Any) -> datetime | None:
-    """Zoom's ISO 8601 timestamps as aware UTC datetimes; None when absent or unreadable."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        # Zoom sends UTC with a "Z"; a bare timestamp from it is UTC as well.
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
 
 
 def parse_retry_after(value: str | None, now: datetime) -> float | None:
@@ -149,7 +147,32 @@ class _Token:
 
 
 class ZoomClient:
-    """A Zoom API client for one Server-to-Server OAuth app; safe to share between threads."""
+    """A Zoom API client for one Server-to-Server OAuth app; safe to share between threads.
+
+    It implements both Zoom ports of `vicon.ports`: `Meetings` and `CloudRecordings`. The app needs these scopes,
+    as Zoom's API reference lists them per operation (classic scope; granular scope):
+
+    - create_meeting (POST /users/{userId}/meetings): meeting:write:admin; meeting:write:meeting:admin
+    - get_meeting (GET /meetings/{meetingId}): meeting:read:admin; meeting:read:meeting:admin
+    - update_meeting (PATCH /meetings/{meetingId}): meeting:write:admin; meeting:update:meeting:admin
+    - delete_meeting (DELETE /meetings/{meetingId}): meeting:write:admin; meeting:delete:meeting:admin
+    - list_meetings (GET /users/{userId}/meetings): meeting:read:admin; meeting:read:list_meetings:admin
+    - list_recordings (GET /users/{userId}/recordings): recording:read:admin;
+      cloud_recording:read:list_user_recordings:admin
+    - meeting_recordings (GET /meetings/{meetingId}/recordings): recording:read;
+      cloud_recording:read:list_recording_files:admin
+    - trash_recordings (DELETE /meetings/{meetingId}/recordings): recording:write:admin;
+      cloud_recording:delete:meeting_recording:admin
+    - past_meeting (GET /past_meetings/{meetingId}): meeting:read:admin; meeting:read:past_meeting:admin
+    - attendance (GET /past_meetings/{meetingId}/participants): meeting:read:admin;
+      meeting:read:list_past_participants:admin
+
+    The reference lists only `recording:read` (no `:admin` form) as the classic scope of GET
+    /meetings/{meetingId}/recordings, unlike the list and delete next to it; the granular `:admin` scope covers an
+    account-level app. `include_fields=download_access_token` also needs "View the recording content" on the
+    role that authorised the app. Downloads need no scope of their own: the token sent with them does. Past
+    meetings and participant lists need a paid (Pro or higher) plan.
+    """
 
     def __init__(
         self,
@@ -294,7 +317,7 @@ class ZoomClient:
                 self.oauth_url,
                 params={"grant_type": "account_credentials", "account_id": self._account_id},
                 auth=(self._client_id, self._client_secret),
-                headers={"Accept": "application/json"},
+                headers={"Accept": "application/json", "User-Agent": USER_AGENT},
                 timeout=timeout,
             )
         except httpx.HTTPError as exc:
@@ -343,7 +366,11 @@ class ZoomClient:
                     url,
                     params=params,
                     json=json,
-                    headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+                    headers={
+                        "Authorization": f"Bearer {token}",
+                        "Accept": "application/json",
+                        "User-Agent": USER_AGENT,
+                    },
                     timeout=timeout,
                 )
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol) as exc:
@@ -376,7 +403,7 @@ class ZoomClient:
                     continue
                 raise _error_from(ZoomAmbiguous, response, f"Zoom failed on {method} {path}")
             if status == 404:
-                raise _error_from(ZoomNotFound, response, f"not found at Zoom: {method} {path}")
+                raise _error_for_404(response, f"{method} {path}")
             if status >= 400:
                 raise _error_from(ZoomRejected, response, f"Zoom refused {method} {path}")
             return response
@@ -464,42 +491,191 @@ class ZoomClient:
         items = self._paginate(path, {"type": kind}, "meetings", page_size)
         return [meeting_from_json(item) for item in items]
 
-    # --- cloud recordings ----------------------------------------------------------------------------
+    # --- cloud recordings (the CloudRecordings port) --------------------------------------------------
 
-    def list_recordings(self, host_user: str, start: date, end: date, page_size: int = MAX_PAGE_SIZE) -> list[dict]:
-        """A host's cloud recordings from `start` to `end` (inclusive), as Zoom's raw meeting objects."""
+    def list_recordings(
+        self, host_user: str, start: date, end: date, page_size: int = MAX_PAGE_SIZE
+    ) -> list[Recording]:
+        """A host's cloud recordings of meetings from `start` to `end` (inclusive UTC dates, as Zoom reads them).
+
+        Recordings in the trash are not listed. Longer ranges are asked a window of at most 30 days at a time.
+        """
         if end < start:
             raise ValueError("end is before start")
         path = f"/users/{_path_segment(host_user)}/recordings"
         seen: set[str] = set()
-        result: list[dict] = []
+        result: list[Recording] = []
         # Zoom answers at most a month per request, so longer ranges are asked in windows.
         for window_start, window_end in _windows(start, end, RECORDING_WINDOW_DAYS):
             params = {"from": window_start.isoformat(), "to": window_end.isoformat()}
             for item in self._paginate(path, params, "meetings", page_size):
-                key = str(item.get("uuid") or item.get("id"))
-                if key not in seen:
-                    seen.add(key)
-                    result.append(item)
+                recording = recording_from_json(item)
+                # A meeting that spans a window boundary may be listed in both windows.
+                if recording.uuid not in seen:
+                    seen.add(recording.uuid)
+                    result.append(recording)
         return result
 
-    def get_meeting_recordings(self, meeting_uuid: str) -> dict:
-        """One meeting instance's recordings (by UUID, or by numeric ID for the latest instance)."""
-        response = self._request("GET", f"/meetings/{_meeting_ref(meeting_uuid)}/recordings", retry_ambiguous=True)
-        return _json_object(response)
+    def meeting_recordings(self, meeting_uuid: str) -> Recording | None:
+        """One meeting instance's recording with a `download_access_token` for its files.
 
-    def delete_recordings(self, meeting_uuid: str, action: str = "trash") -> None:
-        """Delete all recordings of one meeting instance: "trash" (recoverable for 30 days) or "delete" (for good)."""
-        if action not in ("trash", "delete"):
-            raise ValueError('action must be "trash" or "delete"')
-        self._request(
-            "DELETE",
-            f"/meetings/{_meeting_ref(meeting_uuid)}/recordings",
-            params={"action": action},
-            retry_ambiguous=True,
+        None only when Zoom says positively that there is none (404 with code 3301, or 3001 for no such meeting):
+        also after the recording went to the trash. Anything unclear raises (ZoomAmbiguous, ZoomUnavailable, ...).
+        A numeric meeting ID addresses the latest instance only; pass the instance's UUID.
+        """
+        try:
+            response = self._request(
+                "GET",
+                f"/meetings/{_meeting_ref(meeting_uuid)}/recordings",
+                params={"include_fields": "download_access_token"},
+                retry_ambiguous=True,
+            )
+        except ZoomNotFound as exc:
+            if exc.code in (NO_RECORDING_CODE, NO_MEETING_CODE):
+                return None
+            raise
+        return recording_from_json(_json_object(response))
+
+    def trash_recordings(self, meeting_uuid: str) -> None:
+        """Move all of one meeting instance's cloud recording files to Zoom's trash (recoverable there 30 days).
+
+        Done, too, when Zoom answers that the meeting has no recording (404, code 3301): the files are no longer
+        in its cloud storage, which is what trashing is for, and it is what a retry after a lost answer sees.
+        Every other failure raises; retried once by the client after a 5xx or a lost answer (trashing twice is
+        harmless).
+        """
+        try:
+            self._request(
+                "DELETE",
+                f"/meetings/{_meeting_ref(meeting_uuid)}/recordings",
+                params={"action": "trash"},
+                retry_ambiguous=True,
+            )
+        except ZoomNotFound as exc:
+            if exc.code != NO_RECORDING_CODE:
+                raise
+
+    @contextmanager
+    def download(self, file: RecordingFile, token: str | None = None) -> Iterator[Iterator[bytes]]:
+        """Stream one recording file: `with client.download(file, token) as chunks: blobs.put_stream(key, chunks, ...)`.
+
+        `token` is the webhook's `download_token` or the recording's `download_access_token`; None uses the
+        app's OAuth access token. It is sent as a Bearer token; redirects are followed, and httpx drops the
+        Authorization header when a redirect leaves the download URL's origin (Zoom redirects to a signed
+        storage URL that needs no token), so the token never reaches another host.
+
+        Raises DownloadRefused on entering when the answer is not the file (status, an HTML or text page, a
+        Content-Length other than `file.file_size`); the chunks (about 1 MiB each) raise DownloadRefused when the
+        body breaks off, ends short of `file_size` or runs past it, so a consumer that stores them as they come
+        must discard what it stored when iterating raises. Nothing of a refused download is ever yielded as good.
+        A file without a size (`file_size` 0: CC and TIMELINE files) is checked for status and type only.
+        Timeouts are the client's (or what is left of a time budget) per read, not for the whole transfer.
+        """
+        response = self._open_download(file, token)
+        try:
+            chunks = _download_chunks(file, response)
+            try:
+                yield chunks
+            finally:
+                chunks.close()
+        finally:
+            response.close()
+
+    def _open_download(self, file: RecordingFile, token: str | None) -> httpx.Response:
+        """The streaming answer to a file's download URL after redirects, checked to be the file; else raise."""
+        import httpx
+
+        what = f"recording file {file.id or '?'}"
+        if not file.download_url:
+            raise DownloadRefused(f"{what} has no download_url")
+        refreshed = False
+        while True:
+            bearer = token if token is not None else self._access_token()
+            client = self._client()
+            request = client.build_request(
+                "GET",
+                file.download_url,
+                headers={
+                    "Authorization": f"Bearer {bearer}",
+                    "User-Agent": USER_AGENT,
+                    # Stored byte for byte as served, so no transfer compression to undo or to miscount.
+                    "Accept-Encoding": "identity",
+                },
+                timeout=self._call_timeout("a recording download"),
+            )
+            try:
+                response = client.send(request, stream=True, follow_redirects=True)
+            except httpx.HTTPError as exc:
+                raise DownloadRefused(f"download of {what} failed: {exc.__class__.__name__}: {exc}") from exc
+            try:
+                _check_download_answer(file, response)
+            except DownloadRefused:
+                response.close()
+                # Zoom answers a token it does not take with 200 and a sign-in page (or 401). When that token was
+                # our cached OAuth token it may have been revoked meanwhile: fetch a fresh one, once.
+                if token is None and not refreshed and _refuses_the_token(response):
+                    refreshed = True
+                    self._invalidate(bearer)
+                    continue
+                raise
+            return response
+
+    # --- past meetings -------------------------------------------------------------------------------
+
+    def past_meeting(self, meeting_uuid: str) -> PastMeeting | None:
+        """What Zoom recorded about an ended meeting instance; None when Zoom says there is none (404, code 3001).
+
+        Zoom only answers for a meeting that has ended (and at most a year ago), so None also means "not ended yet".
+        """
+        try:
+            response = self._request("GET", f"/past_meetings/{_meeting_ref(meeting_uuid)}", retry_ambiguous=True)
+        except ZoomNotFound as exc:
+            if exc.code == NO_MEETING_CODE:
+                return None
+            raise
+        body = _json_object(response)
+        uuid = body.get("uuid")
+        meeting_id = _optional_int(body.get("id"))
+        if not isinstance(uuid, str) or not uuid or meeting_id is None:
+            raise ZoomAmbiguous("Zoom answered a past meeting without a usable uuid and id", status=200)
+        return PastMeeting(
+            uuid=uuid,
+            meeting_id=meeting_id,
+            start_time=parse_zoom_time(body.get("start_time")),
+            end_time=parse_zoom_time(body.get("end_time")),
+            participants_count=_optional_int(body.get("participants_count")),
         )
 
+    def attendance(self, meeting_uuid: str, page_size: int = MAX_PAGE_SIZE) -> Attendance:
+        """Distinct participants and their minutes in an ended meeting instance, counted over every page.
+
+        Zoom lists one entry per join: a participant who leaves and rejoins gets a new `user_id`, so entries
+        are told apart by `user_email` (when Zoom shows it), else the participant's `id` (set when signed in to
+        Zoom), else the display name, else `user_id`. Names and addresses are only compared here, never kept.
+        Minutes are the sum of every entry's `duration` (seconds), rounded to the nearest minute. Zoom leaves
+        out meetings with one participant unless the account shows them, and may report durations of 0 for a
+        while after a large meeting: count again later if that matters. ZoomNotFound (3001) when Zoom has no
+        such ended meeting.
+        """
+        path = f"/past_meetings/{_meeting_ref(meeting_uuid)}/participants"
+        people: set[str] = set()
+        unnamed = 0  # entries with nothing to tell them apart by: each is someone
+        seconds = 0
+        for entry in self._paginate(path, {}, "participants", page_size):
+            key = _participant_key(entry)
+            if key is None:
+                unnamed += 1
+            else:
+                people.add(key)
+            seconds += max(0, _optional_int(entry.get("duration")) or 0)
+        return Attendance(distinct_participants=len(people) + unnamed, total_minutes=(seconds + 30) // 60)
+
     def _paginate(self, path: str, params: Mapping[str, Any], key: str, page_size: int) -> Iterator[dict]:
+        """The items under `key` of every page; the caller consumes them as they come.
+
+        A next_page_token expires 15 minutes after Zoom issued it, so pages are asked one right after another
+        and no token is kept; an expired one fails the whole listing (ZoomRejected), never shortens it.
+        """
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
         token = ""
@@ -571,6 +747,93 @@ def _windows(start: date, end: date, days: int) -> Iterator[tuple[date, date]]:
         cursor = window_end + timedelta(days=1)
 
 
+DOWNLOAD_CHUNK_BYTES = 1 << 20  # what the consumer gets per chunk: memory stays at a few of these
+# Files Zoom serves as media: a text answer (HTML sign-in page, JSON error) for one of these is never the file.
+_MEDIA_EXTENSIONS = frozenset({"MP4", "M4A", "JPG"})
+
+
+def _check_download_answer(file: RecordingFile, response: httpx.Response) -> None:
+    """Raise DownloadRefused unless the (final) answer looks like the file itself, before any byte is read."""
+    what = f"recording file {file.id or '?'}"
+    if response.status_code != 200:
+        raise DownloadRefused(f"download of {what} answered HTTP {response.status_code}", status=response.status_code)
+    content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    # Zoom's trap: an expired or unknown token, or a trashed file, gets 200 with an HTML page.
+    if content_type in ("text/html", "application/xhtml+xml"):
+        raise DownloadRefused(f"download of {what} answered an HTML page", status=200)
+    if file.file_extension.upper() in _MEDIA_EXTENSIONS and (
+        content_type.startswith("text/") or content_type == "application/json"
+    ):
+        raise DownloadRefused(f"download of {what} answered {content_type}, not a media file", status=200)
+    length = response.headers.get("Content-Length")
+    encoded = response.headers.get("Content-Encoding", "identity").lower() not in ("", "identity")
+    if length is not None and not encoded and file.file_size > 0:
+        try:
+            announced = int(length)
+        except ValueError:
+            raise DownloadRefused(f"download of {what} announced a Content-Length of {length!r}", status=200) from None
+        if announced != file.file_size:
+            raise DownloadRefused(
+                f"download of {what} announced {announced} bytes, Zoom listed {file.file_size}", status=200
+            )
+
+
+def _refuses_the_token(response: httpx.Response) -> bool:
+    content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    return response.status_code == 401 or (response.status_code == 200 and content_type == "text/html")
+
+
+def _download_chunks(file: RecordingFile, response: httpx.Response) -> Generator[bytes, None, None]:
+    """The body in chunks, raising DownloadRefused on a transfer error, a short body or an overrun."""
+    import httpx
+
+    what = f"recording file {file.id or '?'}"
+    expected = file.file_size
+    received = 0
+    # Gathered here rather than by httpx's own chunker, which copies each chunk twice more on the way: this way
+    # a download holds about two chunks at a time (this buffer and the chunk handed on), whatever the file's size.
+    pending = bytearray()
+    try:
+        for piece in response.iter_bytes():
+            received += len(piece)
+            if expected > 0 and received > expected:
+                raise DownloadRefused(f"download of {what} ran past its {expected} bytes", status=200)
+            pending += piece
+            if len(pending) >= DOWNLOAD_CHUNK_BYTES:
+                with memoryview(pending) as view:
+                    chunk = bytes(view[:DOWNLOAD_CHUNK_BYTES])
+                del pending[:DOWNLOAD_CHUNK_BYTES]
+                yield chunk
+    except httpx.HTTPError as exc:
+        raise DownloadRefused(
+            f"download of {what} broke off after {received} bytes: {exc.__class__.__name__}", status=200
+        ) from exc
+    if expected > 0 and received < expected:
+        raise DownloadRefused(f"download of {what} ended after {received} of {expected} bytes", status=200)
+    if received == 0:
+        raise DownloadRefused(f"download of {what} was empty", status=200)
+    if pending:
+        yield bytes(pending)
+
+
+def _participant_key(entry: Mapping[str, Any]) -> str | None:
+    """What tells one participant from another across their joins (see ZoomClient.attendance), if anything."""
+    for field, prefix in (("user_email", "email"), ("id", "id"), ("name", "name"), ("user_id", "join")):
+        value = entry.get(field)
+        if isinstance(value, str) and value.strip():
+            return f"{prefix}:{value.strip().casefold()}"
+    return None
+
+
+def _optional_int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def _json_or_none(response: httpx.Response) -> Any:
     try:
         return response.json()
@@ -603,6 +866,17 @@ def _oauth_reason(body: Any) -> str:
     if isinstance(body, dict):
         return str(body.get("reason") or body.get("error") or "")
     return ""
+
+
+def _error_for_404(response: httpx.Response, what: str) -> ZoomError:
+    """ZoomNotFound only for Zoom's own "does not exist" codes; any other 404 says nothing about the resource."""
+    code = _code(_json_or_none(response))
+    if code in NOT_FOUND_CODES:
+        return _error_from(ZoomNotFound, response, f"not found at Zoom: {what}")
+    if code is not None:
+        return _error_from(ZoomRejected, response, f"Zoom refused {what}")
+    # No Zoom error body: a proxy's or load balancer's page, or a wrong API URL. Nothing may be concluded from it.
+    return _error_from(ZoomAmbiguous, response, f"Zoom answered 404 without an error code to {what}")
 
 
 def _error_from(cls: type[ZoomError], response: httpx.Response, fallback: str) -> ZoomError:

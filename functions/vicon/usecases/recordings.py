@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import logging
 import re
+import secrets
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -22,7 +23,7 @@ from vicon.meetings import DownloadRefused, Recording, RecordingFile, ZoomError
 from vicon.ports import AuditEntry, Blobs, ClaimedJob, CloudRecordings, Job, Jobs, OutgoingMail, RequestStore
 from vicon.records import ArchivedFile, DeletedFile, RecordingDecision, RequestChanges, RequestRecord
 from vicon.settings import Settings
-from vicon.usecases.jobs import Done, GiveUp, Outcome, RetryAt, retry_delay
+from vicon.usecases.jobs import JOB_LEASE, Done, GiveUp, Outcome, RetryAt, retry_delay
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ CHECK_AFTER_END = dt.timedelta(hours=1)
 # How long after the end the trigger keeps looking for a recording that has not shown up yet.
 LOOK_FOR = dt.timedelta(days=2)
 STILL_PROCESSING_RETRY = dt.timedelta(minutes=30)
+LEASE_RETRY = dt.timedelta(minutes=2)
 REMIND_BEFORE_DELETION = dt.timedelta(days=3)
 # The daily sweep looks back this far (one listing window of Zoom's at most 30 days).
 SWEEP_DAYS = 30
@@ -153,6 +155,35 @@ class RecordingArchive:
             if uuid is None and now < record.end + LOOK_FOR:
                 return RetryAt(now + STILL_PROCESSING_RETRY, "belum ada rekaman")
             return Done()
+        lease = self._take_lease(record.id)
+        if lease is None:
+            # Another job works on this request's recordings right now; this one looks again after it.
+            return RetryAt(now + LEASE_RETRY, "rekaman sedang diproses tugas lain")
+        try:
+            return self._all(record, recordings, claimed)
+        finally:
+            self._release_lease(record.id, lease)
+
+    def _take_lease(self, request_id: str) -> str | None:
+        now = self.p.clock()
+        lease = secrets.token_hex(8)
+
+        def take(current: RequestRecord) -> RequestChanges | None:
+            held = current.recordings_lease_until is not None and current.recordings_lease_until > now
+            return None if held else RequestChanges(recordings_lease=lease, recordings_lease_until=now + JOB_LEASE)
+
+        return lease if self._claim_once(request_id, take) else None
+
+    def _release_lease(self, request_id: str, lease: str) -> None:
+        def release(current: RequestRecord) -> RequestChanges | None:
+            if current.recordings_lease != lease:
+                return None
+            return RequestChanges(recordings_lease=None, recordings_lease_until=None)
+
+        self.p.requests.modify_request(request_id, release)
+
+    def _all(self, record: RequestRecord, recordings: list[Recording], claimed: ClaimedJob) -> Outcome:
+        request_id = record.id
         waiting = []
         for recording in recordings:
             outcome = self._one(record, recording, claimed)
@@ -232,7 +263,9 @@ class RecordingArchive:
                 return None
             return RequestChanges(recordings=(*current.recordings, archived))
 
-        self.p.requests.modify_request(record.id, add)
+        # Two runs may both have downloaded it (same bytes, same key); one of them records it.
+        if not self._claim_once(record.id, add):
+            return
         self.p.requests.record_audit(
             AuditEntry(
                 record.id,

@@ -5,10 +5,12 @@ Shared by the phone-layout browser tests and the text-part tests, so both see ev
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from tests.harness import Harness, HarnessFactory
 from tests.test_templates import records
+from vicon.meetings import Recording, RecordingFile
 from vicon.ports import OutboxEntry, OutgoingMail
 from vicon.records import RequestRecord
 
@@ -25,6 +27,32 @@ def _undeliverable(harness: Harness, r: dict[str, RequestRecord]) -> list[Outgoi
     return harness.core.mails.undeliverable(entry, error)
 
 
+def _unconsented(harness: Harness, r: dict[str, RequestRecord]) -> list[OutgoingMail]:
+    record = r["provisioned"]
+    meeting = record.held_meeting()
+    files = tuple(
+        RecordingFile(
+            id=f"file-{n}",
+            meeting_uuid=meeting.uuid,
+            file_type=kind,
+            file_extension=kind,
+            file_size=size,
+            download_url="https://zoom.example/rec/download/x",
+            status="completed",
+            recording_type="shared_screen_with_speaker_view",
+            recording_start=record.start,
+            recording_end=record.end,
+        )
+        for n, (kind, size) in enumerate((("MP4", 312_500_000), ("M4A", 48_000_000)))
+    )
+    recording = Recording(meeting.uuid, meeting.id, "host-id", None, record.event_name, record.start, 150, files, None)
+    return harness.core.mails.recording_unconsented(record, recording)
+
+
+def _deletion(record: RequestRecord) -> dt.datetime:
+    return record.end + dt.timedelta(days=30)
+
+
 # Each event of a request's life that sends mail, with every variant its templates branch on.
 KINDS: dict[str, Build] = {
     "intake": lambda h, r: h.core.mails.intake(r["submitted"], h.core.status_url(r["submitted"])),
@@ -35,6 +63,9 @@ KINDS: dict[str, Build] = {
     "cancelled": lambda h, r: h.core.mails.cancelled(r["cancelled"]),
     "cancelled_with_meeting": lambda h, r: h.core.mails.cancelled(r["cancelled_with_meeting"]),
     "undeliverable": _undeliverable,
+    "recording_unconsented": _unconsented,
+    "recordings_ready": lambda h, r: h.core.mails.recordings_ready(r["archived"], _deletion(r["archived"])),
+    "recordings_reminder": lambda h, r: h.core.mails.recordings_reminder(r["archived"], _deletion(r["archived"])),
 }
 
 

@@ -57,6 +57,21 @@ def is_partial(name: str) -> bool:
     return Path(name).name.startswith("_")
 
 
+ARCHIVED = [
+    {
+        "file_id": f"file-{kind}",
+        "meeting_uuid": "aDYlohsHRtCd4ii1uC2+hA==",
+        "file_type": kind.upper(),
+        "file_extension": kind,
+        "size": size,
+        "sha256": "ab" * 32,
+        "blob_key": f"recordings/VC-2026-000042/file-{kind}.{kind}",
+        "archived_at": dt.datetime(2026, 12, 2, 6, tzinfo=dt.UTC),
+    }
+    for kind, size in (("mp4", 312_500_000), ("m4a", 48_000_000))
+]
+
+
 def records(harness: Harness) -> dict[str, RequestRecord]:
     """A request as the core records it at each stage of its life."""
     core = harness.core
@@ -102,6 +117,15 @@ def records(harness: Harness) -> dict[str, RequestRecord]:
             Status.REJECTED,
             decided,
             decision_reason="Surat belum ditandatangani <b>kepala</b> perangkat daerah.",
+        ),
+        # Held, recorded with consent, and archived into our storage (vicon.usecases.recordings).
+        "archived": at(Status.COMPLETED, decided, meeting=meeting, recordings=ARCHIVED),
+        "recordings_deleted": at(
+            Status.COMPLETED,
+            decided,
+            meeting=meeting,
+            deleted_recordings=[{**f, "deleted_at": submitted.end + dt.timedelta(days=30)} for f in ARCHIVED],
+            recordings_deleted_at=submitted.end + dt.timedelta(days=30),
         ),
         "cancelled": at(Status.CANCELLED),  # before anyone decided
         "cancelled_with_meeting": at(Status.CANCELLED, decided, meeting=meeting),
@@ -219,6 +243,36 @@ def cases(harness: Harness) -> dict[str, list[Case]]:
             for for_requester in (True, False)
             for label, record in (("no meeting", r["cancelled"]), ("meeting", r["cancelled_with_meeting"]))
         ],
+        "email/recording_unconsented": [
+            Case(
+                "staff",
+                mail(
+                    provisioned,
+                    person=OPERATOR,
+                    decision_url="https://vicon.example.go.id/api/recording_decision?token=keputusan",
+                    file_count=2,
+                    total_size="360 MB",
+                    retention_days=30,
+                ),
+                [provisioned.id, "token=keputusan", OPERATOR, "360 MB", "30 hari", "menyetujui perekaman"],
+            )
+        ],
+        "email/recordings_ready": [
+            Case(
+                label,
+                mail(
+                    r["archived"],
+                    reminder=reminder,
+                    deletion_at=r["archived"].end + dt.timedelta(days=30),
+                    recordings_url="https://vicon.example.go.id/api/recordings?token=rekaman",
+                    file_count=2,
+                    total_size="361 MB",
+                    retention_days=30,
+                ),
+                [r["archived"].id, "token=rekaman", "Jumat, 1 Januari 2027", *extra],
+            )
+            for label, reminder, extra in (("ready", False, ["361 MB", "3 hari"]), ("reminder", True, ["dihapus"]))
+        ],
         "email/undeliverable": [
             Case(
                 "staff",
@@ -295,6 +349,54 @@ def cases(harness: Harness) -> dict[str, list[Case]]:
                 ("rejected", ["Alasan penolakan sudah dikirim"]),
                 ("cancelled", ["membatalkan permohonan"]),
             )
+        ],
+        "pages/recording_decision": [
+            Case(
+                label,
+                {"base_url": base_url, "request": record, "token": "token-keputusan", "retention_days": 30},
+                [record.id, *shows],
+            )
+            for label, record, shows in (
+                ("undecided", provisioned, ["token-keputusan", "Hapus sekarang", "30 hari"]),
+                (
+                    "decided",
+                    provisioned.model_copy(update={"recording_decision": "archive", "recording_decided_by": OPERATOR}),
+                    [OPERATOR, "disimpan"],
+                ),
+            )
+        ],
+        "pages/recordings": [
+            Case(
+                "files",
+                {
+                    "base_url": base_url,
+                    "request": r["archived"],
+                    "files": [
+                        {
+                            "url": f"{base_url}/api/recording_file?token=t&file=file-mp4",
+                            "label": "Video (MP4)",
+                            "size": "313 MB",
+                        },
+                        {
+                            "url": f"{base_url}/api/recording_file?token=t&file=file-m4a",
+                            "label": "Audio (M4A)",
+                            "size": "48 MB",
+                        },
+                    ],
+                    "deletion_at": r["archived"].end + dt.timedelta(days=30),
+                },
+                ["Video (MP4)", "file=file-m4a", "313 MB", "Jumat, 1 Januari 2027"],
+            ),
+            Case(
+                "deleted",
+                {
+                    "base_url": base_url,
+                    "request": r["recordings_deleted"],
+                    "files": [],
+                    "deletion_at": r["recordings_deleted"].end + dt.timedelta(days=30),
+                },
+                ["sudah dihapus", "kebijakan arsip"],
+            ),
         ],
         "pages/start_meeting": [
             Case(

@@ -277,7 +277,9 @@ class Core:
             report["jobs"] = {"error": True}
         # Jobs queue mails (the organiser's recordings link, a staff notice): sent in this same tick.
         try:
-            report["mail_after_jobs"] = self._delivery().deliver()
+            sent = self._delivery().deliver()
+            if isinstance(report.get("mail"), dict) and "error" not in report["mail"]:
+                report["mail"] = {key: report["mail"].get(key, 0) + sent.get(key, 0) for key in report["mail"]}
         except Exception:
             log.exception("mail delivery after jobs failed")
         return report

@@ -51,7 +51,7 @@ TRANSITIONS: Mapping[tuple[Status, Status], frozenset[Actor]] = {
     (Status.APPROVED, Status.PROVISIONING_FAILED): _SYSTEM,
     # The tick's retry claims the request back before it calls Zoom again.
     (Status.PROVISIONING_FAILED, Status.APPROVED): _SYSTEM,
-    # Zoom's `meeting.ended` webhook (a later issue): nothing makes this transition yet.
+    # Zoom's `meeting.ended` webhook, or the tick from Zoom's past-meeting data (vicon.usecases.completion).
     (Status.PROVISIONED, Status.COMPLETED): _SYSTEM,
     # Until the event has ended (core.cancel checks the time). `approved` too: a meeting may exist already.
     (Status.SUBMITTED, Status.CANCELLED): _REQUESTER,
@@ -61,7 +61,7 @@ TRANSITIONS: Mapping[tuple[Status, Status], frozenset[Actor]] = {
 }
 
 # Declared for a feature still to come; tests/test_lifecycle.py expects no call site for these yet.
-NOT_YET_MADE = frozenset({(Status.PROVISIONED, Status.COMPLETED)})
+NOT_YET_MADE: frozenset[tuple[Status, Status]] = frozenset()
 
 
 class NotAllowed(ValueError):

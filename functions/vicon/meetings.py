@@ -149,6 +149,10 @@ class Meeting:
     passcode: str | None
 
 
+# Zoom's word for a recording file it has finished processing; Zoom's vocabulary, not a request status.
+ZOOM_FILE_COMPLETED = "completed"
+
+
 @dataclass(frozen=True)
 class RecordingFile:
     """One file of a cloud recording, as Zoom lists it (REST answer or `recording.completed` webhook).
@@ -167,6 +171,11 @@ class RecordingFile:
     recording_type: str
     recording_start: datetime | None
     recording_end: datetime | None
+
+    @property
+    def ready(self) -> bool:
+        """Zoom has finished processing it (a file still "processing" cannot be downloaded whole yet)."""
+        return self.status == ZOOM_FILE_COMPLETED
 
 
 @dataclass(frozen=True)

@@ -175,6 +175,36 @@ def _token_form() -> dict[str, Any]:
     return {"required": True, "content": {URLENCODED: {"schema": schema}, MULTIPART: {"schema": schema}}}
 
 
+def _decision_body(choices: tuple[str, ...]) -> dict[str, Any]:
+    schema = {
+        "type": "object",
+        "properties": {
+            "token": {"type": "string", "minLength": 1, "description": inputs.TOKEN_NOTE},
+            "decision": {"enum": list(choices)},
+        },
+        "required": ["decision"],
+    }
+    return {"required": True, "content": {URLENCODED: {"schema": schema}, MULTIPART: {"schema": schema}}}
+
+
+def webhook_body_schema() -> dict[str, Any]:
+    """The events read (from vicon.webhooks' models), and any other event, which is acknowledged and ignored."""
+    from vicon import webhooks
+
+    events = [
+        model.model_json_schema(by_alias=True, ref_template="#/components/schemas/{model}")
+        for model in (webhooks.UrlValidation, webhooks.RecordingCompleted, webhooks.MeetingEvent)
+    ]
+    for event in events:
+        event.pop("$defs", None)
+    return {
+        "type": "object",
+        "required": ["event"],
+        "properties": {"event": {"type": "string"}, "event_ts": {"type": "integer"}, "payload": {"type": "object"}},
+        "description": "Bentuk event yang dibaca: " + ", ".join(str(e.get("title")) for e in events) + ".",
+    }
+
+
 def _link_refusals(*, with_409: bool = False, with_422: bool = False) -> dict[str, Any]:
     answers = {
         "403": _error("Tautan tidak valid, atau penerimanya tidak lagi berwenang.", html=True),
@@ -313,6 +343,118 @@ def _paths(settings: Settings) -> dict[str, Any]:
                 "responses": {
                     "200": _json_answer("Laporan tiap bagian.", ref("TickReport")),
                     **_common_errors(form=True),
+                },
+            }
+        },
+        "/zoom_webhook": {
+            "post": {
+                "operationId": "zoom_webhook",
+                "summary": "Event Zoom (webhook): tanda tangan x-zm-signature diperiksa atas badan mentah",
+                "description": "`endpoint.url_validation` dijawab dengan `plainToken` dan `encryptedToken` "
+                "(HMAC-SHA256 hex dengan secret token). Event lain (`recording.completed`, `meeting.started`, "
+                "`meeting.ended`) disimpan sebagai tugas dan dijawab 200 dengan `{}` dalam 3 detik; "
+                "event yang sama dua kali hanya sekali dikerjakan. Hanya meeting buatan aplikasi ini yang disentuh.",
+                "parameters": [
+                    {
+                        "name": "x-zm-signature",
+                        "in": "header",
+                        "required": False,
+                        "description": "`v0=` + hex HMAC-SHA256(secret, `v0:{timestamp}:{badan mentah}`). Wajib untuk "
+                        "event; pemeriksaan URL tanpa header ini dijawab hanya untuk token berbentuk token Zoom.",
+                        "schema": {"type": "string"},
+                    },
+                    {
+                        "name": "x-zm-request-timestamp",
+                        "in": "header",
+                        "required": False,
+                        "description": "Detik Unix; paling jauh 5 menit dari jam server.",
+                        "schema": {"type": "string"},
+                    },
+                ],
+                "requestBody": {"required": True, "content": {JSON: {"schema": webhook_body_schema()}}},
+                "responses": {
+                    "200": _json_answer(
+                        "Diterima (`{}`), atau jawaban pemeriksaan URL.",
+                        {
+                            "type": "object",
+                            "properties": {"plainToken": {"type": "string"}, "encryptedToken": {"type": "string"}},
+                            "additionalProperties": False,
+                        },
+                    ),
+                    "400": _error("Badan bukan event JSON, atau field event tidak valid."),
+                    "401": _error("Tanda tangan tidak ada, tidak cocok, atau kedaluwarsa (lebih dari 5 menit)."),
+                    "403": _error("Webhook belum dikonfigurasi (`ZOOM_WEBHOOK_SECRET` kosong)."),
+                    "413": _error("Badan lebih dari 1 MiB."),
+                    **_common_errors(),
+                },
+            }
+        },
+        "/recording_decision": {
+            "get": {
+                "operationId": "recording_decision_page",
+                "summary": "Rekaman tanpa persetujuan: halaman keputusan petugas (tidak mengubah apa pun)",
+                "parameters": [_token_query()],
+                "responses": {
+                    "200": _page("Halaman dengan tombol Simpan dan Hapus."),
+                    **_link_refusals(),
+                    **_common_errors(html=True),
+                },
+            },
+            "post": {
+                "operationId": "recording_decision",
+                "summary": "Keputusan: `archive` (disimpan sesuai masa simpan) atau `delete` (dihapus dari Zoom)",
+                "parameters": [_token_query("Token juga boleh di sini bila tidak ada di formulir.", required=False)],
+                "requestBody": _decision_body(("archive", "delete")),
+                "responses": {
+                    "200": _page("Halaman dengan keputusan yang tercatat."),
+                    **_link_refusals(with_409=True, with_422=True),
+                    **_common_errors(html=True, form=True),
+                },
+            },
+        },
+        "/recordings": {
+            "get": {
+                "operationId": "recordings",
+                "summary": "Rekaman yang diarsipkan, untuk penyelenggara (tautan dari email; berlaku sampai dihapus)",
+                "parameters": [_token_query()],
+                "responses": {
+                    "200": _page("Daftar berkas rekaman dengan tombol unduh."),
+                    **_link_refusals(),
+                    **_common_errors(html=True),
+                },
+            }
+        },
+        "/recording_file": {
+            "get": {
+                "operationId": "recording_file",
+                "summary": "Satu berkas rekaman, dialirkan; mendukung `Range` untuk pemutar video (HEAD juga)",
+                "parameters": [
+                    _token_query(),
+                    {
+                        "name": "file",
+                        "in": "query",
+                        "required": True,
+                        "description": "ID berkas dari halaman rekaman.",
+                        "schema": {"type": "string"},
+                    },
+                    {"name": "Range", "in": "header", "required": False, "schema": {"type": "string"}},
+                ],
+                "responses": {
+                    "200": {
+                        "description": "Seluruh berkas.",
+                        "headers": _headers("Content-Disposition"),
+                        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+                    },
+                    "206": {
+                        "description": "Rentang byte yang diminta.",
+                        "headers": _headers("Content-Disposition"),
+                        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+                    },
+                    "403": _error("Tautan tidak valid."),
+                    "404": _error("Berkas tidak ditemukan atau sudah dihapus sesuai masa simpan."),
+                    "410": _error("Tautan sudah kedaluwarsa (rekaman sudah dihapus)."),
+                    "416": _error("Rentang byte di luar ukuran berkas."),
+                    **_common_errors(),
                 },
             }
         },
@@ -501,8 +643,20 @@ def _components() -> dict[str, Any]:
                             part_failed,
                         ]
                     },
+                    "jobs": {
+                        "oneOf": [
+                            {
+                                "type": "object",
+                                "properties": {name: count for name in ("done", "retried", "given_up", "errors")},
+                                "required": ["done", "retried", "given_up", "errors"],
+                                "additionalProperties": False,
+                                "description": "Tugas terjadwal (webhook Zoom, rekaman, masa simpan, penyelesaian).",
+                            },
+                            part_failed,
+                        ]
+                    },
                 },
-                "required": ["provisioning", "cleanup", "mail"],
+                "required": ["provisioning", "cleanup", "mail", "jobs"],
                 "additionalProperties": False,
             },
             "IntakeOptions": {

@@ -18,7 +18,7 @@ from vicon.ports import AuditEntry, ClaimedJob, CloudRecordings, Job, Jobs, Requ
 from vicon.records import RequestChanges, RequestRecord
 from vicon.settings import Settings
 from vicon.timefmt import iso
-from vicon.usecases.jobs import Done, Outcome, RetryAt, retry_delay
+from vicon.usecases.jobs import Done, Outcome, RequestJob, RetryAt, retry_delay
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ def schedule_completion_check(jobs: Jobs, record: RequestRecord) -> None:
             f"{COMPLETION}:{record.id}",
             COMPLETION,
             record.end + COMPLETE_AFTER_END,
-            {"request_id": record.id},
+            RequestJob(request_id=record.id).payload(),
             record.id,
         )
     )
@@ -105,7 +105,7 @@ class Completion:
                 f"{ATTENDANCE}:{record.id}",
                 ATTENDANCE,
                 max(now, ended_at + ATTENDANCE_AFTER_END),
-                {"request_id": record.id, "uuid": uuid},
+                RequestJob(request_id=record.id, meeting_uuid=uuid).payload(),
                 record.id,
             )
         )
@@ -113,7 +113,7 @@ class Completion:
 
     def check(self, claimed: ClaimedJob) -> Outcome:
         """The `completion` job: no webhook completed the request; ask Zoom whether the meeting was held."""
-        record = self.p.requests.get_request(str(claimed.job.payload["request_id"]))
+        record = self.p.requests.get_request(RequestJob.of(claimed).request_id)
         if record is None or record.status != Status.PROVISIONED or record.meeting is None:
             return Done()
         now = self.p.clock()
@@ -131,11 +131,11 @@ class Completion:
 
     def attendance(self, claimed: ClaimedJob) -> Outcome:
         """The `attendance` job: distinct participants and total minutes, never names."""
-        record = self.p.requests.get_request(str(claimed.job.payload["request_id"]))
+        record = self.p.requests.get_request(RequestJob.of(claimed).request_id)
         if record is None:
             return Done()
         now = self.p.clock()
-        uuid = str(claimed.job.payload.get("uuid") or (record.meeting.uuid if record.meeting else ""))
+        uuid = RequestJob.of(claimed).meeting_uuid or (record.meeting.uuid if record.meeting else "")
         try:
             counted = self.p.cloud.attendance(uuid)
         except ZoomError as exc:

@@ -12,6 +12,9 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
 
 from vicon.ports import ClaimedJob, Jobs
 
@@ -43,6 +46,22 @@ class GiveUp:
 
 Outcome = Done | RetryAt | GiveUp
 Handler = Callable[[ClaimedJob], Outcome]
+
+
+class RequestJob(BaseModel):
+    """The payload of a job about one request (and, for some, one meeting instance)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    request_id: str
+    meeting_uuid: str | None = None
+
+    def payload(self) -> dict[str, Any]:
+        return self.model_dump(exclude_none=True)
+
+    @classmethod
+    def of(cls, claimed: ClaimedJob) -> RequestJob:
+        return cls.model_validate(claimed.job.payload)
 
 
 def retry_delay(attempts: int) -> dt.timedelta:

@@ -15,6 +15,7 @@ from vicon.records import ArchivedFile, RecordingDecision, RequestChanges, Reque
 from vicon.settings import Settings
 from vicon.signing import Signer
 from vicon.usecases.access import Refused, authorised_request
+from vicon.usecases.jobs import RequestJob
 from vicon.usecases.recordings import CONTENT_TYPES, RECORDINGS, deletion_time
 
 STREAM_CHUNK = 1024 * 1024
@@ -83,7 +84,13 @@ class RecordingDecisionLink:
         )
         # The recordings job carries the decision out: downloads take longer than a page may wait.
         self.jobs.schedule_job(
-            Job(f"{RECORDINGS}:{record.id}:decision", RECORDINGS, now, {"request_id": record.id}, record.id)
+            Job(
+                f"{RECORDINGS}:{record.id}:decision",
+                RECORDINGS,
+                now,
+                RequestJob(request_id=record.id).payload(),
+                record.id,
+            )
         )
         return record
 

@@ -23,7 +23,7 @@ from vicon.meetings import DownloadRefused, Recording, RecordingFile, ZoomError
 from vicon.ports import AuditEntry, Blobs, ClaimedJob, CloudRecordings, Job, Jobs, OutgoingMail, RequestStore
 from vicon.records import ArchivedFile, DeletedFile, RecordingDecision, RequestChanges, RequestRecord
 from vicon.settings import Settings
-from vicon.usecases.jobs import JOB_LEASE, Done, GiveUp, Outcome, RetryAt, retry_delay
+from vicon.usecases.jobs import JOB_LEASE, Done, GiveUp, Outcome, RequestJob, RetryAt, retry_delay
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ def schedule_recording_trigger(jobs: Jobs, record: RequestRecord) -> None:
             key=recordings_job_key(record.id),
             kind=RECORDINGS,
             due_at=record.end + CHECK_AFTER_END,
-            payload={"request_id": record.id},
+            payload=RequestJob(request_id=record.id).payload(),
             request_id=record.id,
         )
     )
@@ -102,7 +102,7 @@ def schedule_recording_check(jobs: Jobs, record: RequestRecord, recording: Recor
             key=recordings_job_key(record.id, recording),
             kind=RECORDINGS,
             due_at=now,
-            payload={"request_id": record.id, "uuid": recording.uuid},
+            payload=RequestJob(request_id=record.id, meeting_uuid=recording.uuid).payload(),
             request_id=record.id,
         )
     )
@@ -141,14 +141,14 @@ class RecordingArchive:
         self.p = ports
 
     def handle(self, claimed: ClaimedJob) -> Outcome:
-        request_id = str(claimed.job.payload["request_id"])
-        uuid = claimed.job.payload.get("uuid")
+        job = RequestJob.of(claimed)
+        request_id, uuid = job.request_id, job.meeting_uuid
         record = self.p.requests.get_request(request_id)
         if record is None or record.meeting is None:
             return Done()
         now = self.p.clock()
         try:
-            recordings = self._recordings(record, str(uuid) if uuid else None)
+            recordings = self._recordings(record, uuid)
         except ZoomError as exc:
             return RetryAt(now + retry_delay(claimed.attempts + 1), f"Zoom: {exc}")
         if not recordings:
@@ -221,9 +221,9 @@ class RecordingArchive:
             return self._trash(record, recording, "recording_trashed_after_retention")
         archived = {file.file_id for file in record.recordings}
         pending = [file for file in recording.files if file.id not in archived]
-        processing = [file for file in pending if file.status != "completed"]
+        processing = [file for file in pending if not file.ready]
         for file in pending:
-            if file.status != "completed":
+            if not file.ready:
                 continue
             try:
                 self._archive_file(record, recording, file)
@@ -282,14 +282,14 @@ class RecordingArchive:
         """Once something is archived: the retention jobs, and the organiser's one mail with the download link."""
         deletion = deletion_time(self.p.settings, record)
         self.p.jobs.schedule_job(
-            Job(f"{RETENTION}:{record.id}", RETENTION, deletion, {"request_id": record.id}, record.id)
+            Job(f"{RETENTION}:{record.id}", RETENTION, deletion, RequestJob(request_id=record.id).payload(), record.id)
         )
         self.p.jobs.schedule_job(
             Job(
                 f"{RETENTION_REMINDER}:{record.id}",
                 RETENTION_REMINDER,
                 deletion - REMIND_BEFORE_DELETION,
-                {"request_id": record.id},
+                RequestJob(request_id=record.id).payload(),
                 record.id,
             )
         )
@@ -361,7 +361,7 @@ class Retention:
         self.p = ports
 
     def delete(self, claimed: ClaimedJob) -> Outcome:
-        record = self.p.requests.get_request(str(claimed.job.payload["request_id"]))
+        record = self.p.requests.get_request(RequestJob.of(claimed).request_id)
         if record is None:
             return Done()
         now = self.p.clock()
@@ -421,7 +421,7 @@ class Retention:
                 self.p.cloud.trash_recordings(listed.uuid)
 
     def remind(self, claimed: ClaimedJob) -> Outcome:
-        record = self.p.requests.get_request(str(claimed.job.payload["request_id"]))
+        record = self.p.requests.get_request(RequestJob.of(claimed).request_id)
         if record is None or not record.recordings or record.recordings_deleted_at is not None:
             return Done()
         now = self.p.clock()

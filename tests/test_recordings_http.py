@@ -366,7 +366,7 @@ def test_the_organiser_downloads_until_the_retention_deletion_and_nothing_is_lef
     rec: Harness, zoom_sandbox: Any
 ) -> None:
     harness = rec
-    request_id, meeting_id, _uuid = provisioned(harness)
+    request_id, meeting_id, uuid = provisioned(harness)
     zoom_sandbox.state.add_recording(meeting_id)
     after_meeting(harness, request_id, hours=1.5)
     run_jobs(harness)
@@ -405,6 +405,8 @@ def test_the_organiser_downloads_until_the_retention_deletion_and_nothing_is_lef
     deleted = [e for e in harness.store.audit_trail(request_id) if e.action == "recording_deleted"]
     assert sorted(e.detail["sha256"] for e in deleted) == sorted(f.sha256 for f in record.recordings)
     assert all(e.detail["size"] and "masa simpan" in e.detail["reason"] for e in deleted)
+    # Zoom's copy does not outlive the retention either: its trash is emptied of the meeting's recordings.
+    assert zoom_sandbox.state.trashed(uuid) is None and zoom_sandbox.state.recording(uuid) is None
     gone = harness.client("recording_file").get("/", query_string={"token": token, "file": first.file_id})
     assert gone.status_code in (404, 410)
 

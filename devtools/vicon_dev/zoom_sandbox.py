@@ -1077,15 +1077,19 @@ class SandboxApp:
 
     # --- recordings ---------------------------------------------------------------------------------
 
-    def _recording(self, ref: str) -> dict[str, Any] | None:
+    def _recording(self, ref: str, include_trashed: bool = False) -> dict[str, Any] | None:
         # The gateway already decoded the path once; the segment is decoded once more, so a double-encoded
         # UUID arrives whole.
         key = unquote(ref)
         if key.isdigit():
-            candidates = [r for r in self.state.recordings.values() if str(r["id"]) == key and not r["trashed"]]
+            candidates = [
+                r
+                for r in self.state.recordings.values()
+                if str(r["id"]) == key and (include_trashed or not r["trashed"])
+            ]
             return max(candidates, key=lambda r: r["start_time"]) if candidates else None
         recording = self.state.recordings.get(key)
-        return recording if recording is not None and not recording["trashed"] else None
+        return recording if recording is not None and (include_trashed or not recording["trashed"]) else None
 
     def _public_recording(self, recording: dict[str, Any], request: Request) -> dict[str, Any]:
         """A recording as the REST API shows it: Zoom's recording object has no host_email, timezone, share_url
@@ -1136,7 +1140,8 @@ class SandboxApp:
         action = request.args.get("action", "trash")
         if action not in ("trash", "delete"):
             return _error(400, 300, "Validation Failed.", [{"field": "action", "message": "Invalid field."}])
-        recording = self._recording(ref)
+        # "delete" removes for good, from the trash too (what the web portal's "delete permanently" does).
+        recording = self._recording(ref, include_trashed=action == "delete")
         if recording is None:
             return _error(404, 3301, "There is no recording for this meeting.")
         if action == "trash":

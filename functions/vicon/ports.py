@@ -113,6 +113,10 @@ class CloudRecordings(Protocol):
         """Move the instance's recording files to Zoom's trash; done too when Zoom says there are none (3301)."""
         ...
 
+    def delete_recordings(self, meeting_uuid: str) -> None:
+        """Delete the instance's recordings for good, from Zoom's trash too; done when Zoom has none."""
+        ...
+
     def download(self, file: RecordingFile, token: str | None = None) -> AbstractContextManager[Iterator[bytes]]:
         """Stream one file with `token` (the webhook's download_token, a download_access_token, or None: OAuth).
 

@@ -161,7 +161,7 @@ class ZoomClient:
       cloud_recording:read:list_user_recordings:admin
     - meeting_recordings (GET /meetings/{meetingId}/recordings): recording:read;
       cloud_recording:read:list_recording_files:admin
-    - trash_recordings (DELETE /meetings/{meetingId}/recordings): recording:write:admin;
+    - trash_recordings, delete_recordings (DELETE /meetings/{meetingId}/recordings): recording:write:admin;
       cloud_recording:delete:meeting_recording:admin
     - past_meeting (GET /past_meetings/{meetingId}): meeting:read:admin; meeting:read:past_meeting:admin
     - attendance (GET /past_meetings/{meetingId}/participants): meeting:read:admin;
@@ -549,6 +549,23 @@ class ZoomClient:
                 "DELETE",
                 f"/meetings/{_meeting_ref(meeting_uuid)}/recordings",
                 params={"action": "trash"},
+                retry_ambiguous=True,
+            )
+        except ZoomNotFound as exc:
+            if exc.code != NO_RECORDING_CODE:
+                raise
+
+    def delete_recordings(self, meeting_uuid: str) -> None:
+        """Delete one meeting instance's recordings for good, from Zoom's trash too (`action=delete`).
+
+        The retention deletion's last step: Zoom's trash would otherwise keep the files 30 days whatever the
+        policy says. "No recording" (3301) counts as done, as for `trash_recordings`.
+        """
+        try:
+            self._request(
+                "DELETE",
+                f"/meetings/{_meeting_ref(meeting_uuid)}/recordings",
+                params={"action": "delete"},
                 retry_ambiguous=True,
             )
         except ZoomNotFound as exc:

@@ -412,13 +412,18 @@ class Retention:
         return Done()
 
     def _trash_left_in_zoom(self, record: RequestRecord) -> None:
+        """Delete the meeting's recordings in Zoom for good: still listed (never archived), or in Zoom's trash."""
         if record.meeting is None:
             return
         start = (record.actual_start or record.start).date() - dt.timedelta(days=1)
         end = (record.actual_end or record.end).date() + dt.timedelta(days=1)
-        for listed in self.p.cloud.list_recordings(record.meeting.host, start, end):
-            if listed.meeting_id == record.meeting.id and listed.uuid not in record.trashed_recordings:
-                self.p.cloud.trash_recordings(listed.uuid)
+        listed = [
+            r.uuid
+            for r in self.p.cloud.list_recordings(record.meeting.host, start, end)
+            if r.meeting_id == record.meeting.id
+        ]
+        for uuid in dict.fromkeys([*listed, *record.trashed_recordings]):
+            self.p.cloud.delete_recordings(uuid)
 
     def remind(self, claimed: ClaimedJob) -> Outcome:
         record = self.p.requests.get_request(RequestJob.of(claimed).request_id)

@@ -118,10 +118,12 @@ class Completion:
             return Done()
         now = self.p.clock()
         try:
-            past = self.p.cloud.past_meeting(record.meeting.uuid)
+            # By the numeric id: Zoom answers its latest instance (a rehearsal the day before is an earlier one).
+            past = self.p.cloud.past_meeting(str(record.meeting.id))
         except ZoomError as exc:
             return RetryAt(now + retry_delay(claimed.attempts + 1), f"Zoom: {exc}")
-        if past is None or past.end_time is None:
+        held = past is not None and past.end_time is not None and not self.is_test_run(record, past.end_time)
+        if past is None or past.end_time is None or not held:
             if now < record.end + GIVE_UP_AFTER_END:
                 return RetryAt(now + dt.timedelta(hours=1), "Zoom belum mencatat meeting ini selesai")
             log.info("%s: Zoom has no record of the meeting being held", record.id)

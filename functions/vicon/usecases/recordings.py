@@ -41,6 +41,7 @@ LEASE_RETRY = dt.timedelta(minutes=2)
 REMIND_BEFORE_DELETION = dt.timedelta(days=3)
 # The daily sweep looks back this far (one listing window of Zoom's at most 30 days).
 SWEEP_DAYS = 30
+KEEP_DONE_JOBS = dt.timedelta(days=45)
 _EXTENSION = re.compile(r"[a-z0-9]{1,8}")
 CONTENT_TYPES = {
     "mp4": "video/mp4",
@@ -280,10 +281,7 @@ class RecordingArchive:
 
     def _after_archive(self, record: RequestRecord) -> None:
         """Once something is archived: the retention jobs, and the organiser's one mail with the download link."""
-        deletion = deletion_time(self.p.settings, record)
-        self.p.jobs.schedule_job(
-            Job(f"{RETENTION}:{record.id}", RETENTION, deletion, RequestJob(request_id=record.id).payload(), record.id)
-        )
+        deletion = self._schedule_retention(record)
         self.p.jobs.schedule_job(
             Job(
                 f"{RETENTION_REMINDER}:{record.id}",
@@ -301,6 +299,13 @@ class RecordingArchive:
 
         if self._claim_once(record.id, mark):
             self.p.requests.record_audit(AuditEntry(record.id, now, SYSTEM, "recordings_mailed", None, None, {}), mails)
+
+    def _schedule_retention(self, record: RequestRecord) -> dt.datetime:
+        deletion = deletion_time(self.p.settings, record)
+        self.p.jobs.schedule_job(
+            Job(f"{RETENTION}:{record.id}", RETENTION, deletion, RequestJob(request_id=record.id).payload(), record.id)
+        )
+        return deletion
 
     def _claim_once(self, request_id: str, change: Callable[[RequestRecord], RequestChanges | None]) -> bool:
         """True for the one caller whose compare-and-set made the change."""
@@ -324,6 +329,8 @@ class RecordingArchive:
         def mark(current: RequestRecord) -> RequestChanges | None:
             return None if current.recording_notice_at else RequestChanges(recording_notice_at=now)
 
+        # Undecided, it still goes at the retention date: no recording outlives the policy for want of a click.
+        self._schedule_retention(record)
         if self._claim_once(record.id, mark):
             mails = self.p.mails.recording_unconsented(record, recording)
             self.p.requests.record_audit(
@@ -453,6 +460,8 @@ class RecordingSweep:
     def handle(self, claimed: ClaimedJob) -> Outcome:
         now = self.p.clock()
         today = now.date()
+        # Finished jobs are kept a while so their keys de-duplicate (a webhook resent days later); then forgotten.
+        self.p.jobs.prune_jobs(now - KEEP_DONE_JOBS)
         try:
             for host in self.hosts:
                 for recording in self.p.cloud.list_recordings(host, today - dt.timedelta(days=SWEEP_DAYS - 1), today):

@@ -1,5 +1,7 @@
 """`make bench`: cold import, first request (SQLite and the Firestore emulator), intake page weight, submit and
-approve latency (also while Zoom answers 429), letter bombs. Medians of several fresh runs.
+approve latency (also while Zoom answers 429), letter bombs, a 300 MB recording archived from the Zoom sandbox
+(peak RSS against 100 MB, MB/s) and zoom_webhook acknowledgements under 50 concurrent deliveries (median and
+p99 against Zoom's 3 s). Medians of several fresh runs.
 
 `benchmarks/run.py letter_bomb` (or any other names of bench_* functions) runs only those.
 
@@ -564,6 +566,352 @@ def bench_approve_with_zoom_429() -> None:
         )
 
 
+MB = 1_000_000  # the issue's MB: 10^6 bytes, for the file, the memory limit and the throughput alike
+ARCHIVE_BYTES = 300 * MB
+ARCHIVE_RSS_LIMIT = 100 * MB
+ARCHIVE_RUNS = 3
+ARCHIVE_SMALL_BYTES = 1 * MB
+ARCHIVE_CHILD = REPO / "benchmarks" / "recording_archive_child.py"
+WEBHOOK_SECRET = "rahasia-webhook-bench"  # bench-only secret of a server that lives for the bench
+
+
+def _provision_recording(data: Path, sandbox: Any, size: int) -> tuple[str, str, dict[str, Any]]:
+    """In this process: a request submitted and approved through the targets (its meeting made in the sandbox
+    over HTTP), an MP4 recording of it of `size` bytes, and Zoom's signed recording.completed delivery, acknowledged.
+
+    Returns the request id, the recording's file id and the spec for recording_archive_child.py.
+    """
+    import datetime as dt
+
+    from functions_framework import create_app
+
+    from tests.harness import Clock, settings_for, valid_fields
+    from tests.pdfs import one_page_pdf
+    from tests.zoom_fixtures import SANDBOX_ACCOUNT_ID, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SANDBOX_NOW
+    from vicon.blobs import FolderBlobs
+    from vicon.core import Core
+    from vicon.lifecycle import Status
+    from vicon.mail import FolderMailSink
+    from vicon.store.sqlite import SqliteStore
+    from vicon.wiring import reset_core
+    from vicon_dev.zoom_webhooks import event_bytes, signed_webhook_headers
+
+    main_py = str(REPO / "functions" / "main.py")
+    clock = Clock(SANDBOX_NOW)  # Monday 30 November 2026, 09:00 WIB: valid_fields' dates are valid then
+    core = Core(
+        settings=settings_for(
+            data,
+            VERIFIER_EMAILS="v@bench.example",
+            ZOOM_HOSTS="host-besar@vicon.example:300,host-kecil@vicon.example:100",
+            ZOOM_WEBHOOK_SECRET=WEBHOOK_SECRET,
+        ),
+        store=SqliteStore(data / "store.sqlite3"),
+        blobs=FolderBlobs(data / "blobs"),
+        mailer=FolderMailSink(data / "mail"),
+        meetings=sandbox.client(),
+        clock=clock,
+    )
+    reset_core(core)
+    fields = dict(valid_fields())
+    fields["letter"] = (io.BytesIO(one_page_pdf()), "surat.pdf", "application/pdf")
+    submitted = create_app("submit_request", main_py).test_client().post("/", data=fields)
+    assert submitted.status_code == 201, submitted.get_data(as_text=True)
+    request_id = submitted.get_json()["id"]
+    token = core.signer.sign("review", request_id, clock() + dt.timedelta(days=1), v="v@bench.example")
+    review = create_app("review_request", main_py).test_client()
+    approved = review.post("/", data={"token": token, "decision": "approve"})
+    assert approved.status_code == 200, approved.get_data(as_text=True)
+    record = core.store.get_request(request_id)
+    assert record is not None and record.status == Status.PROVISIONED, record
+    meeting = record.held_meeting()
+
+    recording = sandbox.state.add_recording(meeting.id, files=[{"file_type": "MP4", "size": size, "seed": 7}])
+    [file_id] = [item["id"] for item in recording["recording_files"]]
+    clock.now = record.end + dt.timedelta(minutes=15)  # Zoom posts recording.completed after the meeting
+    body = event_bytes(sandbox.state.recording_completed_event(meeting.uuid))
+    headers = signed_webhook_headers(WEBHOOK_SECRET, body, clock())
+    posted = create_app("zoom_webhook", main_py).test_client().post("/", data=body, headers=headers)
+    assert posted.status_code == 200, posted.get_data(as_text=True)
+    core.deliver_mail()  # the approval's mails, so the measured tick delivers only what the archive queues
+    reset_core(None)
+    spec = {
+        "data": str(data),
+        "now": clock().isoformat(),
+        "zoom": {
+            "api_url": sandbox.api_url,
+            "oauth_url": sandbox.oauth_url,
+            "account_id": SANDBOX_ACCOUNT_ID,
+            "client_id": SANDBOX_CLIENT_ID,
+            "client_secret": SANDBOX_CLIENT_SECRET,
+            "now": SANDBOX_NOW.isoformat(),
+        },
+    }
+    return request_id, file_id, spec
+
+
+def _archive_once(folder: Path, size: int) -> dict[str, Any]:
+    """Provision here, archive in a brand-new interpreter (recording_archive_child.py), check the blob here."""
+    import hashlib
+
+    from tests.zoom_fixtures import serve_sandbox
+    from vicon.blobs import FolderBlobs
+    from vicon.store.sqlite import SqliteStore
+
+    data = folder / "data"
+    data.mkdir()
+    with serve_sandbox() as sandbox:
+        request_id, file_id, spec = _provision_recording(data, sandbox, size)
+        (folder / "spec.json").write_text(json.dumps(spec))
+        # Through a shell that forks it (the `; exit` keeps sh from exec-ing it in its own place): Linux carries
+        # ru_maxrss across exec, so an interpreter this process started directly would report at least this
+        # process's RSS (the sandbox, pytest, Firestore's client: about 100 MB) as its own peak.
+        done = subprocess.run(
+            ["/bin/sh", "-c", '"$0" "$@"; exit $?', sys.executable, str(ARCHIVE_CHILD), str(folder / "spec.json")],
+            cwd=REPO / "functions",  # a deployed function runs in its source folder
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"the archive in a fresh interpreter failed ({done.returncode}):\n{done.stderr[-4000:]}")
+        report: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+        # The in-run baseline: the sandbox's own content, generated and hashed in this process (no HTTP, no disk).
+        start = time.perf_counter()
+        expected = sandbox.state.file_sha256(file_id)
+        report["source_seconds"] = time.perf_counter() - start
+        record = SqliteStore(data / "store.sqlite3").get_request(request_id)
+        assert record is not None and record.meeting is not None
+        report["trashed"] = sandbox.state.trashed(record.meeting.uuid) is not None
+    archived = [a for a in record.recordings if a.file_id == file_id]
+    assert len(archived) == 1, (report, record.recordings)
+    # The stored blob itself, read back in 1 MiB blocks, against the sandbox's bytes and the request's record.
+    digest, stored = hashlib.sha256(), 0
+    with FolderBlobs(data / "blobs").open(archived[0].blob_key) as blob:
+        while chunk := blob.read(1 << 20):
+            digest.update(chunk)
+            stored += len(chunk)
+    report["intact"] = archived[0].size == stored == size and archived[0].sha256 == digest.hexdigest() == expected
+    return report
+
+
+def bench_recording_archive() -> None:
+    """A 300 MB MP4 from the Zoom sandbox over HTTP into the blob folder. This process serves the sandbox,
+    submits and approves a request and posts the signed recording.completed webhook; a fresh interpreter then
+    POSTs scheduled_tick, whose jobs list the recording, stream it through sha256 into FolderBlobs.put_stream
+    (fsync), and trash Zoom's copy. A fresh interpreter per run, so ru_maxrss is that archive's peak.
+
+    Baselines from the same run: that interpreter's RSS just before the tick (imports, the app, the core); the
+    same tick archiving a 1 MB recording (what the path costs whatever the size: its lazy imports, the client,
+    the mail); and the 300 MB generated and hashed in this process without HTTP or disk, as fast as the sandbox
+    can hand the bytes over."""
+    print(
+        f"recording archive: a {ARCHIVE_BYTES / MB:.0f} MB MP4 from the Zoom sandbox over HTTP into the blob folder"
+        f" by scheduled_tick (SQLite; a fresh interpreter per run, median of {ARCHIVE_RUNS}; MB = 10^6 bytes)"
+    )
+    runs, small_runs = [], []
+    for _ in range(ARCHIVE_RUNS):  # interleaved, so drift affects both alike
+        # A folder per run, gone before the next: each holds a 300 MB blob.
+        with tempfile.TemporaryDirectory() as folder:
+            runs.append(_archive_once(Path(folder), ARCHIVE_BYTES))
+        with tempfile.TemporaryDirectory() as folder:
+            small_runs.append(_archive_once(Path(folder), ARCHIVE_SMALL_BYTES))
+    everything = runs + small_runs
+    # ru_maxrss is never below VmHWM; far above it, it would be the parent's size carried across exec.
+    assert all(run["rss_peak"] < run["vm_hwm"] + 2 * MB for run in everything if run["vm_hwm"] is not None), runs
+    assert all(run["intact"] and run["trashed"] for run in everything), everything
+
+    def median(key: str, of: list[dict[str, Any]] = runs) -> float:
+        return statistics.median(run[key] for run in of)
+
+    seconds, source = median("seconds"), median("source_seconds")
+    before, peak, worst = median("rss_before"), median("rss_peak"), max(run["rss_peak"] for run in runs)
+    growth = statistics.median(run["rss_peak"] - run["rss_before"] for run in runs)
+    small_peak = median("rss_peak", small_runs)
+    hwm = [run["vm_hwm"] for run in runs if run["vm_hwm"] is not None]
+    verdict = "PASS" if worst < ARCHIVE_RSS_LIMIT else "FAIL"
+    print(f"  file size              {ARCHIVE_BYTES / MB:8.1f} MB ({ARCHIVE_BYTES:,} bytes)")
+    print(f"  archive (tick POST)    {seconds:8.2f} s    {ARCHIVE_BYTES / MB / seconds:7.1f} MB/s")
+    print(
+        f"  baseline: the sandbox's bytes generated + hashed in-process {source:6.2f} s"
+        f"    {ARCHIVE_BYTES / MB / source:7.1f} MB/s   archive/baseline {seconds / source:.1f}x"
+    )
+    print(f"  RSS before the tick    {before / MB:8.1f} MB   (baseline: imports, the app, the core)")
+    print(
+        f"  peak RSS               {peak / MB:8.1f} MB   (+{growth / MB:.1f} MB during the archive; worst run"
+        f" {worst / MB:.1f} MB)   limit {ARCHIVE_RSS_LIMIT / MB:.0f} MB: {verdict}"
+    )
+    print(
+        f"  baseline: peak RSS archiving a {ARCHIVE_SMALL_BYTES / MB:.0f} MB recording {small_peak / MB:6.1f} MB"
+        f"   (300 MB costs {(peak - small_peak) / MB:+.1f} MB more)"
+    )
+    if hwm:
+        print(f"  cross-check: VmHWM     {statistics.median(hwm) / MB:8.1f} MB   (/proc/self/status, 300 MB runs)")
+    print(
+        f"  blob size and SHA-256 equal the sandbox's in {sum(r['intact'] for r in everything)}/{len(everything)}"
+        f" runs; Zoom's copy trashed in {sum(r['trashed'] for r in everything)}/{len(everything)}"
+    )
+
+
+WEBHOOK_CONCURRENCY = 50
+WEBHOOK_ROUNDS = 10
+WEBHOOK_SEQUENTIAL = 100
+ZOOM_ACK_LIMIT_SECONDS = 3.0  # Zoom counts a delivery not answered within 3 s as failed, and retries it
+WEBHOOK_SERVER_CHILD = REPO / "benchmarks" / "webhook_server_child.py"
+
+
+class _Deliveries:
+    """Signed meeting.started deliveries, each for a meeting id of its own, so every body is a distinct job."""
+
+    def __init__(self, base_url: str) -> None:
+        import threading
+
+        self.url = f"{base_url}/"
+        self.made = 0
+        self._lock = threading.Lock()
+
+    def post(self, client: Any) -> tuple[float, int]:
+        """Post one delivery; (seconds to the acknowledgement, status code)."""
+        import datetime as dt
+
+        from vicon_dev.zoom_webhooks import event_bytes, meeting_started_event, signed_webhook_headers
+
+        with self._lock:
+            self.made += 1
+            meeting_id = 80_000_000_000 + self.made
+        body = event_bytes(
+            meeting_started_event(
+                account_id="bench-account",
+                meeting_id=meeting_id,
+                uuid=f"bench-{meeting_id}==",
+                host_id="bench-host",
+                host_email="host-besar@vicon.example",
+                topic="Rapat Bench",
+                start_time=dt.datetime.now(dt.UTC),
+                duration=60,
+            )
+        )
+        # Signed on the real clock the server checks (five minutes either way), just before it is sent.
+        headers = signed_webhook_headers(WEBHOOK_SECRET, body, time.time())
+        start = time.perf_counter()
+        response = client.post(self.url, content=body, headers=headers)
+        response.read()
+        return time.perf_counter() - start, response.status_code
+
+
+def _p99(times: list[float]) -> float:
+    return statistics.quantiles(times, n=100)[98]
+
+
+def bench_webhook_ack() -> None:
+    """zoom_webhook acknowledgement time (verify the signature, queue the job, answer 200) over real HTTP, 50
+    deliveries at once, against one delivery at a time on the same server as the in-run baseline.
+
+    The server is a subprocess (webhook_server_child.py: the Functions Framework app on werkzeug's threaded
+    server, SQLite, no ticker) stopped by its PID; the deliveries are posted with httpx from a thread pool, a
+    barrier releasing each round's 50 at once, over kept-alive connections (a warm-up round opens them, so
+    what is measured is the answer, not the TCP handshake)."""
+    import concurrent.futures
+    import threading
+
+    import httpx
+
+    print(
+        f"zoom_webhook acknowledgement over HTTP ({WEBHOOK_CONCURRENCY} concurrent deliveries x {WEBHOOK_ROUNDS}"
+        f" rounds; SQLite, werkzeug threaded server in a subprocess, {os.cpu_count()} CPUs)"
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        data = Path(folder)
+        log = data / "server.log"
+        # Its errors go to a file: a pipe nobody reads while the bench runs could fill up and stall the server.
+        with log.open("w") as errors:
+            server = subprocess.Popen(
+                [sys.executable, str(WEBHOOK_SERVER_CHILD), str(data), WEBHOOK_SECRET],
+                cwd=REPO / "functions",  # a deployed function runs in its source folder
+                stdout=subprocess.PIPE,
+                stderr=errors,
+                text=True,
+            )
+        try:
+            assert server.stdout is not None
+            port = server.stdout.readline().strip()
+            if not port.isdigit():
+                raise RuntimeError(f"the webhook server did not start:\n{log.read_text()[-4000:]}")
+            deliveries = _Deliveries(f"http://127.0.0.1:{port}")
+            limits = httpx.Limits(max_connections=WEBHOOK_CONCURRENCY, max_keepalive_connections=WEBHOOK_CONCURRENCY)
+            with (
+                httpx.Client(limits=limits, timeout=30.0) as client,
+                concurrent.futures.ThreadPoolExecutor(WEBHOOK_CONCURRENCY) as pool,
+            ):
+
+                def burst() -> tuple[list[tuple[float, int]], float]:
+                    """One round: every delivery released at once; their results and the round's wall time."""
+                    barrier = threading.Barrier(WEBHOOK_CONCURRENCY)
+
+                    def one() -> tuple[float, int]:
+                        barrier.wait()
+                        return deliveries.post(client)
+
+                    start = time.perf_counter()
+                    results = list(pool.map(lambda _: one(), range(WEBHOOK_CONCURRENCY)))
+                    return results, time.perf_counter() - start
+
+                for _ in range(5):  # warm-up: the target's first request (imports, the store's schema)
+                    deliveries.post(client)
+                burst()  # warm-up: opens the 50 connections (and the server's 50 threads)
+                sequential = [deliveries.post(client) for _ in range(WEBHOOK_SEQUENTIAL)]
+                concurrent_results: list[tuple[float, int]] = []
+                walls = []
+                for _ in range(WEBHOOK_ROUNDS):
+                    results, wall = burst()
+                    concurrent_results += results
+                    walls.append(wall)
+        finally:
+            server.terminate()  # by its PID, through the Popen that started it
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+        queued = _webhook_jobs(data)
+        server_errors = log.read_text()
+    total = deliveries.made
+
+    def row(label: str, results: list[tuple[float, int]]) -> float:
+        times = [seconds for seconds, _ in results]
+        ok = sum(status == 200 for _, status in results)
+        m, p = statistics.median(times), _p99(times)
+        print(
+            f"  {label:<34} median {m * 1000:7.1f} ms   p99 {p * 1000:7.1f} ms   max {max(times) * 1000:7.1f} ms"
+            f"   200s {ok}/{len(results)}"
+        )
+        return m
+
+    base = row(f"baseline: one at a time (x{WEBHOOK_SEQUENTIAL})", sequential)
+    m = row(f"{WEBHOOK_CONCURRENCY} at once (x{WEBHOOK_ROUNDS} rounds)", concurrent_results)
+    everything = sequential + concurrent_results
+    every_200 = all(status == 200 for _, status in everything)
+    verdict = "PASS" if every_200 and max(t for t, _ in everything) < ZOOM_ACK_LIMIT_SECONDS else "FAIL"
+    print(
+        f"  concurrent/baseline median {m / base:.1f}x; a round of {WEBHOOK_CONCURRENCY} fully acknowledged in"
+        f" {statistics.median(walls) * 1000:.0f} ms (median)"
+    )
+    print(f"  every delivery 200 and answered within Zoom's {ZOOM_ACK_LIMIT_SECONDS:.0f} s: {verdict}")
+    print(f"  {queued} webhook jobs queued for {total} distinct deliveries")
+    assert queued == total, (queued, total, server_errors[-4000:])
+
+
+def _webhook_jobs(data: Path) -> int:
+    """How many webhook jobs the server queued (read after it stopped, by claiming them all once)."""
+    import datetime as dt
+
+    from vicon.store.sqlite import SqliteStore
+    from vicon.usecases.webhook import WEBHOOK
+
+    store = SqliteStore(data / "store.sqlite3")
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    return len(store.claim_due_jobs(later, dt.timedelta(minutes=1), 1_000_000, [WEBHOOK]))
+
+
 BENCHES = {
     "cold_import": bench_cold_import,
     "first_request": bench_first_request,
@@ -573,6 +921,8 @@ BENCHES = {
     "approve_latency": bench_approve_latency,
     "letter_bomb": bench_letter_bomb,
     "approve_with_zoom_429": bench_approve_with_zoom_429,
+    "recording_archive": bench_recording_archive,
+    "webhook_ack": bench_webhook_ack,
 }
 
 if __name__ == "__main__":

@@ -7,9 +7,9 @@ STAMP := $(VENV)/.installed
 # Dev-only code (the dev server, the Zoom fake) lives in devtools/, outside the deployed functions/ source.
 export PYTHONPATH := functions:devtools
 
-.PHONY: run test test-moved-clock lint format bench report chromium clean openapi package
+.PHONY: run test test-moved-clock lint format bench report chromium server-tools clean openapi package backup restore
 
-$(STAMP): functions/requirements.txt requirements-dev.txt
+$(STAMP): functions/requirements.txt requirements-dev.txt deploy/server/requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
@@ -26,6 +26,14 @@ chromium:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium faketime >/dev/null; }
 
+# Debian's caddy and systemd-analyze for the internal server's tier: tests/test_internal_server.py validates
+# deploy/server/Caddyfile and runs it in front of gunicorn, and verifies the systemd units.
+server-tools:
+	@{ command -v caddy && command -v systemd-analyze; } >/dev/null || { \
+	  echo "Installing Debian's caddy and systemd for the internal server's tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq caddy systemd >/dev/null; }
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -35,7 +43,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-test: $(STAMP) chromium lint
+test: $(STAMP) chromium server-tools lint
 	$(PY) -m pytest
 	$(MAKE) --no-print-directory test-moved-clock
 	@command -v gcloud >/dev/null || echo "NOTE: Firestore tier NOT RUN: the Google Cloud CLI (gcloud) is missing. \
@@ -44,7 +52,7 @@ test: $(STAMP) chromium lint
 # The suite must not depend on the date it runs on: everything but the browser tier (chromium does not start
 # under libfaketime) again, with the machine's clock 400 days ahead. Java (the Firestore emulator) keeps the real one.
 FAKETIME_LIB = $(firstword $(wildcard /usr/lib/*/faketime/libfaketime.so.1) /usr/lib/faketime/libfaketime.so.1)
-test-moved-clock: $(STAMP) chromium
+test-moved-clock: $(STAMP) chromium server-tools
 	FAKETIME=+400d FAKETIME_SKIP_CMDS=java,gcloud LD_PRELOAD=$(FAKETIME_LIB) $(PY) -m pytest -q -m "not browser" -p no:cacheprovider
 
 # The checked-in copy of GET /api/openapi.json for the embedded defaults (tests/test_openapi.py keeps them equal).
@@ -55,6 +63,18 @@ openapi: $(STAMP)
 # vicon/, templates/; nothing dev-only). tools/package.py; decision 0018.
 package: $(STAMP)
 	$(PY) tools/package.py dist
+
+# The internal server's data (decision 0023): the SQLite store (SQLite's online backup, while the service runs) and
+# the blob folder in one archive, BACKUP_DIR/vicon-backup-<UTC time>.tar.gz; `make restore ARCHIVE=…` puts one back
+# (FORCE=1 moves data already there aside). ENV_FILE names the server's configuration (STORE_URL, BLOB_URL); without
+# it the environment's, else .data/. The system python3 runs tools/backup.py (standard library only): no venv needed.
+BACKUP_DIR ?= backups
+backup:
+	$(PYTHON) tools/backup.py backup --out "$(BACKUP_DIR)" $(if $(ENV_FILE),--env-file "$(ENV_FILE)")
+
+restore:
+	@test -n "$(ARCHIVE)" || { echo "usage: make restore ARCHIVE=backups/vicon-backup-<time>.tar.gz [ENV_FILE=/etc/vicon/vicon.env] [FORCE=1]" >&2; exit 2; }
+	$(PYTHON) tools/backup.py restore "$(ARCHIVE)" $(if $(ENV_FILE),--env-file "$(ENV_FILE)") $(if $(FORCE),--force)
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py

@@ -18,6 +18,7 @@ from vicon.fields import FieldError, ValidationFailed
 from vicon.forms import MAX_BODY_BYTES, FormRefused, read_form
 from vicon.web import (
     allow,
+    bearer_token_matches,
     client_address,
     error,
     error_response,
@@ -36,6 +37,10 @@ FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 # The officer page's button posts to us and we answer 303 to Zoom's host link; browsers apply form-action to
 # that redirect too, and Zoom picks the host name (us02web.zoom.us, a vanity domain, zoomgov.com ...).
 OFFICER_FORM_ACTION = "'self' https:"
+TICK_REFUSED = (
+    "Hanya penjadwal layanan yang boleh menjalankan scheduled_tick: kirim header Authorization: Bearer dengan "
+    "TICK_TOKEN."
+)
 TOKEN_MESSAGES = {
     "expired": (410, "Tautan sudah kedaluwarsa."),
     "invalid": (403, "Tautan tidak valid. Pastikan tautan disalin lengkap dari email."),
@@ -320,8 +325,12 @@ def recording_file(request: flask.Request) -> flask.Response:
 @functions_framework.http
 @allow("POST")
 def scheduled_tick(request: flask.Request) -> flask.Response:
-    """Due work for the scheduler; safe to deliver twice."""
-    return json_response(_core().tick())
+    """Due work for the scheduler; safe to deliver twice. With TICK_TOKEN set only its bearer is served (the
+    internal server's timer); on Google Cloud the function is private (IAM) instead."""
+    core = _core()
+    if not bearer_token_matches(request, core.settings.tick_token):
+        return error(401, TICK_REFUSED, headers={"WWW-Authenticate": 'Bearer realm="scheduled_tick"'})
+    return json_response(core.tick())
 
 
 @functions_framework.http

@@ -258,6 +258,48 @@ def test_settings_in_production_refuse_a_local_or_plain_http_public_base_url(tmp
         Settings.from_env({"VICON_DATA_DIR": str(tmp_path), **PRODUCTION_ENV, "PUBLIC_BASE_URL": url})
 
 
+SERVER_ENV = {
+    **{name: value for name, value in PRODUCTION_ENV.items() if name != "K_SERVICE"},
+    "VICON_ENV": "production",
+    "STORE_URL": "sqlite:////var/lib/vicon/vicon.sqlite3",
+    "BLOB_URL": "file:///var/lib/vicon/blobs",
+    "TICK_TOKEN": "t" * 43,
+}
+
+
+def test_settings_on_the_internal_server_are_production_ones_and_need_the_tick_token(tmp_path: Path) -> None:
+    settings = Settings.from_env({"VICON_DATA_DIR": str(tmp_path), **SERVER_ENV})
+    assert settings.production and settings.tick_token == "t" * 43
+    assert not settings.uses_mail_sink and not settings.uses_zoom_sandbox
+    assert settings.trusted_proxy_hops == 1  # Caddy in front
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env({"VICON_DATA_DIR": str(tmp_path), "VICON_ENV": "Production"})
+    message = str(caught.value)
+    assert message.startswith("required on the internal server (VICON_ENV=production) but unset: ")
+    for name in SERVER_ENV:
+        if name != "VICON_ENV":
+            assert name in message
+    assert not (tmp_path / "signing-key").exists()
+    # The same localhost refusal as on Google Cloud: mailed links must reach people.
+    with pytest.raises(SettingsError, match="PUBLIC_BASE_URL"):
+        Settings.from_env({"VICON_DATA_DIR": str(tmp_path), **SERVER_ENV, "PUBLIC_BASE_URL": "https://localhost"})
+
+
+def test_settings_take_the_tick_token_only_as_a_long_bearer_token(tmp_path: Path) -> None:
+    base = {"VICON_DATA_DIR": str(tmp_path)}
+    assert Settings.from_env(base).tick_token is None and not Settings.from_env(base).production
+    # On Google Cloud it may stay unset (the function is private), and is checked when set.
+    assert Settings.from_env({**base, **PRODUCTION_ENV}).tick_token is None
+    for good in ("A" * 32, "abc-_.~+/XYZ0123456789abcdefghijk==", "x" * 200):
+        assert Settings.from_env({**base, "TICK_TOKEN": good}).tick_token == good
+    for bad in ("pendek", "a" * 31, "a" * 31 + " b", "a" * 32 + "ü", "a" * 32 + '"', "=" + "a" * 32):
+        with pytest.raises(SettingsError, match="TICK_TOKEN"):
+            Settings.from_env({**base, "TICK_TOKEN": bad})
+    with pytest.raises(SettingsError, match="VICON_ENV must be one of development, production"):
+        Settings.from_env({**base, "VICON_ENV": "prod"})
+    assert not Settings.from_env({**base, "VICON_ENV": "development"}).production
+
+
 def test_settings_without_google_cloud_keep_local_defaults_and_local_urls(tmp_path: Path) -> None:
     local = {name: value for name, value in PRODUCTION_ENV.items() if name != "K_SERVICE"}
     settings = Settings.from_env({**local, "VICON_DATA_DIR": str(tmp_path), "PUBLIC_BASE_URL": "http://localhost:8080"})

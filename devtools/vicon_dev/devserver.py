@@ -1,7 +1,8 @@
 """`make run`: one local server for the site, every target under /api/<target>, the mail sink and a ticker.
 
 Production serves each target as its own Cloud Function; the Functions Framework serves one target per
-process, so this small Flask app stands in for the load balancer locally.
+process, so this small Flask app stands in for the load balancer locally. It routes /api/<target> as the internal
+server's app does (`vicon.server`), and adds what only a laptop needs: the site, the mailbox, the Zoom sandbox.
 """
 
 from __future__ import annotations
@@ -13,42 +14,25 @@ from email.message import EmailMessage
 
 import flask
 from werkzeug.exceptions import HTTPException
-from werkzeug.routing import Rule
 from werkzeug.utils import secure_filename
 
 from vicon.mail import FolderMailSink
+from vicon.server import TARGET_PATHS, TARGETS, add_api_routes, api_error
 from vicon.settings import REPO_DIR, Settings
-from vicon.web import MAIL_BODY_CSP, TOKEN_PAGES, error, html_response, page_csp, security_headers
+from vicon.web import MAIL_BODY_CSP, TOKEN_PAGES, html_response, page_csp, security_headers
 from vicon.wiring import build_core, reset_core
 
 log = logging.getLogger("vicon_dev.devserver")
 
+__all__ = ["TARGETS", "TARGET_PATHS", "create_app", "main"]  # the targets, as vicon.server routes them
+
 SITE_DIR = REPO_DIR / "site"
-TARGETS = (
-    "submit_request",
-    "request_status",
-    "review_request",
-    "request_letter",
-    "scheduled_tick",
-    "intake_options",
-    "start_meeting",
-    "cancel_request",
-    "openapi_json",
-    "zoom_webhook",
-    "recording_decision",
-    "recordings",
-    "recording_file",
-)
-# Paths that name a target differently: the document is at /api/openapi.json, as DESIGN.md's contract says.
-TARGET_PATHS = {"openapi.json": "openapi_json"}
 TICK_SECONDS = 60
 _LINK = re.compile(r"https?://[^\s\"'<>]+")
 
 
 def create_app(settings: Settings, tick_seconds: float | None = TICK_SECONDS) -> flask.Flask:
     """The dev server's app; with `tick_seconds` set, scheduled_tick runs by itself in the background."""
-    import main  # functions/main.py: the same targets production deploys
-
     core = build_core(settings)
     reset_core(core)
     app = flask.Flask(__name__, static_folder=None)
@@ -68,21 +52,13 @@ def create_app(settings: Settings, tick_seconds: float | None = TICK_SECONDS) ->
         if code < 400:  # routing's own redirects (a missing trailing slash) stay redirects
             return exc
         if flask.request.path.startswith("/api/"):
-            return error(code, "Layanan tidak dikenal." if code == 404 else "Permintaan tidak dapat dilayani.")
+            return api_error(exc)
         heading = "Halaman tidak ditemukan" if code == 404 else "Permintaan tidak dapat dilayani"
         return html_response(core.page("pages/message.html", heading=heading, message=f"Kode {code}."), code)
 
-    def api(target: str) -> flask.Response:
-        target = TARGET_PATHS.get(target, target)
-        if target not in TARGETS:
-            return error(404, "Layanan tidak dikenal.")
-        handler = getattr(main, target)
-        return handler(flask.request)
-
     # Every method reaches the target, as on Cloud Functions (the Functions Framework routes them all): a method
     # a target does not take (TRACE included) gets the target's own 405 with its Allow header.
-    app.url_map.add(Rule("/api/<target>", endpoint="api"))
-    app.view_functions["api"] = api
+    add_api_routes(app)
 
     @app.get("/")
     def index() -> flask.Response:

@@ -338,10 +338,14 @@ def _paths(settings: Settings) -> dict[str, Any]:
         "/scheduled_tick": {
             "post": {
                 "operationId": "scheduled_tick",
-                "summary": "Pekerjaan terjadwal (Cloud Scheduler); aman dikirim dua kali",
-                "description": "Badan kosong. Di produksi hanya akun layanan scheduler yang boleh memanggilnya.",
+                "summary": "Pekerjaan terjadwal (Cloud Scheduler, atau timer server internal); aman dikirim dua kali",
+                "description": "Badan kosong. Di Google Cloud hanya akun layanan scheduler yang boleh memanggilnya "
+                "(IAM). Bila `TICK_TOKEN` diatur (wajib di server internal, `VICON_ENV=production`), hanya permintaan "
+                "dengan `Authorization: Bearer <TICK_TOKEN>` yang dilayani; yang lain dijawab 401.",
+                "security": [{}, {"tickToken": []}],
                 "responses": {
                     "200": _json_answer("Laporan tiap bagian.", ref("TickReport")),
+                    "401": _error("`TICK_TOKEN` diatur dan header Authorization tidak membawanya.", "WWW-Authenticate"),
                     **_common_errors(form=True),
                 },
             }
@@ -734,6 +738,13 @@ def _components() -> dict[str, Any]:
                 "additionalProperties": False,
             },
         },
+        "securitySchemes": {
+            "tickToken": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "Rahasia bersama `TICK_TOKEN` yang dikirim timer server internal ke scheduled_tick.",
+            }
+        },
         "headers": {
             "X-Content-Type-Options": {"schema": {"const": "nosniff"}, "required": True},
             "Referrer-Policy": {"schema": {"const": "no-referrer"}, "required": True},
@@ -750,6 +761,7 @@ def _components() -> dict[str, Any]:
                 "description": "Detik sampai jendela batas berakhir.",
             },
             "Location": {"schema": {"type": "string", "format": "uri"}, "required": True},
+            "WWW-Authenticate": {"schema": {"type": "string", "pattern": "^Bearer "}, "required": True},
             "Content-Disposition": {
                 "schema": {"type": "string", "pattern": '^inline; filename="surat-VC-[0-9]{4}-[0-9]{6}\\.pdf"$'},
                 "required": True,

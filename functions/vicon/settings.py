@@ -48,6 +48,13 @@ PRODUCTION_REQUIRED = (
     "ZOOM_CLIENT_SECRET",
     "ZOOM_HOSTS",
 )
+# The internal server (VICON_ENV=production, one Linux machine behind Caddy) has no IAM in front of scheduled_tick:
+# the timer's shared secret is required there too. On Google Cloud the function is private and it may stay unset.
+SERVER_REQUIRED = (*PRODUCTION_REQUIRED, "TICK_TOKEN")
+ENVIRONMENTS = ("development", "production")
+# A bearer token (RFC 6750's b64token characters); `secrets.token_urlsafe(32)` makes one of 43.
+MIN_TICK_TOKEN_CHARS = 32
+_TICK_TOKEN = re.compile(r"^[A-Za-z0-9._~+/-]+=*$")
 
 
 class SettingsError(ValueError):
@@ -208,6 +215,11 @@ class Settings:
     trusted_proxy_hops: int = 0
     identity: Identity = Identity()
     opd_list: tuple[str, ...] = field(default_factory=lambda: load_opd_list(DEFAULT_OPD_LIST))
+    # Production: on Google Cloud (K_SERVICE, or FUNCTION_TARGET with GOOGLE_CLOUD_PROJECT) or the internal server
+    # (VICON_ENV=production); from_env then refused every local default that would be wrong there.
+    production: bool = False
+    # The shared secret scheduled_tick asks for (`Authorization: Bearer …`) when set; None serves any caller.
+    tick_token: str | None = None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -239,15 +251,26 @@ class Settings:
             value = env.get(name, "").strip()
             return value or None
 
-        in_production = bool(get("K_SERVICE") or (get("FUNCTION_TARGET") and get("GOOGLE_CLOUD_PROJECT")))
+        environment = (get("VICON_ENV") or "development").lower()
+        if environment not in ENVIRONMENTS:
+            raise SettingsError(f"VICON_ENV must be one of {', '.join(ENVIRONMENTS)}, got {get('VICON_ENV')!r}")
+        on_google_cloud = bool(get("K_SERVICE") or (get("FUNCTION_TARGET") and get("GOOGLE_CLOUD_PROJECT")))
+        on_server = environment == "production"
+        in_production = on_google_cloud or on_server
         if in_production:
             # All at once: a deploy that fails one variable at a time takes as many deploys as there are gaps.
-            missing = [name for name in PRODUCTION_REQUIRED if get(name) is None]
+            required, where = (
+                (SERVER_REQUIRED, "on the internal server (VICON_ENV=production)")
+                if on_server
+                else (PRODUCTION_REQUIRED, "on Google Cloud (K_SERVICE or FUNCTION_TARGET is set)")
+            )
+            missing = [name for name in required if get(name) is None]
             if missing:
-                raise SettingsError(
-                    "required on Google Cloud (K_SERVICE or FUNCTION_TARGET is set) but unset: " + ", ".join(missing)
-                )
+                raise SettingsError(f"required {where} but unset: " + ", ".join(missing))
             _check_public_base_url(get("PUBLIC_BASE_URL") or "")
+        tick_token = get("TICK_TOKEN")
+        if tick_token is not None:
+            _check_tick_token(tick_token)
         data_dir = Path(get("VICON_DATA_DIR") or DEFAULT_DATA_DIR)
         port = _int(get("PORT") or "8080", "PORT")
         timezone = get("TIMEZONE") or "Asia/Jakarta"
@@ -318,6 +341,8 @@ class Settings:
             zoom_hosts=hosts,
             identity=_parse_identity(get),
             opd_list=load_opd_list(_opd_list_path(get("OPD_LIST"))),
+            production=in_production,
+            tick_token=tick_token,
             **optional,
         )
 
@@ -404,6 +429,15 @@ def _check_public_base_url(url: str) -> None:
         local = address.is_loopback or address.is_unspecified
     if local:
         raise SettingsError(f"PUBLIC_BASE_URL points at this machine ({host}) in production, got {url!r}")
+
+
+def _check_tick_token(token: str) -> None:
+    """A secret long enough not to be guessed, in the characters an Authorization header carries as they are."""
+    if len(token) < MIN_TICK_TOKEN_CHARS or not _TICK_TOKEN.match(token):
+        raise SettingsError(
+            f"TICK_TOKEN must be at least {MIN_TICK_TOKEN_CHARS} characters of A-Z a-z 0-9 . _ ~ + / - "
+            '(make one with python3 -c "import secrets; print(secrets.token_urlsafe(32))")'
+        )
 
 
 def _split(value: str) -> tuple[str, ...]:

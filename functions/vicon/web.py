@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 from collections.abc import Callable, Iterable
@@ -141,6 +142,19 @@ def client_address(request: flask.Request, settings: Settings) -> str | None:
         return request.remote_addr
     forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",") if part.strip()]
     return forwarded[-hops] if len(forwarded) >= hops else request.remote_addr
+
+
+def bearer_token_matches(request: flask.Request, expected: str | None) -> bool:
+    """Whether the request's `Authorization: Bearer <token>` names `expected`; any request when it is None.
+
+    Compared in constant time, so the answer's timing tells nothing about how much of a guess was right.
+    """
+    if expected is None:
+        return True
+    scheme, _, given = request.headers.get("Authorization", "").strip().partition(" ")
+    if scheme.lower() != "bearer":
+        return False
+    return hmac.compare_digest(given.strip().encode("utf-8", "surrogateescape"), expected.encode("utf-8"))
 
 
 def html_response(body: str, status: int = 200, csp: str | None = None) -> flask.Response:

@@ -5,6 +5,8 @@ resource "google_service_account" "build" {
   account_id   = "vicon-build"
   display_name = "Vicon function builds"
   description  = "Builds the Cloud Functions from the source archive; no runtime access."
+
+  depends_on = [google_project_service.apis]
 }
 
 resource "google_project_iam_member" "build_logs" {

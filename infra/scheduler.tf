@@ -4,6 +4,8 @@ resource "google_service_account" "scheduler" {
   account_id   = "vicon-scheduler"
   display_name = "Vicon scheduler"
   description  = "Invokes scheduled_tick from Cloud Scheduler; nothing else."
+
+  depends_on = [google_project_service.apis]
 }
 
 resource "google_cloud_scheduler_job" "tick" {

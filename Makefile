@@ -58,7 +58,7 @@ openapi: $(STAMP)
 package: $(STAMP)
 	$(PY) tools/package.py dist
 
-# ---- Google Cloud (infra/, decision 0023) ----------------------------------------------------------------------
+# ---- Google Cloud (infra/, decision 0025) ----------------------------------------------------------------------
 # checkov has a venv of its own (CHECKOV_VENV): its pins (packaging<24, bc-python-hcl2) clash with pytest's and
 # python-hcl2's.
 $(CHECKOV_STAMP): requirements-checkov.txt

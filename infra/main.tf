@@ -1,6 +1,6 @@
 # Vicon on Google Cloud: one gen-2 Cloud Function per target of functions/main.py, Firestore, one private
 # bucket for letters and recordings, Secret Manager, Cloud Scheduler for scheduled_tick, and the static site on
-# Firebase Hosting, whose rewrites give every target its /api/<target> path (decision 0023).
+# Firebase Hosting, whose rewrites give every target its /api/<target> path (decision 0025).
 
 locals {
   labels = { app = "vicon" }

@@ -5,7 +5,7 @@
 
 variable "project_id" {
   type        = string
-  description = "The Google Cloud project Vicon runs in (one per regency; decision 0024)."
+  description = "The Google Cloud project Vicon runs in (one per regency; decision 0026)."
   validation {
     condition     = can(regex("^[a-z][a-z0-9-]{4,28}[a-z0-9]$", var.project_id))
     error_message = "project_id must be a Google Cloud project ID (6-30 lowercase letters, digits and hyphens)."
@@ -72,7 +72,7 @@ variable "public_base_url" {
 
 variable "trusted_proxy_hops" {
   type        = number
-  description = "TRUSTED_PROXY_HOPS: proxies that append to X-Forwarded-For before the function (Firebase Hosting and Google's front end: 2; decisions 0011 and 0023)."
+  description = "TRUSTED_PROXY_HOPS: proxies that append to X-Forwarded-For before the function (Firebase Hosting and Google's front end: 2; decisions 0011 and 0025)."
   default     = 2
   validation {
     condition     = var.trusted_proxy_hops >= 1 && var.trusted_proxy_hops <= 5 && floor(var.trusted_proxy_hops) == var.trusted_proxy_hops

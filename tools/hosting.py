@@ -1,4 +1,4 @@
-"""The Firebase Hosting configuration: site/ with the functions behind /api/<target> (decision 0023).
+"""The Firebase Hosting configuration: site/ with the functions behind /api/<target> (decision 0025).
 
 `make deploy` runs this after Terraform with `terraform output -json hosting`, and the Firebase CLI uploads what
 it writes:

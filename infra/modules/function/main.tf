@@ -9,7 +9,7 @@ resource "google_service_account" "this" {
 }
 
 resource "google_cloudfunctions2_function" "this" {
-  # checkov:skip=CKV_GCP_124: The public targets take ALLOW_ALL because Firebase Hosting's rewrites reach them over the internet (decision 0023); IAM decides who may invoke (allUsers for the public form and links, by design). scheduled_tick takes ALLOW_INTERNAL_ONLY (var.ingress).
+  # checkov:skip=CKV_GCP_124: The public targets take ALLOW_ALL because Firebase Hosting's rewrites reach them over the internet (decision 0025); IAM decides who may invoke (allUsers for the public form and links, by design). scheduled_tick takes ALLOW_INTERNAL_ONLY (var.ingress).
   project     = var.project_id
   location    = var.region
   name        = var.name

@@ -4,10 +4,13 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+CHECKOV_VENV := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 # Dev-only code (the dev server, the Zoom fake) lives in devtools/, outside the deployed functions/ source.
 export PYTHONPATH := functions:devtools
 
-.PHONY: run test test-moved-clock lint format bench report chromium server-tools clean openapi package backup restore
+.PHONY: run test test-moved-clock lint format bench report chromium server-tools clean openapi package backup restore \
+	checkov infra-check deploy
 
 $(STAMP): functions/requirements.txt requirements-dev.txt deploy/server/requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,7 +46,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-test: $(STAMP) chromium server-tools lint
+test: $(STAMP) chromium server-tools lint $(CHECKOV_STAMP)
 	$(PY) -m pytest
 	$(MAKE) --no-print-directory test-moved-clock
 	@command -v gcloud >/dev/null || echo "NOTE: Firestore tier NOT RUN: the Google Cloud CLI (gcloud) is missing. \
@@ -76,8 +79,31 @@ restore:
 	@test -n "$(ARCHIVE)" || { echo "usage: make restore ARCHIVE=backups/vicon-backup-<time>.tar.gz [ENV_FILE=/etc/vicon/vicon.env] [FORCE=1]" >&2; exit 2; }
 	$(PYTHON) tools/backup.py restore "$(ARCHIVE)" $(if $(ENV_FILE),--env-file "$(ENV_FILE)") $(if $(FORCE),--force)
 
+# ---- Google Cloud (infra/, decision 0025) ----------------------------------------------------------------------
+# checkov has a venv of its own (CHECKOV_VENV): its pins (packaging<24, bc-python-hcl2) clash with pytest's and
+# python-hcl2's.
+$(CHECKOV_STAMP): requirements-checkov.txt
+	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet -r requirements-checkov.txt
+	@touch $@
+
+checkov: $(CHECKOV_STAMP)
+
+# The offline checks of infra/ alone (also part of make test): terraform fmt, the HCL parse, the Firestore query
+# and index map, checkov, the Hosting configuration, the deploy tool's dry run, functions/requirements.txt.
+infra-check: $(STAMP) $(CHECKOV_STAMP)
+	$(PY) -m pytest -q tests/test_infra.py tests/test_hosting.py tests/test_deploy.py tests/test_requirements.py
+
+# make deploy PROJECT_ID=my-project [TFVARS=infra/terraform.tfvars] [AUTO_APPROVE=1]: package, Terraform, the site
+# (README "Deploy"; tools/deploy.py). Refuses before anything else without PROJECT_ID.
+TFVARS ?= infra/terraform.tfvars
+deploy:
+	@test -n "$(PROJECT_ID)" || { echo "make deploy: PROJECT_ID is required: make deploy PROJECT_ID=<your Google Cloud project> (README, Deploy)" >&2; exit 2; }
+	@$(MAKE) --no-print-directory $(STAMP)
+	$(PY) tools/deploy.py --project "$(PROJECT_ID)" --tfvars "$(TFVARS)" $(if $(AUTO_APPROVE),--auto-approve)
+
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
 
 clean:
-	rm -rf .data dist .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf .data dist .pytest_cache .mypy_cache .ruff_cache .hypothesis infra/.terraform

@@ -365,7 +365,7 @@ class FirestoreStore:
 
         query = self._collection("requests").where(filter=FieldFilter("status", "==", status))
         if starting_after is not None:
-            # Needs the composite index (status, start) of infra/firestore.indexes.json in production.
+            # Needs the composite index (status, start) of infra/firestore.tf in production.
             query = query.where(filter=FieldFilter("start", ">", iso(starting_after)))
         records = [_record(snapshot) for snapshot in query.stream()]
         return sorted(records, key=lambda record: record.start)[:limit]
@@ -373,7 +373,7 @@ class FirestoreStore:
     def requests_due(self, status: str, now: dt.datetime, limit: int = 50) -> list[RequestRecord]:
         from google.cloud.firestore import FieldFilter
 
-        # Needs the composite index (status, next_provisioning_at) of infra/firestore.indexes.json. A range
+        # Needs the composite index (status, next_provisioning_at) of infra/firestore.tf. A range
         # filter on a string never matches null, so requests that wait for nothing are not read at all.
         query = (
             self._collection("requests")
@@ -455,7 +455,7 @@ class FirestoreStore:
         """References of at most `limit` due pending entries, oldest first, read by the query alone.
 
         Needs the composite indexes (state, next_attempt_at) and (request_id, state, next_attempt_at) of
-        infra/firestore.indexes.json: without the range and limit in the query, every tick read the whole outbox.
+        infra/firestore.tf: without the range and limit in the query, every tick read the whole outbox.
         """
         from google.cloud.firestore import FieldFilter
 
@@ -604,7 +604,7 @@ class FirestoreStore:
         """References of at most `limit` claimable jobs, oldest first, selected by the query alone.
 
         Needs the composite indexes (state, ready_at, key) and (kind, state, ready_at, key) of
-        infra/firestore.indexes.json.
+        infra/firestore.tf.
         """
         from google.cloud.firestore import FieldFilter
 
@@ -679,7 +679,7 @@ class FirestoreStore:
         from google.api_core import exceptions
         from google.cloud.firestore import FieldFilter
 
-        # Needs the composite index (state, finished_at) of infra/firestore.indexes.json.
+        # Needs the composite index (state, finished_at) of infra/firestore.tf.
         query = (
             self._collection("jobs")
             .where(filter=FieldFilter("state", "==", "done"))

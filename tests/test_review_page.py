@@ -227,7 +227,7 @@ def test_review_page_groups_the_request_the_way_a_verifier_checks_it(harness: Ha
 
 
 def test_review_page_names_the_submission_and_the_verification_due_time_the_mails_name(harness: Harness) -> None:
-    # The verify-by day became a due time (decision 0026): 1 working day of office time, so Monday 09:00 is due
+    # The verify-by day became a due time (decision 0031): 1 working day of office time, so Monday 09:00 is due
     # Tuesday 09:00, and the page and both mails name that same time with its zone.
     request_id = harness.submit_valid()["id"]  # Monday 30 November 2026, 09:00 WIB
     doc = review_page(harness, review_token(harness, request_id))

@@ -1,4 +1,4 @@
-"""The SLA clocks through the public contract (decision 0026): a request submitted, decided and provisioned through
+"""The SLA clocks through the public contract (decision 0031): a request submitted, decided and provisioned through
 the targets, the clock moved, and `scheduled_tick` run — several times at every step, because each reminder goes
 once whatever the tick does. The real Zoom client against the sandbox where a meeting is made; SQLite and the
 Firestore emulator for the main paths.

@@ -4,7 +4,7 @@ A working day is the lead-time rule's (`vicon.workdays.WorkingCalendar`: Monday�
 cuti bersama, with the local overrides), and it is counted in office time: "1 working day" is one office day's
 length of open office hours (`OFFICE_HOURS`, 8 hours for 08:00–16:00). A request submitted Friday 15:00 is due
 Monday 15:00; one submitted outside office hours counts from the next opening (Saturday 10:00 → Monday 16:00).
-Pure: no store, no settings, no clock of its own; times go in aware and come out in UTC (decision 0026).
+Pure: no store, no settings, no clock of its own; times go in aware and come out in UTC (decision 0031).
 """
 
 from __future__ import annotations

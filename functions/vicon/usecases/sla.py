@@ -5,7 +5,7 @@ Scheduled when the clock starts: at submission (verification), at a failed provi
 once never needs the clock), and when the meeting is made (the day before). Each notice is one job whose key is
 the notice and the request, so it is scheduled once; its handler reads the request when it runs, sends nothing
 when the request has moved on (decided, provisioned, cancelled), and marks the notice on the request by a
-compare-and-set before queueing the mails, so a job that runs twice sends once (decision 0026).
+compare-and-set before queueing the mails, so a job that runs twice sends once (decision 0031).
 """
 
 from __future__ import annotations

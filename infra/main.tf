@@ -58,6 +58,8 @@ locals {
     MIN_LEAD_WORKING_DAYS        = tostring(var.min_lead_working_days)
     RECORDING_RETENTION_DAYS     = tostring(var.recording_retention_days)
     HOST_BUFFER_MINUTES          = tostring(var.host_buffer_minutes)
+    OFFICE_HOURS                 = var.office_hours
+    OFFICE_HOURS_FRIDAY          = var.office_hours_friday
     EXTRA_HOLIDAYS               = join(",", var.extra_holidays)
     EXTRA_WORKING_DAYS           = join(",", var.extra_working_days)
     SUBMIT_RATE_LIMIT            = var.submit_rate_limit

@@ -282,6 +282,26 @@ variable "host_buffer_minutes" {
   }
 }
 
+variable "office_hours" {
+  type        = string
+  description = "OFFICE_HOURS on working days (HH:MM-HH:MM, local time in TIMEZONE): the hours the SLA clocks count."
+  default     = "08:00-16:00"
+  validation {
+    condition     = can(regex("^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$", var.office_hours))
+    error_message = "office_hours must look like 08:00-16:00."
+  }
+}
+
+variable "office_hours_friday" {
+  type        = string
+  description = "OFFICE_HOURS_FRIDAY when Friday's hours differ (HH:MM-HH:MM); empty for the same as office_hours."
+  default     = ""
+  validation {
+    condition     = var.office_hours_friday == "" || can(regex("^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$", var.office_hours_friday))
+    error_message = "office_hours_friday must be empty or look like 07:30-16:30."
+  }
+}
+
 variable "extra_holidays" {
   type        = list(string)
   description = "EXTRA_HOLIDAYS: local days off (YYYY-MM-DD) on top of the national holidays and cuti bersama."

@@ -49,6 +49,16 @@ def _unconsented(harness: Harness, r: dict[str, RequestRecord]) -> list[Outgoing
     return harness.core.mails.recording_unconsented(record, recording)
 
 
+def _verification_due(harness: Harness, record: RequestRecord) -> dt.datetime:
+    return harness.core.verification_due(record.created_at)
+
+
+def _meeting_due(harness: Harness, record: RequestRecord) -> dt.datetime:
+    due = harness.core.provisioning_due(record)
+    assert due is not None
+    return due
+
+
 def _deletion(record: RequestRecord) -> dt.datetime:
     return record.end + dt.timedelta(days=30)
 
@@ -66,6 +76,20 @@ KINDS: dict[str, Build] = {
     "recording_unconsented": _unconsented,
     "recordings_ready": lambda h, r: h.core.mails.recordings_ready(r["archived"], _deletion(r["archived"])),
     "recordings_reminder": lambda h, r: h.core.mails.recordings_reminder(r["archived"], _deletion(r["archived"])),
+    # The service-level notices (vicon.usecases.sla).
+    "verification_reminder": lambda h, r: h.core.mails.verification_reminder(
+        r["submitted"], _verification_due(h, r["submitted"])
+    ),
+    "verification_overdue": lambda h, r: h.core.mails.verification_overdue(
+        r["submitted"], _verification_due(h, r["submitted"])
+    ),
+    "provisioning_reminder": lambda h, r: h.core.mails.provisioning_reminder(
+        r["provisioning_retrying"], _meeting_due(h, r["provisioning_retrying"])
+    ),
+    "provisioning_overdue": lambda h, r: h.core.mails.provisioning_overdue(
+        r["provisioning_failed"], _meeting_due(h, r["provisioning_failed"])
+    ),
+    "meeting_reminder": lambda h, r: h.core.mails.meeting_reminder(r["provisioned"]),
 }
 
 

@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
+import ast
+import threading
 from typing import Any
 
 import schemathesis
+
+# CPython 3.11 cannot build ASTs in two threads at once ("AST constructor recursion depth mismatch"), and with
+# `--workers 2` Hypothesis parses lambda sources (`ast.parse`) in both workers: whether they collide depends on
+# the server's timing, so the fuzz run failed on the interpreter's bug rather than ours. One parse at a time.
+_AST_LOCK = threading.Lock()
+_parse = ast.parse
+
+
+def _serial_parse(*args: Any, **kwargs: Any) -> Any:
+    with _AST_LOCK:
+        return _parse(*args, **kwargs)
+
+
+ast.parse = _serial_parse
 
 
 @schemathesis.deserializer("text/html")

@@ -16,7 +16,7 @@ import pytest
 from tests.harness import VERIFIERS, Harness, HarnessFactory
 from tests.pdfs import one_page_pdf
 from tests.test_review_provision_http import BIG, OPERATOR, SMALL, decide, review_token
-from vicon.intake import format_date_id
+from vicon.intake import format_datetime_id
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
@@ -226,18 +226,27 @@ def test_review_page_groups_the_request_the_way_a_verifier_checks_it(harness: Ha
     assert doc.by_id("event-lead").text.startswith("2 hari kerja")
 
 
-def test_review_page_names_the_submission_and_the_verify_by_date_the_mails_name(harness: Harness) -> None:
+def test_review_page_names_the_submission_and_the_verification_due_time_the_mails_name(harness: Harness) -> None:
+    # The verify-by day became a due time (decision 0031): 1 working day of office time, so Monday 09:00 is due
+    # Tuesday 09:00, and the page and both mails name that same time with its zone.
     request_id = harness.submit_valid()["id"]  # Monday 30 November 2026, 09:00 WIB
     doc = review_page(harness, review_token(harness, request_id))
     line = doc.by_id("sla-line").text
-    assert line == "Diajukan Senin, 30 November 2026 09.00 WIB · batas verifikasi Selasa, 1 Desember 2026"
-    verify_by = harness.core.verify_by(harness.clock())
+    assert line == "Diajukan Senin, 30 November 2026 09.00 WIB · batas verifikasi Selasa, 1 Desember 2026 09.00 WIB"
+    due = harness.core.verification_due(harness.clock())
+    assert format_datetime_id(due, harness.core.settings.tz) == "Selasa, 1 Desember 2026 09.00 WIB"
     [mail] = [m for m in harness.sent_mail() if m["To"] == VERIFIERS[0]]
-    assert format_date_id(verify_by) in mail.get_body(("plain",)).get_content()
+    assert "paling lambat Selasa, 1 Desember 2026 09.00 WIB" in mail.get_body(("plain",)).get_content()
+    [receipt] = [m for m in harness.sent_mail() if "Tanda terima" in m["Subject"]]
+    assert "paling lambat Selasa, 1 Desember 2026 09.00 WIB" in receipt.get_body(("plain",)).get_content()
     assert not doc.find_all(id="sla-overdue")
+    assert not doc.find_all(id="sla-provisioning")  # no meeting clock before an approval
 
-    harness.clock.now += dt.timedelta(days=1, hours=20)  # Wednesday morning: past the verify-by day
-    assert review_page(harness, review_token(harness, request_id)).find_all(id="sla-overdue")
+    harness.clock.now += dt.timedelta(hours=23, minutes=59)  # Tuesday 08:59: not yet
+    assert not review_page(harness, review_token(harness, request_id)).find_all(id="sla-overdue")
+    harness.clock.now += dt.timedelta(minutes=2)  # Tuesday 09:01: past the due time
+    [overdue] = review_page(harness, review_token(harness, request_id)).find_all(id="sla-overdue")
+    assert overdue.text.startswith("Terlambat:")
 
 
 def test_review_page_decision_needs_a_deliberate_confirmation_and_keeps_the_form_contract(harness: Harness) -> None:

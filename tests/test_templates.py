@@ -23,7 +23,7 @@ from tests.harness import MONDAY_MORNING, VERIFIERS, Harness, HarnessFactory, va
 from tests.pdfs import one_page_pdf
 from vicon import intake
 from vicon.core import Submission
-from vicon.intake import FieldError, format_date_id
+from vicon.intake import FieldError, format_datetime_id
 from vicon.invitations import format_meeting_id, schedule_text, whatsapp_share_url, whatsapp_text
 from vicon.lifecycle import Status
 from vicon.mail import SinkMessage
@@ -139,7 +139,12 @@ def cases(harness: Harness) -> dict[str, list[Case]]:
     base_url = core.settings.public_base_url
     r = records(harness)
     submitted, provisioned = r["submitted"], r["provisioned"]
-    verify_by = core.calendar.add_working_days(MONDAY_MORNING.date(), 1)
+    # The SLA due times (vicon.sla) as the core computes them: Monday 09:00 → Tuesday 09:00, and the meeting
+    # 1 working day after the approval at 11:00 → Tuesday 11:00.
+    verification_due = core.verification_due(submitted.created_at)
+    meeting_due = core.provisioning_due(r["provisioning_failed"])
+    assert meeting_due is not None
+    due_text, meeting_due_text = (format_datetime_id(moment, tz) for moment in (verification_due, meeting_due))
 
     def mail(record: RequestRecord, **context: Any) -> dict[str, Any]:
         return {"request": record, "schedule": schedule_text(record, tz), **context}
@@ -157,8 +162,15 @@ def cases(harness: Harness) -> dict[str, list[Case]]:
     failure_cases = [
         Case(
             f"{'verifier' if for_verifier else 'requester'}{', final' if final else ''}",
-            mail(failed, for_verifier=for_verifier, final=final, link_url=link),
-            [failed.id, failed.provisioning_error or "", link, *(["8 kali"] if final else [])],
+            mail(
+                failed,
+                for_verifier=for_verifier,
+                final=final,
+                link_url=link,
+                provisioning_due=meeting_due if for_verifier else None,
+            ),
+            [failed.id, failed.provisioning_error or "", link, *(["8 kali"] if final else [])]
+            + (["Batas pembuatan meeting", meeting_due_text] if for_verifier else []),
         )
         for for_verifier, final, link in [
             (True, False, review_url),
@@ -167,7 +179,12 @@ def cases(harness: Harness) -> dict[str, list[Case]]:
             (False, True, status_url),
         ]
     ]
-    failure_cases.append(Case("supervisor, final", mail(failed, for_verifier=True, final=True, link_url="")))
+    failure_cases.append(
+        Case(
+            "supervisor, final",
+            mail(failed, for_verifier=True, final=True, link_url="", provisioning_due=meeting_due),
+        )
+    )
 
     sink_message = EmailMessage()
     sink_message["Subject"] = f"[Vicon] Permohonan baru {submitted.id}: {HOSTILE}"
@@ -182,12 +199,12 @@ def cases(harness: Harness) -> dict[str, list[Case]]:
         "email/verifier_new_request": [
             Case(
                 "verifier",
-                mail(submitted, review_url=review_url, verifier=VERIFIERS[0], verify_by=verify_by),
+                mail(submitted, review_url=review_url, verifier=VERIFIERS[0], verification_due=verification_due),
                 [
                     submitted.id,
                     review_url,
                     VERIFIERS[0],
-                    format_date_id(verify_by),
+                    due_text,
                     "Bappelitbangda",
                     *details_shows,
                 ],
@@ -197,8 +214,8 @@ def cases(harness: Harness) -> dict[str, list[Case]]:
         "email/requester_receipt": [
             Case(
                 "requester",
-                mail(submitted, status_url=status_url, verify_by=verify_by),
-                [submitted.id, status_url, format_date_id(verify_by), schedule_text(submitted, tz)],
+                mail(submitted, status_url=status_url, verification_due=verification_due),
+                [submitted.id, status_url, due_text, schedule_text(submitted, tz)],
                 shows_event_name=False,
             )
         ],
@@ -229,6 +246,65 @@ def cases(harness: Harness) -> dict[str, list[Case]]:
             )
         ],
         "email/provisioning_failed": failure_cases,
+        "email/sla_reminder": [
+            Case(
+                "verification",
+                mail(
+                    submitted, stage="verification", due=verification_due, review_url=review_url, verifier=VERIFIERS[0]
+                ),
+                [submitted.id, review_url, VERIFIERS[0], "Batas verifikasi", due_text, "Dinas Kesehatan"],
+            ),
+            *(
+                Case(
+                    f"provisioning, {label}",
+                    mail(record, stage="provisioning", due=meeting_due, review_url=review_url, verifier=VERIFIERS[0]),
+                    [record.id, review_url, "Batas pembuatan meeting", meeting_due_text, *extra],
+                )
+                for label, record, extra in (
+                    ("retrying", r["provisioning_retrying"], [failed.provisioning_error or "", "sudah 3 kali dicoba"]),
+                    ("gave up", r["provisioning_failed"], ["dihentikan setelah 8 kali"]),
+                    ("approved", r["approved"], ["masih mencoba lagi otomatis"]),
+                )
+            ),
+        ],
+        "email/sla_overdue": [
+            Case(
+                "verification",
+                mail(submitted, stage="verification", due=verification_due, verifiers=", ".join(VERIFIERS)),
+                [submitted.id, due_text, ", ".join(VERIFIERS), "belum diverifikasi", "butir 9", *details_shows],
+            ),
+            Case(
+                "provisioning",
+                mail(failed, stage="provisioning", due=meeting_due, verifiers=", ".join(VERIFIERS)),
+                [failed.id, meeting_due_text, VERIFIERS[0], failed.provisioning_error or "", "8 kali dicoba"],
+            ),
+        ],
+        "email/meeting_reminder": [
+            Case(
+                "requester",
+                mail(
+                    provisioned,
+                    for_operator=False,
+                    meeting_id=meeting_id,
+                    whatsapp_url=whatsapp_share_url(text),
+                    link_url=core.status_url(provisioned),
+                    operator="",
+                ),
+                [provisioned.id, "Budi Santoso", core.status_url(provisioned), "sekali lagi", *meeting_shows],
+            ),
+            Case(
+                "operator",
+                mail(
+                    provisioned,
+                    for_operator=True,
+                    meeting_id=meeting_id,
+                    whatsapp_url="",
+                    link_url=officer_url,
+                    operator=OPERATOR,
+                ),
+                [provisioned.id, HOST, officer_url, OPERATOR, *meeting_shows],
+            ),
+        ],
         "email/rejected": [
             Case("requester", mail(r["rejected"]), [r["rejected"].id, r["rejected"].decision_reason or ""])
         ],
@@ -296,8 +372,10 @@ def cases(harness: Harness) -> dict[str, list[Case]]:
                     "error": "Alasan penolakan wajib diisi.",
                     "reason": HOSTILE,
                     "letter_url": letter_url,
-                    "verify_by": verify_by,
-                    "verify_overdue": True,
+                    "verification_due": verification_due,
+                    "verification_overdue": True,
+                    "provisioning_due": None,
+                    "provisioning_overdue": False,
                     "lead_working_days": 2,
                     "min_lead_working_days": 2,
                 },
@@ -306,8 +384,8 @@ def cases(harness: Harness) -> dict[str, list[Case]]:
                     "token-tinjau",
                     "Alasan penolakan wajib diisi.",
                     letter_url,
-                    f"batas verifikasi {format_date_id(verify_by)}",
-                    "Batas verifikasi sudah lewat",
+                    f"batas verifikasi {due_text}",
+                    "batas verifikasi sudah lewat",
                     "2 hari kerja",
                     *details_shows,
                 ],
@@ -322,8 +400,10 @@ def cases(harness: Harness) -> dict[str, list[Case]]:
                         "error": None,
                         "reason": "",
                         "letter_url": letter_url,
-                        "verify_by": verify_by,
-                        "verify_overdue": False,
+                        "verification_due": verification_due,
+                        "verification_overdue": False,
+                        "provisioning_due": None if status in ("rejected", "cancelled") else meeting_due,
+                        "provisioning_overdue": status == "provisioning_retrying",
                         "lead_working_days": 2,
                         "min_lead_working_days": 2,
                     },
@@ -331,7 +411,15 @@ def cases(harness: Harness) -> dict[str, list[Case]]:
                 )
                 for status, extra in (
                     ("provisioned", [VERIFIERS[0], HOST, "Ab3dE5gH7k", provisioned.held_meeting().join_url]),
-                    ("provisioning_retrying", [failed.provisioning_error, "percobaan ke-3"]),
+                    (
+                        "provisioning_retrying",
+                        [
+                            failed.provisioning_error,
+                            "percobaan ke-3",
+                            f"Batas pembuatan meeting {meeting_due_text}",
+                            "meeting belum dibuat",
+                        ],
+                    ),
                     ("provisioning_failed", [failed.provisioning_error, "dihentikan setelah 8 kali"]),
                     ("rejected", [r["rejected"].decision_reason]),
                     ("cancelled", ["Tidak ada keputusan verifikator"]),

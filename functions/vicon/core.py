@@ -21,7 +21,8 @@ from vicon.records import RequestRecord
 from vicon.rendering import render
 from vicon.settings import Settings
 from vicon.signing import Signer
-from vicon.usecases import review, submit
+from vicon.sla import ServiceLevel
+from vicon.usecases import review, sla, submit
 from vicon.usecases.access import Refused
 from vicon.usecases.cancel import Cancellation
 from vicon.usecases.completion import ATTENDANCE, COMPLETION, Completion, CompletionPorts
@@ -116,9 +117,18 @@ class Core:
             opd_list=self.settings.opd_list,
         )
 
-    def verify_by(self, submitted_at: dt.datetime) -> dt.date:
-        """The last day a verifier may decide (`review.verify_by`: one rule for the mails and the page)."""
-        return review.verify_by(self.settings, self.calendar, submitted_at)
+    @cached_property
+    def service_level(self) -> ServiceLevel:
+        """The SLA clocks (SOP item 4) on the lead-time rule's calendar and OFFICE_HOURS."""
+        return sla.service_level(self.settings, self.calendar)
+
+    def verification_due(self, submitted_at: dt.datetime) -> dt.datetime:
+        """When the verification is due (`vicon.sla`: one rule for the mails, the page and the reminders)."""
+        return self.service_level.verification_due(submitted_at)
+
+    def provisioning_due(self, record: RequestRecord) -> dt.datetime | None:
+        """When the meeting of an approved request is due; None before an approval."""
+        return sla.provisioning_due(self.service_level, record)
 
     def render(self, name: str, **context: Any) -> str:
         return render(self.settings.timezone, name, identity=self.settings.identity, **context)
@@ -175,6 +185,8 @@ class Core:
             self.mails,
             self._delivery(),
             self.clock,
+            jobs=self.store,
+            service_level=self.service_level,
         )
         return intake_.submit(fields, letter, client)
 
@@ -234,6 +246,7 @@ class Core:
             SWEEP: RecordingSweep(recordings, [host.user for host in self.settings.zoom_hosts]).handle,
             COMPLETION: completion.check,
             ATTENDANCE: completion.attendance,
+            sla.SLA: sla.SlaNotices(sla.SlaPorts(self.service_level, self.store, self.mails, self.clock)).handle,
         }
         return JobRunner(self.store, handlers, self.clock)
 

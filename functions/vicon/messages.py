@@ -44,8 +44,12 @@ class MailContext(Protocol):
 
     def render(self, name: str, **context: Any) -> str: ...
 
-    def verify_by(self, submitted_at: dt.datetime) -> dt.date:
-        """The last day a verifier may decide (the same date the review page names)."""
+    def verification_due(self, submitted_at: dt.datetime) -> dt.datetime:
+        """When the verification is due (vicon.sla: the same time the review page names)."""
+        ...
+
+    def provisioning_due(self, record: RequestRecord) -> dt.datetime | None:
+        """When the meeting of an approved request is due (vicon.sla); None before an approval."""
         ...
 
     def status_url(self, record: RequestRecord) -> str: ...
@@ -85,7 +89,7 @@ class MailComposer:
             content_type="application/pdf",
             blob_key=record.letter.key,
         )
-        verify_by = self.service.verify_by(self.service.clock())
+        verification_due = self.service.verification_due(record.created_at)
         mails = [
             self._mail(
                 (verifier,),
@@ -95,7 +99,7 @@ class MailComposer:
                 request=record,
                 review_url=self.service.review_url(record, verifier),
                 verifier=verifier,
-                verify_by=verify_by,
+                verification_due=verification_due,
             )
             for verifier in self.service.settings.verifier_emails
         ]
@@ -106,7 +110,7 @@ class MailComposer:
                 "requester_receipt",
                 request=record,
                 status_url=status_url,
-                verify_by=verify_by,
+                verification_due=verification_due,
             )
         )
         return mails
@@ -160,9 +164,17 @@ class MailComposer:
         ]
         if final:
             staff += [(supervisor, "") for supervisor in self.service.settings.supervisor_emails]
+        due = self.service.provisioning_due(record)
         mails = [
             self._mail(
-                (to,), subject, "provisioning_failed", request=record, for_verifier=True, final=final, link_url=link
+                (to,),
+                subject,
+                "provisioning_failed",
+                request=record,
+                for_verifier=True,
+                final=final,
+                link_url=link,
+                provisioning_due=due,
             )
             for to, link in staff
         ]
@@ -175,6 +187,7 @@ class MailComposer:
                 for_verifier=False,
                 final=final,
                 link_url=self.service.status_url(record),
+                provisioning_due=None,
             )
         )
         return mails
@@ -260,6 +273,92 @@ class MailComposer:
                 retention_days=self.service.settings.recording_retention_days,
             )
         ]
+
+    # ---- service level (vicon.usecases.sla): reminders, escalations, the day before ----------------------------
+
+    def verification_reminder(self, record: RequestRecord, due: dt.datetime) -> list[OutgoingMail]:
+        """Each verifier, with a review link of their own, before the verification is due."""
+        return self._sla_reminder(record, due, "verification", f"Pengingat verifikasi {record.id}: {record.event_name}")
+
+    def provisioning_reminder(self, record: RequestRecord, due: dt.datetime) -> list[OutgoingMail]:
+        """Each verifier (the team that makes the meeting by hand if it must), before the meeting is due."""
+        return self._sla_reminder(
+            record, due, "provisioning", f"Pengingat pembuatan meeting {record.id}: {record.event_name}"
+        )
+
+    def _sla_reminder(self, record: RequestRecord, due: dt.datetime, stage: str, subject: str) -> list[OutgoingMail]:
+        return [
+            self._mail(
+                (verifier,),
+                subject,
+                "sla_reminder",
+                request=record,
+                stage=stage,
+                due=due,
+                review_url=self.service.review_url(record, verifier),
+                verifier=verifier,
+            )
+            for verifier in self.service.settings.verifier_emails
+        ]
+
+    def verification_overdue(self, record: RequestRecord, due: dt.datetime) -> list[OutgoingMail]:
+        """SUPERVISOR_EMAILS (SOP item 9): the request is still undecided past its verification due time."""
+        return self._sla_overdue(record, due, "verification", f"Verifikasi terlambat {record.id}: {record.event_name}")
+
+    def provisioning_overdue(self, record: RequestRecord, due: dt.datetime) -> list[OutgoingMail]:
+        """SUPERVISOR_EMAILS: the approved request still has no meeting past its due time."""
+        return self._sla_overdue(
+            record, due, "provisioning", f"Pembuatan meeting terlambat {record.id}: {record.event_name}"
+        )
+
+    def _sla_overdue(self, record: RequestRecord, due: dt.datetime, stage: str, subject: str) -> list[OutgoingMail]:
+        settings = self.service.settings
+        return [
+            self._mail(
+                (supervisor,),
+                subject,
+                "sla_overdue",
+                request=record,
+                stage=stage,
+                due=due,
+                verifiers=", ".join(settings.verifier_emails),
+            )
+            for supervisor in dict.fromkeys(settings.supervisor_emails)
+        ]
+
+    def meeting_reminder(self, record: RequestRecord) -> list[OutgoingMail]:
+        """The working day before the event: the requester (the invitation's details again) and the operators."""
+        tz = self.service.settings.tz
+        text = whatsapp_text(record, tz)
+        meeting_id = format_meeting_id(record.held_meeting().id)
+        mails = [
+            self._mail(
+                (record.contact_email,),
+                f"Pengingat kegiatan {record.id}: {record.event_name}",
+                "meeting_reminder",
+                request=record,
+                for_operator=False,
+                meeting_id=meeting_id,
+                whatsapp_url=whatsapp_share_url(text),
+                link_url=self.service.status_url(record),
+                operator="",
+            )
+        ]
+        mails += [
+            self._mail(
+                (operator,),
+                f"Pengingat meeting {record.id}: {record.event_name}",
+                "meeting_reminder",
+                request=record,
+                for_operator=True,
+                meeting_id=meeting_id,
+                whatsapp_url="",
+                link_url=self.service.officer_url(record, operator),
+                operator=operator,
+            )
+            for operator in self.service.settings.operator_emails
+        ]
+        return mails
 
     def undeliverable(self, entry: OutboxEntry, error: str) -> list[OutgoingMail]:
         """Supervisors and verifiers: which mail, to whom, for which request could not be delivered (and why)."""

@@ -39,6 +39,7 @@ from vicon.records import RequestChanges, RequestRecord, StoredMeeting
 from vicon.settings import Settings
 from vicon.usecases.completion import schedule_completion_check
 from vicon.usecases.recordings import schedule_recording_trigger
+from vicon.usecases.sla import schedule_meeting_reminder, schedule_provisioning_clock, service_level
 
 log = logging.getLogger(__name__)
 
@@ -284,6 +285,11 @@ def _record_meeting(
         schedule_completion_check(service.jobs, provisioned)
     except Exception:
         log.exception("scheduling the after-meeting jobs of %s failed; the daily sweep still looks", record.id)
+    try:
+        # The reminder the working day before the event (vicon.usecases.sla).
+        schedule_meeting_reminder(service.jobs, service_level(service.settings), provisioned, now)
+    except Exception:
+        log.exception("scheduling the day-before reminder of %s failed", record.id)
     return provisioned
 
 
@@ -307,7 +313,7 @@ def _record_failure(service: ProvisioningContext, record: RequestRecord, reason:
         next_provisioning_at=None if gives_up else now + provisioning_retry_delay(attempts),
     )
     try:
-        return service.requests.transition(
+        failed = service.requests.transition(
             record.id,
             allowed_from(Status.PROVISIONING_FAILED, Actor.SYSTEM),
             Status.PROVISIONING_FAILED,
@@ -322,6 +328,12 @@ def _record_failure(service: ProvisioningContext, record: RequestRecord, reason:
         )
     except TransitionRefused:
         return service.requests.get_request(record.id)
+    try:
+        # The meeting's SLA clock (vicon.usecases.sla); scheduled at every failure, the job keys keep one of each.
+        schedule_provisioning_clock(service.jobs, service_level(service.settings), failed, now)
+    except Exception:
+        log.exception("scheduling the provisioning reminders of %s failed; the next failure tries again", record.id)
+    return failed
 
 
 def retry_due(service: ProvisioningContext, limit: int = 50) -> dict[str, int]:

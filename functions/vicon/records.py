@@ -159,6 +159,8 @@ class RequestRecord(Record):
     # Held by the one run that works on this request's recordings (two jobs for it may be due at once).
     recordings_lease: str | None = None
     recordings_lease_until: UtcTime | None = None
+    # The service-level notices already sent (vicon.usecases.sla), each at most once: `sla.Notice` values.
+    sla_notices: tuple[str, ...] = ()
 
     def office_label(self) -> str:
         """The office as people read it: the listed name, or what a requester who chose OPD_OTHER typed."""
@@ -200,6 +202,7 @@ class RequestChanges(BaseModel):
     recordings_deleted_at: UtcTime | None = None
     recordings_lease: str | None = None
     recordings_lease_until: UtcTime | None = None
+    sla_notices: tuple[str, ...] = ()
 
     def to_stored(self) -> dict[str, Any]:
         """The named fields in the stored form, for the adapter to merge into the document."""

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from vicon.fields import OPD_OTHER, TEXT_LIMITS, normalize_phone
+from vicon.sla import DEFAULT_OFFICE_HOURS, OfficeHours
 
 # The repository root when running from a checkout; in a deployed function the source folder itself.
 FUNCTIONS_DIR = Path(__file__).resolve().parent.parent
@@ -208,6 +209,9 @@ class Settings:
     host_buffer_minutes: int = 30
     extra_holidays: frozenset[dt.date] = frozenset()
     extra_working_days: frozenset[dt.date] = frozenset()
+    # The SLA clocks count open office hours on working days (vicon.sla); Friday may close at another time.
+    office_hours: OfficeHours = DEFAULT_OFFICE_HOURS
+    office_hours_friday: OfficeHours | None = None
     submit_rate_limit: RateLimit = RateLimit(10, 3600)
     submit_rate_limit_per_client: RateLimit = RateLimit(120, 3600)
     # How many proxies in front of the function append to X-Forwarded-For (Google's front end is one); the
@@ -333,6 +337,8 @@ class Settings:
             host_buffer_minutes=_int(get("HOST_BUFFER_MINUTES") or "30", "HOST_BUFFER_MINUTES"),
             extra_holidays=_parse_dates(get("EXTRA_HOLIDAYS"), "EXTRA_HOLIDAYS"),
             extra_working_days=_parse_dates(get("EXTRA_WORKING_DAYS"), "EXTRA_WORKING_DAYS"),
+            office_hours=_parse_office_hours(get("OFFICE_HOURS"), "OFFICE_HOURS") or DEFAULT_OFFICE_HOURS,
+            office_hours_friday=_parse_office_hours(get("OFFICE_HOURS_FRIDAY"), "OFFICE_HOURS_FRIDAY"),
             submit_rate_limit=_parse_rate(get("SUBMIT_RATE_LIMIT") or "10/hour", "SUBMIT_RATE_LIMIT"),
             submit_rate_limit_per_client=_parse_rate(
                 get("SUBMIT_RATE_LIMIT_PER_CLIENT") or "120/hour", "SUBMIT_RATE_LIMIT_PER_CLIENT"
@@ -459,6 +465,17 @@ def _parse_dates(value: str | None, name: str) -> frozenset[dt.date]:
         return frozenset(dt.date.fromisoformat(part) for part in _split(value or ""))
     except ValueError as exc:
         raise SettingsError(f"{name} must be comma-separated YYYY-MM-DD dates") from exc
+
+
+def _parse_office_hours(value: str | None, name: str) -> OfficeHours | None:
+    if value is None:
+        return None
+    try:
+        return OfficeHours.parse(value)
+    except ValueError as exc:
+        raise SettingsError(
+            f"{name} must look like 08:00-16:00 (24-hour clock, opening before closing), got {value!r}"
+        ) from exc
 
 
 def _parse_rate(value: str, name: str) -> RateLimit:

@@ -17,23 +17,13 @@ from vicon.settings import Settings
 from vicon.signing import Signer
 from vicon.usecases.access import Refused, authorised_request
 from vicon.usecases.delivery import MailDelivery
+from vicon.usecases.sla import AWAITING_MEETING, provisioning_due, service_level
 from vicon.workdays import WorkingCalendar
 
 if TYPE_CHECKING:
     from vicon.inputs import DecisionForm
 
 log = logging.getLogger(__name__)
-
-VERIFY_WITHIN_WORKING_DAYS = 1
-
-
-def verify_by(settings: Settings, calendar: WorkingCalendar, submitted_at: dt.datetime) -> dt.date:
-    """The last day a verifier may decide: one working day after the (local) day of submission.
-
-    One rule for the mails (receipt, verifier's mail) and the review page, so they never name two dates.
-    """
-    today = submitted_at.astimezone(settings.tz).date()
-    return calendar.add_working_days(today, VERIFY_WITHIN_WORKING_DAYS)
 
 
 def working_days_between(calendar: WorkingCalendar, after: dt.date, until: dt.date) -> int:
@@ -72,8 +62,11 @@ class ReviewPage:
         record = link.record
         if error is not None and record.status != Status.SUBMITTED:
             raise already_decided(record.status)  # a refused decision on a decided request: any late one's 409
-        deadline = verify_by(self.settings, self.calendar, record.created_at)
-        today = self.clock().astimezone(self.settings.tz).date()
+        # The SLA clocks (vicon.sla): the same due times the mails name.
+        level = service_level(self.settings, self.calendar)
+        now = self.clock()
+        verification_due = level.verification_due(record.created_at)
+        meeting_due = provisioning_due(level, record)
         created = record.created_at.astimezone(self.settings.tz).date()
         event_day = record.start.astimezone(self.settings.tz).date()
         return self.page(
@@ -87,8 +80,10 @@ class ReviewPage:
             reason=reason,
             # Minted for the verifier the review link names: the letter opens for them alone, read-only.
             letter_url=self.links.letter_url(record, link.person),
-            verify_by=deadline,
-            verify_overdue=record.status == Status.SUBMITTED and today > deadline,
+            verification_due=verification_due,
+            verification_overdue=record.status == Status.SUBMITTED and now > verification_due,
+            provisioning_due=meeting_due,
+            provisioning_overdue=meeting_due is not None and record.status in AWAITING_MEETING and now > meeting_due,
         )
 
 

@@ -16,10 +16,12 @@ from vicon import intake
 from vicon.lifecycle import Status, statuses_json
 from vicon.links import Links
 from vicon.messages import MailComposer
-from vicon.ports import AuditEntry, Blobs, RateBucket, RateLimits, RequestStore
+from vicon.ports import AuditEntry, Blobs, Jobs, RateBucket, RateLimits, RequestStore
 from vicon.records import LetterRef, RequestRecord
 from vicon.settings import Settings
+from vicon.sla import ServiceLevel
 from vicon.usecases.delivery import MailDelivery
+from vicon.usecases.sla import schedule_verification_clock
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +142,8 @@ class Intake:
         mails: MailComposer,
         delivery: MailDelivery,
         clock: Callable[[], dt.datetime],
+        jobs: Jobs | None = None,
+        service_level: ServiceLevel | None = None,
     ) -> None:
         self.settings = settings
         self.rules = rules
@@ -150,6 +154,9 @@ class Intake:
         self.mails = mails
         self.delivery = delivery
         self.clock = clock
+        # The SLA clock starts at submission (vicon.usecases.sla); without both, no reminders are scheduled.
+        self.jobs = jobs
+        self.service_level = service_level
 
     def submit(
         self, fields: Mapping[str, Sequence[str]], letter: bytes | None, client: str | None = None
@@ -174,6 +181,10 @@ class Intake:
             record = request_record(request_id, valid, letter, letter_key, now)
             status_url = self.links.status_url(record)
             outbox = self.mails.intake(record, status_url)
+            if self.jobs is not None and self.service_level is not None:
+                # Before the request is stored, so a stored request always has its reminders; jobs of a request
+                # that then fails to be stored find no request and do nothing.
+                schedule_verification_clock(self.jobs, self.service_level, record)
             self.blobs.put(letter_key, letter, "application/pdf")
         except RateLimited:
             raise

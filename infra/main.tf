@@ -60,6 +60,7 @@ locals {
     HOST_BUFFER_MINUTES          = tostring(var.host_buffer_minutes)
     OFFICE_HOURS                 = var.office_hours
     OFFICE_HOURS_FRIDAY          = var.office_hours_friday
+    TRUSTED_SIGNATURE_ROOTS      = join(",", var.trusted_signature_roots)
     EXTRA_HOLIDAYS               = join(",", var.extra_holidays)
     EXTRA_WORKING_DAYS           = join(",", var.extra_working_days)
     SUBMIT_RATE_LIMIT            = var.submit_rate_limit

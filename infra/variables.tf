@@ -282,6 +282,16 @@ variable "host_buffer_minutes" {
   }
 }
 
+variable "trusted_signature_roots" {
+  type        = list(string)
+  description = "TRUSTED_SIGNATURE_ROOTS: certificate files (PEM or DER, paths inside the deployed source, e.g. vicon/data/root-ca-indonesia.pem) whose chains make a letter's electronic signature trusted."
+  default     = []
+  validation {
+    condition     = alltrue([for path in var.trusted_signature_roots : can(regex("^[A-Za-z0-9_./-]+$", path)) && !strcontains(path, "..")])
+    error_message = "trusted_signature_roots entries must be plain relative paths (letters, digits, _ . / -, no ..)."
+  }
+}
+
 variable "office_hours" {
   type        = string
   description = "OFFICE_HOURS on working days (HH:MM-HH:MM, local time in TIMEZONE): the hours the SLA clocks count."

@@ -205,3 +205,84 @@ def bomb_pdf(inflated: int = 4 * GIB, where: str = "content") -> bytes:
         ],
         in_object_stream=(objstm + bomb + b"\nendstream", [3]),
     )
+
+
+# ---- letters with a text layer, for the document check --------------------------------------------------------
+
+LETTER_LINES = (
+    "PEMERINTAH KABUPATEN MAJALENGKA",
+    "DINAS KESEHATAN",
+    "Majalengka, 27 November 2026",
+    "Nomor   : 005/123/Dinkes/2026",
+    "Perihal : Permohonan fasilitasi Zoom Meeting",
+    "Yth. Kepala Dinas Komunikasi dan Informatika",
+)
+
+
+def _pdf_text(line: str) -> bytes:
+    return line.encode("latin-1").replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+
+
+def text_content(lines: tuple[str, ...] | list[str]) -> bytes:
+    """A content stream showing `lines` in Helvetica, one below the other, as a word processor would."""
+    shown = b"".join(b"(" + _pdf_text(line) + b") Tj T* " for line in lines)
+    return b"BT /F1 11 Tf 14 TL 72 770 Td " + shown + b"ET"
+
+
+def text_letter(lines: tuple[str, ...] | list[str] = LETTER_LINES, pages: int = 1) -> bytes:
+    """A letter of `pages` pages with a text layer: `lines` on the first page, a closing line on the others.
+
+    Objects: 1 catalog, 2 pages, 3 the font, then a page and its content stream for each page.
+    """
+    kids = b" ".join(b"%d 0 R" % (4 + 2 * n) for n in range(pages))
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % pages,
+        FONT,
+    ]
+    for n in range(pages):
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents %d 0 R "
+            b"/Resources << /Font << /F1 3 0 R >> >> >>" % (5 + 2 * n)
+        )
+        content = list(lines) if n == 0 else [f"Lampiran halaman {n + 1}"]
+        objects.append(stream(b"", text_content(content), flate=True))
+    return build_pdf(objects)
+
+
+def scanned_letter() -> bytes:
+    """A page that is only a picture (a scan without a text layer): no font, no text to extract."""
+    pixels = bytes(range(64)) * 4  # 16 x 16 grey
+    return build_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+            b"/Resources << /XObject << /Im0 5 0 R >> >> >>",
+            stream(b"", b"q 595 0 0 842 0 0 cm /Im0 Do Q", flate=True),
+            stream(
+                b"/Type /XObject /Subtype /Image /Width 16 /Height 16 /ColorSpace /DeviceGray /BitsPerComponent 8",
+                pixels,
+                flate=True,
+            ),
+        ]
+    )
+
+
+def heavy_text_letter(pages: int, content_bytes: int) -> bytes:
+    """`pages` pages that all show one content stream of about `content_bytes` of text operators (compressed to
+    a few KiB): each page costs pypdf seconds to extract, so only the check's own caps keep it short."""
+    line = b"BT /F1 11 Tf 72 760 Td (Teks pengisi yang sangat panjang untuk menguji batas waktu) Tj ET\n"
+    content = line * (content_bytes // len(line))
+    kids = b" ".join(b"%d 0 R" % (5 + n) for n in range(pages))
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % pages,
+        FONT,
+        stream(b"", content, flate=True),
+    ]
+    objects += [
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 3 0 R >> >> >>"
+    ] * pages
+    return build_pdf(objects)

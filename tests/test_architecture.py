@@ -294,7 +294,17 @@ def test_main_stays_a_table_of_contents_of_thin_targets() -> None:
 # Decision 0019: importing main.py loads the framework and the light helpers only; the core loads at a target's
 # first request, pydantic at the first form parsed. Measured in a fresh interpreter, by what it has loaded.
 LIGHT_AT_IMPORT = {"vicon", "vicon.fields", "vicon.forms", "vicon.web"}
-HEAVY_PACKAGES = ("pydantic", "pydantic_core", "holidays", "pypdf", "httpx", "icalendar", "google.cloud.firestore")
+HEAVY_PACKAGES = (
+    "pydantic",
+    "pydantic_core",
+    "holidays",
+    "pypdf",
+    "httpx",
+    "icalendar",
+    "google.cloud.firestore",
+    "pyhanko",  # the document check, at the first signed letter (decision 0029)
+    "asn1crypto",
+)
 
 
 def _loaded_by(statement: str) -> set[str]:

@@ -205,6 +205,7 @@ def test_review_page_groups_the_request_the_way_a_verifier_checks_it(harness: Ha
     headings = [h.text for h in doc.by_id("request-details").find_all("h2")]
     assert headings == [
         "Surat permohonan",
+        "Pemeriksaan dokumen",  # right after the letter it checks (tests/test_document_check.py)
         "Kegiatan",
         "Peserta dan narasumber",
         "Kontak pemohon",

@@ -27,7 +27,7 @@ from vicon.intake import FieldError, format_datetime_id
 from vicon.invitations import format_meeting_id, schedule_text, whatsapp_share_url, whatsapp_text
 from vicon.lifecycle import Status
 from vicon.mail import SinkMessage
-from vicon.records import RequestRecord, StoredMeeting
+from vicon.records import LetterCheck, RequestRecord, SignatureCheck, StoredMeeting
 from vicon.rendering import environment, render, templates_dir
 from vicon.usecases import submit
 
@@ -55,6 +55,65 @@ def template_names() -> list[str]:
 
 def is_partial(name: str) -> bool:
     return Path(name).name.startswith("_")
+
+
+# The document check as vicon.document_check stores it: a signer's name is the certificate's, so hostile too.
+SIGNER = "Dr. <b>Siti</b> Aminah & Rekan"
+SIGNED_AT = dt.datetime(2026, 11, 27, 3, 15, tzinfo=dt.UTC)  # Jumat, 27 November 2026 10.15 WIB
+LETTER_CHECK = LetterCheck(
+    page_count=5,
+    text_readable=True,
+    number_found=True,
+    date_found=False,
+    signatures=(
+        SignatureCheck(
+            signer_name=SIGNER,
+            signing_time=SIGNED_AT,
+            intact=True,
+            trusted=True,
+            issuer_name="Root CA Indonesia DS G1",
+            summary=f"Ditandatangani elektronik oleh {SIGNER} pada Jumat, 27 November 2026 10.15 WIB, sertifikat "
+            "dipercaya (Root CA Indonesia DS G1), dokumen utuh.",
+        ),
+        SignatureCheck(
+            signer_name="Kedua",
+            intact=False,
+            trusted=False,
+            summary="Tanda tangan tidak valid: dokumen berubah setelah ditandatangani (isinya diubah sesudah tanda "
+            "tangan dibubuhkan); tanda tangan oleh Kedua.",
+        ),
+    ),
+    summary="5 halaman; nomor surat ditemukan di teks, tanggal surat tidak ditemukan; tanda tangan tidak valid "
+    "(1 dari 2): dokumen berubah setelah ditandatangani.",
+    notes=("Teks diperiksa pada 3 halaman pertama dari 5.",),
+)
+CHECK_SHOWS = [
+    "Pemeriksaan dokumen",
+    LETTER_CHECK.summary,
+    "5 halaman",
+    "Ditemukan di teks surat",
+    "Tidak ditemukan di teks surat",
+    *(signature.summary for signature in LETTER_CHECK.signatures),
+    "Status pencabutan sertifikat tidak diperiksa",
+    "Teks diperiksa pada 3 halaman pertama dari 5.",
+    "tidak pernah menolak permohonan",
+]
+SCANNED_CHECK = LetterCheck(
+    page_count=1,
+    text_readable=False,
+    number_found=False,
+    date_found=False,
+    summary="1 halaman; teks tidak dapat dibaca (mungkin hasil pindai): periksa nomor dan tanggal surat secara "
+    "manual; tanpa tanda tangan elektronik.",
+)
+FAILED_CHECK = LetterCheck(
+    page_count=None,
+    text_readable=False,
+    number_found=False,
+    date_found=False,
+    summary="Pemeriksaan dokumen tidak dapat diselesaikan; periksa surat secara manual.",
+    completed=False,
+)
 
 
 ARCHIVED = [
@@ -99,7 +158,10 @@ def records(harness: Harness) -> dict[str, RequestRecord]:
         return RequestRecord.model_validate({**submitted.model_dump(), **update, **fields})
 
     return {
-        "submitted": submitted,
+        "submitted": submitted,  # as stored before the document check existed: no letter_check
+        "checked": submitted.model_copy(update={"letter_check": LETTER_CHECK}),
+        "scanned": submitted.model_copy(update={"letter_check": SCANNED_CHECK}),
+        "check_failed": submitted.model_copy(update={"letter_check": FAILED_CHECK}),
         "approved": at(Status.APPROVED, decided),
         "provisioned": at(Status.PROVISIONED, decided, meeting=meeting),
         "provisioning_failed": at(Status.PROVISIONING_FAILED, decided, failure),
@@ -198,8 +260,8 @@ def cases(harness: Harness) -> dict[str, list[Case]]:
     return {
         "email/verifier_new_request": [
             Case(
-                "verifier",
-                mail(submitted, review_url=review_url, verifier=VERIFIERS[0], verification_due=verification_due),
+                label,
+                mail(r[record], review_url=review_url, verifier=VERIFIERS[0], verification_due=verification_due),
                 [
                     submitted.id,
                     review_url,
@@ -207,7 +269,18 @@ def cases(harness: Harness) -> dict[str, list[Case]]:
                     due_text,
                     "Bappelitbangda",
                     *details_shows,
+                    *extra,
                 ],
+            )
+            for label, record, extra in (
+                ("verifier, letter checked", "checked", CHECK_SHOWS),
+                (
+                    "verifier, scanned letter",
+                    "scanned",
+                    [SCANNED_CHECK.summary, "Tidak dapat diperiksa: teks surat tidak dapat dibaca", "Tidak ada tanda"],
+                ),
+                ("verifier, check failed", "check_failed", [FAILED_CHECK.summary]),
+                ("verifier, no check (older request)", "submitted", []),
             )
         ],
         # The receipt repeats no submitted text (anyone can type any address): no event name in it.
@@ -388,7 +461,33 @@ def cases(harness: Harness) -> dict[str, list[Case]]:
                     "batas verifikasi sudah lewat",
                     "2 hari kerja",
                     *details_shows,
+                    "Pemeriksaan dokumen otomatis tidak tersedia untuk permohonan ini",
                 ],
+            ),
+            *(
+                Case(
+                    f"submitted, {label}",
+                    {
+                        "base_url": base_url,
+                        "request": r[record],
+                        "token": "token-tinjau",
+                        "error": None,
+                        "reason": "",
+                        "letter_url": letter_url,
+                        "verification_due": verification_due,
+                        "verification_overdue": False,
+                        "provisioning_due": None,
+                        "provisioning_overdue": False,
+                        "lead_working_days": 2,
+                        "min_lead_working_days": 2,
+                    },
+                    [submitted.id, letter_url, *details_shows, *shows],
+                )
+                for label, record, shows in (
+                    ("letter checked", "checked", [*CHECK_SHOWS, "Tanggal surat", "(005/123/Dinkes/2026)"]),
+                    ("scanned letter", "scanned", [SCANNED_CHECK.summary, "Tidak ada tanda tangan elektronik PDF"]),
+                    ("check failed", "check_failed", [FAILED_CHECK.summary]),
+                )
             ),
             *(
                 Case(

@@ -137,7 +137,7 @@ def letter_problem(data: bytes) -> str | None:
 
     # apply_configuration sets a ContextVar and resets it on exit: the limits hold for this check in this
     # thread only, and nothing else that uses pypdf in the process sees them.
-    with apply_configuration(**_pypdf_limits()), _DuplicateKeys() as duplicates:
+    with apply_configuration(**pypdf_limits()), _DuplicateKeys() as duplicates:
         try:
             reader = PdfReader(io.BytesIO(data), strict=False)
             if not _object_streams_within_budget(reader):
@@ -214,15 +214,17 @@ def _dangerous_name_outside_streams(data: bytes) -> str | None:
     return None
 
 
-def _pypdf_limits() -> dict[str, Any]:
+def pypdf_limits(stream_limit: int = STREAM_LIMIT) -> dict[str, Any]:
+    """pypdf's limits for reading a letter (`apply_configuration` keywords); the document check (vicon.document_check)
+    reads its text under the same ones, with a lower `stream_limit`."""
     return {
         "maximum_declared_stream_length": MAX_LETTER_BYTES,  # a stream cannot be longer than the file
-        "zlib_maximum_output_length": STREAM_LIMIT,
-        "lzw_maximum_output_length": STREAM_LIMIT,
-        "run_length_maximum_output_length": STREAM_LIMIT,
-        "brotli_maximum_output_length": STREAM_LIMIT,
-        "array_based_stream_maximum_output_length": STREAM_LIMIT,
-        "stream_decoding_work_maximum_length": STREAM_LIMIT * 2,
+        "zlib_maximum_output_length": stream_limit,
+        "lzw_maximum_output_length": stream_limit,
+        "run_length_maximum_output_length": stream_limit,
+        "brotli_maximum_output_length": stream_limit,
+        "array_based_stream_maximum_output_length": stream_limit,
+        "stream_decoding_work_maximum_length": stream_limit * 2,
         # pypdf's repair of a damaged zlib stream feeds it one byte at a time in Python: keep that short.
         "zlib_maximum_recovery_input_length": _CHUNK,
         "jbig2dec_binary": None,  # never start a program for a letter

@@ -104,6 +104,67 @@ class DeletedFile(Record):
     deleted_at: UtcTime
 
 
+class SignatureCheck(Record):
+    """One PDF electronic signature of the letter as pyHanko found it (vicon.document_check)."""
+
+    signer_name: str  # the signing certificate's common name; "" when it could not be read
+    signing_time: UtcTime | None = None  # the time the signer's software recorded (or a timestamp authority's)
+    # The bytes the signature covers are unchanged and nothing disallowed was changed after signing.
+    intact: bool
+    # Its certificate chains to one of TRUSTED_SIGNATURE_ROOTS (revocation not checked: no network).
+    trusted: bool
+    issuer_name: str = ""  # the trust root's name when trusted, else the certificate's issuer
+    summary: str  # one sentence in Bahasa, what the verifier reads
+
+    @property
+    def verdict(self) -> str:
+        return "ok" if self.intact and self.trusted else "bad" if not self.intact else "neutral"
+
+
+class LetterCheck(Record):
+    """What the letter itself says, checked once at submission and stored with the request (decision 0029).
+
+    Only a help for the verifier (SOP 3.2): nothing here ever refuses a request.
+    """
+
+    page_count: int | None  # None: the page tree could not be read
+    text_readable: bool  # the first pages gave text (a scanned letter without a text layer gives none)
+    number_found: bool  # the form's letter number occurs in that text
+    date_found: bool  # the form's letter date occurs in it, in any usual spelling
+    signatures: tuple[SignatureCheck, ...] = ()
+    summary: str  # one line in Bahasa: pages, number and date, signatures
+    notes: tuple[str, ...] = ()  # what was left unchecked and why (pages past the first few, time caps)
+    completed: bool = True  # False: the check itself failed; only `summary` means anything then
+
+    def found_label(self, found: bool) -> str:
+        if not self.text_readable:
+            return "Tidak dapat diperiksa: teks surat tidak dapat dibaca (mungkin hasil pindai)"
+        return "Ditemukan di teks surat" if found else "Tidak ditemukan di teks surat"
+
+    @property
+    def number_label(self) -> str:
+        return self.found_label(self.number_found)
+
+    @property
+    def date_label(self) -> str:
+        return self.found_label(self.date_found)
+
+    @property
+    def pages_label(self) -> str:
+        return "Tidak dapat dibaca" if self.page_count is None else f"{self.page_count} halaman"
+
+    @property
+    def verdict(self) -> str:
+        """bad: a signature is not valid; ok: number and date found and every signature intact and trusted;
+        neutral otherwise (how the summary line is emphasised, never a decision)."""
+        if any(not signature.intact for signature in self.signatures):
+            return "bad"
+        found = self.text_readable and self.number_found and self.date_found
+        if found and self.signatures and all(signature.trusted for signature in self.signatures):
+            return "ok"
+        return "neutral"
+
+
 class RequestRecord(Record):
     id: str
     status: Status
@@ -161,6 +222,8 @@ class RequestRecord(Record):
     recordings_lease_until: UtcTime | None = None
     # The service-level notices already sent (vicon.usecases.sla), each at most once: `sla.Notice` values.
     sla_notices: tuple[str, ...] = ()
+    # The document check of the letter (vicon.document_check), made at submission; None for older requests.
+    letter_check: LetterCheck | None = None
 
     def office_label(self) -> str:
         """The office as people read it: the listed name, or what a requester who chose OPD_OTHER typed."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import ipaddress
 import os
@@ -166,6 +168,102 @@ def normalize_opd_name(value: str) -> str:
     return " ".join(value.split())
 
 
+@dataclass(frozen=True)
+class TrustRoot:
+    """A certificate whose signatures on letters are trusted (TRUSTED_SIGNATURE_ROOTS), as DER."""
+
+    path: str
+    der: bytes
+
+
+_PEM_CERTIFICATE = re.compile(rb"-----BEGIN CERTIFICATE-----\s*([A-Za-z0-9+/=\s]+?)-----END CERTIFICATE-----")
+
+
+def load_trust_roots(value: str | None, name: str = "TRUSTED_SIGNATURE_ROOTS") -> tuple[TrustRoot, ...]:
+    """The certificates in the comma-separated files `value` names, each PEM (one or more certificates) or DER.
+
+    A relative path is read from the function source folder, like OPD_LIST. Each certificate's DER structure is
+    checked here, without a crypto library, so no target's cold start pays for one; pyHanko reads them fully
+    when it validates the first signed letter.
+    """
+    roots: list[TrustRoot] = []
+    for entry in _split(value or ""):
+        path = _source_path(entry)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError as exc:
+            raise SettingsError(f"{name}: no such file {str(path)!r}") from exc
+        except OSError as exc:
+            raise SettingsError(f"{name}: cannot read {str(path)!r}: {exc.strerror}") from exc
+        if b"-----BEGIN" in data:
+            blocks = _PEM_CERTIFICATE.findall(data)
+            if not blocks:
+                raise SettingsError(f"{name}: {str(path)!r} is PEM but holds no CERTIFICATE block")
+            try:
+                ders = [base64.b64decode(b"".join(block.split()), validate=True) for block in blocks]
+            except binascii.Error as exc:
+                raise SettingsError(f"{name}: {str(path)!r} has a CERTIFICATE block that is not base64") from exc
+        else:
+            ders = [data]
+        for der in ders:
+            if not is_x509_certificate(der):
+                raise SettingsError(f"{name}: {str(path)!r} is not an X.509 certificate (PEM or DER)")
+            if all(root.der != der for root in roots):
+                roots.append(TrustRoot(str(path), der))
+    return tuple(roots)
+
+
+def _der_items(data: bytes, start: int, end: int) -> list[tuple[int, int, int]]:
+    """(tag, content start, content end) of each DER element in data[start:end]; ValueError if they do not fit."""
+    items = []
+    at = start
+    while at < end:
+        if end - at < 2:
+            raise ValueError("truncated")
+        tag, first = data[at], data[at + 1]
+        at += 2
+        if tag & 0x1F == 0x1F or first == 0x80:  # high tag numbers, indefinite lengths: not in a certificate
+            raise ValueError("not DER")
+        if first < 0x80:
+            length = first
+        else:
+            count = first & 0x7F
+            if count > 4 or at + count > end:
+                raise ValueError("bad length")
+            length = int.from_bytes(data[at : at + count], "big")
+            at += count
+        if at + length > end:
+            raise ValueError("truncated")
+        items.append((tag, at, at + length))
+        at += length
+    return items
+
+
+def is_x509_certificate(der: bytes) -> bool:
+    """Whether `der` has an X.509 certificate's structure (RFC 5280 4.1), which keys, requests and CRLs do not:
+    SEQUENCE { tbsCertificate, signatureAlgorithm, signature BIT STRING }, tbsCertificate holding serial,
+    algorithm, issuer, a validity of two times, subject and key."""
+    sequence, integer, bit_string, explicit_0 = 0x30, 0x02, 0x03, 0xA0
+    times = (0x17, 0x18)  # UTCTime, GeneralizedTime
+    try:
+        [(tag, start, end)] = _der_items(der, 0, len(der))
+        if tag != sequence:
+            return False
+        parts = _der_items(der, start, end)
+        if [tag for tag, _, _ in parts] != [sequence, sequence, bit_string]:
+            return False
+        tbs = _der_items(der, parts[0][1], parts[0][2])
+        if tbs and tbs[0][0] == explicit_0:
+            tbs = tbs[1:]
+        tags = [tag for tag, _, _ in tbs]
+        if len(tags) < 6 or tags[:6] != [integer, sequence, sequence, sequence, sequence, sequence]:
+            return False
+        validity = _der_items(der, tbs[3][1], tbs[3][2])
+        return len(validity) == 2 and all(tag in times for tag, _, _ in validity)
+    except ValueError:
+        return False
+
+
 RATE_UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 
 
@@ -224,6 +322,9 @@ class Settings:
     production: bool = False
     # The shared secret scheduled_tick asks for (`Authorization: Bearer …`) when set; None serves any caller.
     tick_token: str | None = None
+    # Certificates whose chains make a letter's electronic signature trusted (vicon.document_check); none: no
+    # signature is shown as trusted.
+    trusted_signature_roots: tuple[TrustRoot, ...] = ()
 
     @property
     def tz(self) -> ZoneInfo:
@@ -349,6 +450,7 @@ class Settings:
             opd_list=load_opd_list(_opd_list_path(get("OPD_LIST"))),
             production=in_production,
             tick_token=tick_token,
+            trusted_signature_roots=load_trust_roots(get("TRUSTED_SIGNATURE_ROOTS")),
             **optional,
         )
 
@@ -417,6 +519,11 @@ def _check_logo_url(value: str) -> str:
 def _opd_list_path(value: str | None) -> Path:
     if value is None:
         return DEFAULT_OPD_LIST
+    return _source_path(value)
+
+
+def _source_path(value: str) -> Path:
+    """An absolute path as it is; a relative one under the function source folder (`functions/` in a checkout)."""
     path = Path(value)
     return path if path.is_absolute() else FUNCTIONS_DIR / path
 

@@ -7,17 +7,19 @@ import hashlib
 import logging
 import math
 import secrets
+import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from vicon import intake
+from vicon.document_check import check_letter
 from vicon.lifecycle import Status, statuses_json
 from vicon.links import Links
 from vicon.messages import MailComposer
 from vicon.ports import AuditEntry, Blobs, Jobs, RateBucket, RateLimits, RequestStore
-from vicon.records import LetterRef, RequestRecord
+from vicon.records import LetterCheck, LetterRef, RequestRecord
 from vicon.settings import Settings
 from vicon.sla import ServiceLevel
 from vicon.usecases.delivery import MailDelivery
@@ -100,9 +102,14 @@ def intake_options(settings: Settings, rules: intake.IntakeRules, now: dt.dateti
 
 
 def request_record(
-    request_id: str, valid: intake.ValidRequest, letter: bytes, letter_key: str, now: dt.datetime
+    request_id: str,
+    valid: intake.ValidRequest,
+    letter: bytes,
+    letter_key: str,
+    now: dt.datetime,
+    letter_check: LetterCheck | None = None,
 ) -> RequestRecord:
-    """A new request as the store keeps it."""
+    """A new request as the store keeps it, with the document check of its letter."""
     return RequestRecord(
         id=request_id,
         status=Status.SUBMITTED,
@@ -125,6 +132,7 @@ def request_record(
         needs=tuple(valid.needs),
         needs_notes=valid.needs_notes,
         recording_consent=valid.recording_consent,
+        letter_check=letter_check,
     )
 
 
@@ -178,7 +186,7 @@ class Intake:
             year = now.astimezone(self.settings.tz).year
             request_id = f"VC-{year}-{self.requests.next_request_number(year):06d}"
             letter_key = f"letters/{year}/{uuid.uuid4().hex}.pdf"
-            record = request_record(request_id, valid, letter, letter_key, now)
+            record = request_record(request_id, valid, letter, letter_key, now, self._check_letter(letter, valid, now))
             status_url = self.links.status_url(record)
             outbox = self.mails.intake(record, status_url)
             if self.jobs is not None and self.service_level is not None:
@@ -204,6 +212,21 @@ class Intake:
         # Stored: from here on nothing may turn the answer into a failure, or the requester submits again.
         self.delivery.deliver_after_commit(request_id)
         return Submission(request_id, Status.SUBMITTED, status_url)
+
+    def _check_letter(self, letter: bytes, valid: intake.ValidRequest, now: dt.datetime) -> LetterCheck:
+        """The document check, before the mails are composed: they and the review page show what it found
+        (decision 0029). It never raises and never refuses; only submissions the rate limits let through pay for it."""
+        started = time.perf_counter()
+        check = check_letter(
+            letter,
+            valid.letter_number,
+            valid.letter_date,
+            [root.der for root in self.settings.trusted_signature_roots],
+            now,
+            self.settings.tz,
+        )
+        log.info("document check in %.0f ms: %s", (time.perf_counter() - started) * 1000, check.summary)
+        return check
 
     def _count_submission(self, contact_email: str, client: str | None, now: dt.datetime) -> None:
         """Count the submission against its contact address and its client, or raise RateLimited."""

@@ -405,6 +405,15 @@ class Outbox(Protocol):
         """Every unsent mail (optionally of one request), due or not."""
         ...
 
+    def queue_mail_once(self, key: str, mails: Sequence[OutgoingMail], now: dt.datetime) -> bool:
+        """Queue mails about no one request (the quarterly report to supervisors), due at `now`, once per `key`.
+
+        The entries' ids derive from `key`, so queueing the same key again (a job that ran twice) adds nothing:
+        all of `mails` are queued or none. False when `key` was queued before (also when that was this very
+        call, whose answer was lost and which the client library retried).
+        """
+        ...
+
     def dead_mail(self, request_id: str | None = None) -> list[OutboxEntry]:
         """Every mail given up on (optionally of one request), with its last error."""
         ...

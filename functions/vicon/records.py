@@ -14,10 +14,11 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Any, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, PlainSerializer
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
 
 from vicon.intake import OPD_OTHER
 from vicon.lifecycle import CleanupState, Status
+from vicon.skm import ELEMENT_COUNT, MAX_COMMENT_CHARS
 from vicon.timefmt import iso
 
 
@@ -104,6 +105,24 @@ class DeletedFile(Record):
     deleted_at: UtcTime
 
 
+class SurveyResponse(Record):
+    """The requester's one answer to the satisfaction survey (SKM) of a completed request.
+
+    `scores` are u1 … u9 in the order of `vicon.skm.ELEMENTS`, each 1–4. The profile answers are `vicon.skm.PROFILE`
+    choice keys, None when not given; they are reported only in aggregate.
+    """
+
+    scores: Annotated[
+        tuple[Annotated[int, Field(ge=1, le=4)], ...], Field(min_length=ELEMENT_COUNT, max_length=ELEMENT_COUNT)
+    ]
+    jenis_kelamin: str | None = None
+    usia: str | None = None
+    pendidikan: str | None = None
+    pekerjaan: str | None = None
+    comment: Annotated[str, Field(max_length=MAX_COMMENT_CHARS)] = ""
+    submitted_at: UtcTime
+
+
 class RequestRecord(Record):
     id: str
     status: Status
@@ -159,6 +178,10 @@ class RequestRecord(Record):
     # Held by the one run that works on this request's recordings (two jobs for it may be due at once).
     recordings_lease: str | None = None
     recordings_lease_until: UtcTime | None = None
+    # The satisfaction survey (vicon.usecases.survey): mailed once on completion, reminded once, answered once.
+    survey_mailed_at: UtcTime | None = None
+    survey_reminded_at: UtcTime | None = None
+    survey: SurveyResponse | None = None
 
     def office_label(self) -> str:
         """The office as people read it: the listed name, or what a requester who chose OPD_OTHER typed."""
@@ -200,6 +223,9 @@ class RequestChanges(BaseModel):
     recordings_deleted_at: UtcTime | None = None
     recordings_lease: str | None = None
     recordings_lease_until: UtcTime | None = None
+    survey_mailed_at: UtcTime | None = None
+    survey_reminded_at: UtcTime | None = None
+    survey: SurveyResponse | None = None
 
     def to_stored(self) -> dict[str, Any]:
         """The named fields in the stored form, for the adapter to merge into the document."""

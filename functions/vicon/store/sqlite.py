@@ -43,6 +43,7 @@ from vicon.store.records import (
     new_job_fields,
     new_lease,
     new_outbox_id,
+    once_outbox_ids,
     outbox_entry,
 )
 from vicon.timefmt import iso, parse_iso
@@ -181,11 +182,13 @@ class SqliteStore:
             self._queue_mail(db, audit.request_id, audit.at, mail)
 
     @staticmethod
-    def _queue_mail(db: sqlite3.Connection, request_id: str | None, at: dt.datetime, mail: OutgoingMail) -> None:
+    def _queue_mail(
+        db: sqlite3.Connection, request_id: str | None, at: dt.datetime, mail: OutgoingMail, entry_id: str = ""
+    ) -> None:
         db.execute(
             "INSERT INTO outbox (id, request_id, state, next_attempt_at, data) VALUES (?, ?, 'pending', ?, ?)",
             (
-                new_outbox_id(),
+                entry_id or new_outbox_id(),
                 request_id,
                 iso(at),
                 json.dumps({"mail": mail_to_json(mail), "attempts": 0, "last_error": None}),
@@ -467,6 +470,17 @@ class SqliteStore:
 
     def pending_mail(self, request_id: str | None = None) -> list[OutboxEntry]:
         return self._outbox_in_state("pending", request_id)
+
+    def queue_mail_once(self, key: str, mails: Sequence[OutgoingMail], now: dt.datetime) -> bool:
+        ids = once_outbox_ids(key, len(mails))
+        if not ids:
+            return True
+        with self._transaction() as db:
+            if db.execute("SELECT 1 FROM outbox WHERE id = ?", (ids[0],)).fetchone() is not None:
+                return False
+            for entry_id, mail in zip(ids, mails, strict=True):
+                self._queue_mail(db, None, now, mail, entry_id)
+        return True
 
     def dead_mail(self, request_id: str | None = None) -> list[OutboxEntry]:
         return self._outbox_in_state("dead", request_id)

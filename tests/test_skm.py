@@ -117,7 +117,7 @@ def test_the_survey_page_asks_each_element_with_its_wording_and_values_1_to_4() 
     for question in skm.PROFILE:
         assert f'<select id="{question.key}" name="{question.key}"' in page
         assert re.findall(
-            rf'<option value="([a-z0-9_]+)">', page.split(f'id="{question.key}"')[1].split("</select>")[0]
+            r'<option value="([a-z0-9_]+)">', page.split(f'id="{question.key}"')[1].split("</select>")[0]
         ) == list(question.choices)
 
 

@@ -494,7 +494,7 @@ def _submit_survey() -> dict[str, Any]:
     return {
         "get": {
             "operationId": "survey_info",
-            "summary": "Permohonan yang disurvei oleh tautan survei (untuk halaman survei.html); tidak mengubah apa pun",
+            "summary": "Permohonan yang disurvei tautan survei (untuk halaman survei.html); tidak mengubah apa pun",
             "parameters": [token],
             "responses": {
                 "200": _json_answer("Permohonan dan apakah surveinya sudah diisi.", ref("SurveyInfo")),

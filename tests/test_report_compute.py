@@ -190,7 +190,7 @@ def test_sla_compliance_median_working_hours_and_the_overdue_list(report: Report
 
 
 def test_recordings_archived_and_deleted_by_the_retention_policy(report: Report) -> None:
-    assert dict(rows(report, "rekaman")) == {  # type: ignore[arg-type]
+    assert {row[0]: row[1] for row in rows(report, "rekaman")} == {
         "Permohonan dengan rekaman diarsipkan": 1,
         "Berkas diarsipkan": 2,
         "Ukuran diarsipkan (MB)": Decimal("350.0"),
@@ -224,7 +224,7 @@ def test_ikm_per_element_profile_comments_and_the_comparison(report: Report) -> 
     index = report.summary.ikm
     assert index is not None and index.respondents == 2 and index.sums == (7,) * 9
     assert index.rounded == Decimal("87.50") and index.grade.letter == "B"
-    overview = dict(rows(report, "ikm"))  # type: ignore[arg-type]
+    overview = {row[0]: row[1] for row in rows(report, "ikm")}
     assert overview["Tingkat respons (%)"] == Decimal("100.0")
     assert overview["IKM (skala 1–4)"] == Decimal("3.5000") and overview["Mutu pelayanan"] == "B"
     first = rows(report, "ikm-unsur")[0]

@@ -49,7 +49,7 @@ def end_the_meeting(base: str, status_href: str) -> str:
     body = event_bytes(
         meeting_ended_event(
             account_id="sandbox",
-            meeting_id=meeting["id"],  # type: ignore[arg-type]
+            meeting_id=meeting["id"],
             uuid="survei-uji-uuid==",
             host_id="host",
             host_email="host-besar@vicon.example",

@@ -73,3 +73,25 @@ def test_mails_about_no_request_are_queued_once_per_key(store: Store) -> None:
     assert {e.request_id for e in pending} == {None}
     claimed = store.claim_due_mail(NOW, dt.timedelta(minutes=5))
     assert len(claimed) == 3 and store.mail_sent(claimed[0].id, claimed[0].lease or "")
+
+
+def test_the_reported_projection_reads_what_whole_records_say(store: Store) -> None:
+    from tests.report_data import synthetic
+
+    quarter = Quarter(2026, 3)
+    made = synthetic(40, quarter, seed=2)
+    store_records(store, made)
+    bounds = quarter.bounds(Settings().tz)
+    whole = store.requests_starting_between(*bounds)
+    projected = store.reported_requests_between(*bounds)
+    assert [r.id for r in projected] == [r.id for r in whole] and len(whole) == 40
+    for full, seen in zip(whole, projected, strict=True):
+        for name in type(seen).model_fields:
+            mine, theirs = getattr(seen, name), getattr(full, name)
+            if name == "meeting":
+                assert (mine.host if mine else None) == (theirs.host if theirs else None)
+            elif name in ("recordings", "deleted_recordings"):
+                assert [f.size for f in mine] == [f.size for f in theirs]
+            else:
+                assert mine == theirs, name
+        assert seen.office_label() == full.office_label()

@@ -164,21 +164,63 @@ class Report:
 # ---- time ---------------------------------------------------------------------------------------------------
 
 
+class Days:
+    """The working calendar in the office's zone, remembered day by day: a report asks about the same days
+    thousands of times (every request's steps), and the holiday table is slow to ask."""
+
+    def __init__(self, calendar: WorkingCalendar, tz: ZoneInfo) -> None:
+        self.calendar = calendar
+        self.tz = tz
+        self._working: dict[dt.date, bool] = {}
+        self._after: dict[tuple[dt.date, int], dt.date] = {}
+        self._dates: dict[dt.datetime, dt.date] = {}
+
+    def local_date(self, moment: dt.datetime) -> dt.date:
+        """The office's date at `moment` (the same moments come back in several steps: a zone lookup is slow)."""
+        found = self._dates.get(moment)
+        if found is None:
+            found = self._dates[moment] = moment.astimezone(self.tz).date()
+        return found
+
+    def is_working(self, day: dt.date) -> bool:
+        known = self._working.get(day)
+        if known is None:
+            known = self._working[day] = self.calendar.is_working_day(day)
+        return known
+
+    def add(self, day: dt.date, count: int) -> dt.date:
+        key = (day, count)
+        found = self._after.get(key)
+        if found is None:
+            found = self._after[key] = self.calendar.add_working_days(day, count)
+        return found
+
+    def midnight(self, day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(), self.tz)
+
+    def working_seconds(self, start: dt.datetime, end: dt.datetime) -> int:
+        """Seconds of [start, end) that fall on working days (whole local days in the zone)."""
+        if end <= start:
+            return 0
+        first, last = self.local_date(start), self.local_date(end)
+        if first == last:
+            return int((end - start).total_seconds()) if self.is_working(first) else 0
+        total = 0
+        if self.is_working(first):
+            total += int((self.midnight(first + DAY) - start).total_seconds())
+        if self.is_working(last):
+            total += int((end - self.midnight(last)).total_seconds())
+        day = first + DAY
+        while day < last:
+            if self.is_working(day):
+                total += int((self.midnight(day + DAY) - self.midnight(day)).total_seconds())
+            day += DAY
+        return total
+
+
 def working_seconds(calendar: WorkingCalendar, tz: ZoneInfo, start: dt.datetime, end: dt.datetime) -> int:
     """Seconds of [start, end) that fall on working days (local days in `tz`)."""
-    if end <= start:
-        return 0
-    total = 0
-    day = start.astimezone(tz).date()
-    last = end.astimezone(tz).date()
-    while day <= last:
-        if calendar.is_working_day(day):
-            opens = dt.datetime.combine(day, dt.time(), tz)
-            closes = dt.datetime.combine(day + DAY, dt.time(), tz)
-            overlap = min(end, closes) - max(start, opens)
-            total += max(0, int(overlap.total_seconds()))
-        day += DAY
-    return total
+    return Days(calendar, tz).working_seconds(start, end)
 
 
 def hours(seconds: int | Fraction, places: int = 1) -> Decimal:
@@ -196,22 +238,16 @@ class _StepRun:
 
 
 def _run(
-    calendar: WorkingCalendar,
-    tz: ZoneInfo,
-    now: dt.datetime,
-    started_at: dt.datetime,
-    done_at: dt.datetime | None,
-    days: int,
+    days: Days, now: dt.datetime, started_at: dt.datetime, done_at: dt.datetime | None, count: int
 ) -> _StepRun | None:
     """One request's pass through one step; None while it is still within its time."""
-    due_day = calendar.add_working_days(started_at.astimezone(tz).date(), days)
-    due_end = dt.datetime.combine(due_day + DAY, dt.time(), tz)
+    due_day = days.add(days.local_date(started_at), count)
+    due_end = days.midnight(due_day + DAY)
     if done_at is None:
         if now < due_end:
             return None
-        return _StepRun(started_at, due_day, None, False, True, working_seconds(calendar, tz, started_at, now))
-    seconds = working_seconds(calendar, tz, started_at, done_at)
-    return _StepRun(started_at, due_day, done_at, done_at < due_end, False, seconds)
+        return _StepRun(started_at, due_day, None, False, True, days.working_seconds(started_at, now))
+    return _StepRun(started_at, due_day, done_at, done_at < due_end, False, days.working_seconds(started_at, done_at))
 
 
 # Each step: (key, name, working days allowed, its start, its end, whether the request is still on its way).
@@ -262,10 +298,10 @@ STEP_SHORT_NAMES = {"verifikasi": "Verifikasi", "meeting": "Pembuatan meeting", 
 
 
 def sla(
-    requests: Sequence[RequestFacts], calendar: WorkingCalendar, tz: ZoneInfo, now: dt.datetime
+    requests: Sequence[RequestFacts], days: Days, now: dt.datetime
 ) -> tuple[tuple[SlaStep, ...], tuple[Overdue, ...]]:
     steps, overdue = [], []
-    for key, name, days, started, finished, waiting in STEPS:
+    for key, name, allowed, started, finished, waiting in STEPS:
         done_seconds: list[int] = []
         on_time = open_overdue = 0
         for request in requests:
@@ -273,7 +309,7 @@ def sla(
             done = finished(request)
             if start is None or (done is None and not waiting(request)):
                 continue  # not part of this step (rejected, cancelled before it was done)
-            run = _run(calendar, tz, now, start, done, days)
+            run = _run(days, now, start, done, allowed)
             if run is None:
                 continue
             if run.done_at is not None:
@@ -294,7 +330,7 @@ def sla(
                     )
                 )
         median = int(statistics.median(done_seconds)) if done_seconds else None
-        steps.append(SlaStep(key, name, days, len(done_seconds), on_time, open_overdue, median))
+        steps.append(SlaStep(key, name, allowed, len(done_seconds), on_time, open_overdue, median))
     order = {STEP_SHORT_NAMES[key]: n for n, (key, *_rest) in enumerate(STEPS)}
     overdue.sort(key=lambda o: (order[o.step], o.due_day, o.request_id))
     return tuple(steps), tuple(overdue)
@@ -341,11 +377,11 @@ def _pct(part: int, whole: int) -> Decimal | None:
 
 
 def summary(
-    facts: QuarterFacts, calendar: WorkingCalendar, tz: ZoneInfo, now: dt.datetime
+    facts: QuarterFacts, days: Days, now: dt.datetime
 ) -> tuple[Summary, tuple[SlaStep, ...], tuple[Overdue, ...]]:
     requests = facts.requests
     meetings = held(requests)
-    steps, overdue = sla(requests, calendar, tz, now)
+    steps, overdue = sla(requests, days, now)
     by_key = {step.key: step for step in steps}
     return (
         Summary(
@@ -373,8 +409,9 @@ def compute(
     now: dt.datetime,
 ) -> Report:
     """The whole evaluation of `current`, compared with `previous`, as of `now` (for steps still open)."""
-    this, steps, overdue = summary(current, calendar, tz, now)
-    before, _, _ = summary(previous, calendar, tz, now)
+    days = Days(calendar, tz)
+    this, steps, overdue = summary(current, days, now)
+    before, _, _ = summary(previous, days, now)
     requests = current.requests
     tables = (
         comparison_table(this, before),

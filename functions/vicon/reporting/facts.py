@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from vicon.lifecycle import Status
 from vicon.ports import RequestStore
 from vicon.quarters import Quarter
-from vicon.records import RequestRecord
+from vicon.records import ReportedRequest, RequestRecord
 
 
 class ComplaintFacts(Protocol):
@@ -97,7 +97,7 @@ class QuarterFacts:
     complaints: tuple[ComplaintFacts, ...] | None
 
 
-def request_facts(record: RequestRecord) -> RequestFacts:
+def request_facts(record: RequestRecord | ReportedRequest) -> RequestFacts:
     provisioned = next((item.at for item in record.history if item.status == Status.PROVISIONED), None)
     survey = record.survey
     return RequestFacts(
@@ -144,7 +144,7 @@ def gather(
 ) -> QuarterFacts:
     """The quarter's requests (by event date in `tz`) and complaints (by date received) as facts."""
     start, end = quarter.bounds(tz)
-    records = requests.requests_starting_between(start, end)
+    records = requests.reported_requests_between(start, end)
     received = None
     if complaints is not None:
         received = tuple(c for c in complaints(start, end) if start <= c.received_at < end)

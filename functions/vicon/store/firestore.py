@@ -24,7 +24,7 @@ from vicon.ports import (
     RequestNotFound,
     TransitionRefused,
 )
-from vicon.records import RequestChanges, RequestRecord
+from vicon.records import REPORTED_FIELD_PATHS, ReportedRequest, RequestChanges, RequestRecord
 from vicon.store.records import (
     audit_from_json,
     audit_to_json,
@@ -450,6 +450,19 @@ class FirestoreStore:
             .order_by("start")
         )
         records = [_record(snapshot) for snapshot in query.stream()]
+        return sorted(records, key=lambda record: (record.start, record.id))
+
+    def reported_requests_between(self, start: dt.datetime, end: dt.datetime) -> list[ReportedRequest]:
+        from google.cloud.firestore import FieldFilter
+
+        # Only the projection's fields cross the wire (a field mask): no participants, letter or contact.
+        query = (
+            self._collection("requests")
+            .where(filter=FieldFilter("start", ">=", iso(start)))
+            .where(filter=FieldFilter("start", "<", iso(end)))
+            .select(REPORTED_FIELD_PATHS)
+        )
+        records = [ReportedRequest.from_stored(snapshot.to_dict() or {}) for snapshot in query.stream()]
         return sorted(records, key=lambda record: (record.start, record.id))
 
     def audit_trail(self, request_id: str) -> list[AuditEntry]:

@@ -24,7 +24,7 @@ from vicon.ports import (
     RequestNotFound,
     TransitionRefused,
 )
-from vicon.records import RequestChanges, RequestRecord
+from vicon.records import ReportedRequest, RequestChanges, RequestRecord
 from vicon.store.records import (
     audit_from_json,
     audit_to_json,
@@ -112,6 +112,22 @@ JOB_WRITE = (
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET kind = excluded.kind, state = excluded.state, "
     "due_at = excluded.due_at, ready_at = excluded.ready_at, request_id = excluded.request_id, "
     "finished_at = excluded.finished_at, data = excluded.data"
+)
+
+
+# What `reported_requests_between` leaves out of the stored JSON (the projection ignores the rest); its query
+# has one placeholder for each.
+UNREPORTED = (
+    "$.participants",
+    "$.speakers",
+    "$.letter",
+    "$.needs_notes",
+    "$.contact_name",
+    "$.contact_phone",
+    "$.contact_email",
+    "$.letter_number",
+    "$.orphan_meetings",
+    "$.trashed_recordings",
 )
 
 
@@ -380,6 +396,16 @@ class SqliteStore:
             (iso(start), iso(end)),
         )
         return [_record(row[0]) for row in rows]
+
+    def reported_requests_between(self, start: dt.datetime, end: dt.datetime) -> list[ReportedRequest]:
+        # The big parts of a record (participants, speakers, the letter, archived files' keys and hashes) are
+        # dropped by SQLite before Python parses the JSON.
+        rows = self._connection().execute(
+            "SELECT json_remove(data, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) FROM requests "
+            "WHERE start_at >= ? AND start_at < ? ORDER BY start_at, id",
+            (*UNREPORTED, iso(start), iso(end)),
+        )
+        return [ReportedRequest.from_stored(json.loads(row[0])) for row in rows]
 
     def audit_trail(self, request_id: str) -> list[AuditEntry]:
         rows = self._connection().execute("SELECT data FROM audit WHERE request_id = ? ORDER BY seq", (request_id,))

@@ -105,5 +105,11 @@ deploy:
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
 
+# The quarterly evaluation as files: reports/$(QUARTER).html and reports/$(QUARTER)-<table>.csv beside it, from the
+# store STORE_URL names (default: the local .data/ one). tools/report.py; decision 0028.
+report: $(STAMP)
+	@test -n "$(QUARTER)" || { echo "usage: make report QUARTER=YYYYQn (for example 2026Q3)"; exit 2; }
+	$(PY) tools/report.py $(QUARTER)
+
 clean:
 	rm -rf .data dist .pytest_cache .mypy_cache .ruff_cache .hypothesis infra/.terraform

@@ -1,7 +1,8 @@
 """`make bench`: cold import, first request (SQLite and the Firestore emulator), intake page weight, submit and
 approve latency (also while Zoom answers 429), letter bombs, a 300 MB recording archived from the Zoom sandbox
 (peak RSS against 100 MB, MB/s) and zoom_webhook acknowledgements under 50 concurrent deliveries (median and
-p99 against Zoom's 3 s). Medians of several fresh runs.
+p99 against Zoom's 3 s), and the quarterly report over 10,000 synthetic requests (SQLite and the Firestore emulator,
+against 2 s). Medians of several fresh runs.
 
 `benchmarks/run.py letter_bomb` (or any other names of bench_* functions) runs only those.
 
@@ -912,6 +913,108 @@ def _webhook_jobs(data: Path) -> int:
     return len(store.claim_due_jobs(later, dt.timedelta(minutes=1), 1_000_000, [WEBHOOK]))
 
 
+REPORT_REQUESTS = 10_000
+REPORT_PREVIOUS = 2_500
+REPORT_RUNS = 5
+REPORT_TARGET_SECONDS = 2.0
+
+
+def _report_once(store: Any, quarter: Any) -> dict[str, float]:
+    """One quarterly report from the store as `quarterly_report` builds it: gather (both quarters), compute, the
+    page and every CSV; seconds per stage, and the store's read of the quarter's whole records as the baseline."""
+    from tests.test_report_compute import CALENDAR
+    from vicon.rendering import render
+    from vicon.reporting.compute import compute
+    from vicon.reporting.facts import gather
+    from vicon.reporting.render import render_csv, render_html
+    from vicon.settings import Settings
+
+    tz = Settings().tz
+    start = time.perf_counter()
+    store.requests_starting_between(*quarter.bounds(tz))
+    read = time.perf_counter() - start
+
+    start, cpu = time.perf_counter(), time.process_time()
+    current, previous = gather(store, quarter, tz), gather(store, quarter.previous(), tz)
+    gathered = time.perf_counter()
+    report = compute(current, previous, CALENDAR, tz, dt_now())
+    computed = time.perf_counter()
+    html = render_html(report, lambda name, **c: render("Asia/Jakarta", name, **c), tz, lambda slug: slug)
+    csvs = [render_csv(table, tz) for table in report.tables]
+    rendered = time.perf_counter()
+    assert report.summary.requests == REPORT_REQUESTS and "Indeks Kepuasan Masyarakat" in html and len(csvs) == 16
+    return {
+        "cpu": time.process_time() - cpu,
+        "total": rendered - start,
+        "gather": gathered - start,
+        "compute": computed - gathered,
+        "render": rendered - computed,
+        "read": read,
+    }
+
+
+def dt_now() -> Any:
+    import datetime as dt
+
+    return dt.datetime(2026, 10, 1, 2, 0, tzinfo=dt.UTC)
+
+
+def _report_rows(label: str, store: Any, runs: int) -> None:
+    from vicon.quarters import Quarter
+
+    quarter = Quarter(2026, 3)
+    _report_once(store, quarter)  # warms the templates, the holiday table and the store's caches
+    results = [_report_once(store, quarter) for _ in range(runs)]
+
+    def median(key: str) -> float:
+        return statistics.median(result[key] for result in results)
+
+    total, read = median("total"), median("read")
+    verdict = "PASS" if total < REPORT_TARGET_SECONDS else "FAIL"
+    print(
+        f"  {label:<18} total {total * 1000:6.0f} ms (CPU {median('cpu') * 1000:5.0f} ms; gather"
+        f" {median('gather') * 1000:5.0f}, compute {median('compute') * 1000:4.0f}, render"
+        f" {median('render') * 1000:3.0f})  baseline, whole records of the quarter: {read * 1000:5.0f} ms"
+        f" ({total / read:3.1f}x)  under {REPORT_TARGET_SECONDS:.0f} s: {verdict}"
+    )
+
+
+def bench_report() -> None:
+    """The quarterly report over 10,000 synthetic requests of one quarter (and 2,500 of the quarter before, which
+    it compares with), on the embedded store and on the Firestore emulator: gather, compute, the HTML page and
+    every CSV, against the store's read of the quarter's whole records (`requests_starting_between`) in the same
+    run. CPU time is printed beside wall time: on a machine shared with other work it is the steadier figure."""
+    from tests.firestore_emulator import PROJECT, missing_firestore_tools, running_firestore_emulator
+    from tests.report_data import store_records, synthetic
+    from vicon.quarters import Quarter
+    from vicon.store.firestore import FirestoreStore
+    from vicon.store.sqlite import SqliteStore
+
+    quarter = Quarter(2026, 3)
+    records = synthetic(REPORT_REQUESTS, quarter) + synthetic(
+        REPORT_PREVIOUS, quarter.previous(), seed=5, first_number=REPORT_REQUESTS + 1
+    )
+    print(
+        f"quarterly report, {REPORT_REQUESTS:,} requests in 2026Q3 + {REPORT_PREVIOUS:,} in 2026Q2"
+        f" (median of {REPORT_RUNS} runs after one warm-up)"
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        sqlite = SqliteStore(Path(folder) / "store.sqlite3")
+        store_records(sqlite, records)
+        _report_rows("SQLite", sqlite, REPORT_RUNS)
+        missing = missing_firestore_tools()
+        if missing:
+            print(f"  Firestore emulator NOT MEASURED: {missing}")
+            return
+        with running_firestore_emulator(Path(folder) / "emulator.log") as host:
+            os.environ["FIRESTORE_EMULATOR_HOST"] = host
+            from google.cloud import firestore
+
+            store = FirestoreStore(project=PROJECT, client=firestore.Client(project=PROJECT), collection_prefix="b_")
+            store_records(store, records)
+            _report_rows("Firestore emulator", store, 3)
+
+
 BENCHES = {
     "cold_import": bench_cold_import,
     "first_request": bench_first_request,
@@ -923,6 +1026,7 @@ BENCHES = {
     "approve_with_zoom_429": bench_approve_with_zoom_429,
     "recording_archive": bench_recording_archive,
     "webhook_ack": bench_webhook_ack,
+    "report": bench_report,
 }
 
 if __name__ == "__main__":

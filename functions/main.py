@@ -323,6 +323,66 @@ def recording_file(request: flask.Request) -> flask.Response:
 
 
 @functions_framework.http
+@allow("GET", "POST")
+def submit_survey(request: flask.Request) -> flask.Response:
+    """The requester's satisfaction survey (site/survei.html): GET ?token= names the request, POST the answers."""
+    core = _core()
+    if request.method != "POST":
+        try:
+            return json_response(core.survey_info(request.args.get("token", "")))
+        except Exception as exc:
+            return error(*_refusal(exc))
+    from vicon.inputs import SurveyForm
+
+    try:
+        record = core.submit_survey(SurveyForm.parse(request.form.to_dict()))
+    except ValidationFailed as failed:
+        return _survey_answer(request, core, 422, failed.errors)
+    except Exception as exc:
+        status, message, field = _refusal(exc)
+        return _survey_answer(request, core, status, [FieldError(field, message)])
+    if _wants_html(request):
+        page = core.page("pages/message.html", heading="Terima kasih", message=SURVEY_THANKS)
+        return html_response(page, 201)
+    return json_response({"id": record.id, "status": "received"}, 201)
+
+
+SURVEY_THANKS = "Penilaian Anda sudah kami terima dan akan dipakai dalam evaluasi layanan triwulan ini."
+
+
+def _survey_answer(request: flask.Request, core: Core, status: int, errors: list[FieldError]) -> flask.Response:
+    """A refused survey: the errors list, or for a browser without JavaScript a page saying what to do."""
+    if not _wants_html(request):
+        return error_response(status, errors)
+    message = " ".join(problem.message for problem in errors)
+    page = core.page("pages/message.html", heading="Survei belum tersimpan", message=message)
+    return html_response(page, status)
+
+
+@functions_framework.http
+@allow("GET")
+def quarterly_report(request: flask.Request) -> flask.Response:
+    """The supervisor's quarterly evaluation (the mailed link): the report page, or `format=csv&table=` one table."""
+    core = _core()
+    token, kind = request.args.get("token", ""), request.args.get("format", "html")
+
+    def answer() -> flask.Response:
+        if kind == "csv":
+            filename, text = core.report_csv(token, request.args.get("table", ""))
+            disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
+            return flask.Response(text, mimetype="text/csv", headers=disposition)
+        html = core.report_page(token)
+        from vicon.reporting.render import style_sources
+
+        # The page's own <style> by its hash and no script at all: the file stands alone when saved or printed.
+        return html_response(html, csp=page_csp(style_src=style_sources(html), script_src="'none'"))
+
+    if kind not in ("html", "csv"):
+        return error(422, "Format tidak dikenal; pilih html atau csv.", "format")
+    return _page_or_refusal(core, "Tautan laporan tidak dapat dipakai", answer)
+
+
+@functions_framework.http
 @allow("POST")
 def scheduled_tick(request: flask.Request) -> flask.Response:
     """Due work for the scheduler; safe to deliver twice. With TICK_TOKEN set only its bearer is served (the

@@ -24,6 +24,8 @@ locals {
     recording_decision = { public = true, memory = "256Mi", timeout = 60, firestore = "roles/datastore.user", letters = null, recordings = null, mail = false, webhook = false }
     recordings         = { public = true, memory = "256Mi", timeout = 60, firestore = "roles/datastore.viewer", letters = null, recordings = null, mail = false, webhook = false }
     recording_file     = { public = true, memory = "512Mi", timeout = 3600, firestore = "roles/datastore.viewer", letters = null, recordings = "roles/storage.objectViewer", mail = false, webhook = false }
+    submit_survey      = { public = true, memory = "256Mi", timeout = 60, firestore = "roles/datastore.user", letters = null, recordings = null, mail = false, webhook = false }
+    quarterly_report   = { public = true, memory = "512Mi", timeout = 60, firestore = "roles/datastore.viewer", letters = null, recordings = null, mail = false, webhook = false }
     # Archives recordings (streams of up to gigabytes), delivers the outbox, retries provisioning: 540 s.
     scheduled_tick = { public = false, memory = "1Gi", timeout = 540, firestore = "roles/datastore.user", letters = "roles/storage.objectViewer", recordings = "roles/storage.objectUser", mail = true, webhook = false }
     intake_options = { public = true, memory = "256Mi", timeout = 60, firestore = null, letters = null, recordings = null, mail = false, webhook = false }

@@ -59,6 +59,21 @@ def _meeting_due(harness: Harness, record: RequestRecord) -> dt.datetime:
     return due
 
 
+def _quarterly_report(harness: Harness, r: dict[str, RequestRecord]) -> list[OutgoingMail]:
+    """As the `report` job writes it: each supervisor's link, and the headline of a real report."""
+    from vicon.quarters import Quarter
+    from vicon.reporting.compute import compute
+    from vicon.reporting.facts import QuarterFacts, request_facts
+    from vicon.usecases.report import headline
+
+    quarter = Quarter(2026, 4)
+    facts = QuarterFacts(quarter, tuple(request_facts(record) for record in r.values()), None)
+    report = compute(facts, facts, harness.core.calendar, harness.core.settings.tz, harness.clock())
+    now = harness.clock()
+    links = [(s, harness.core.links.report_url(str(quarter), s, now)) for s in harness.core.settings.supervisor_emails]
+    return harness.core.mails.quarterly_report(quarter.label, quarter.months, links, headline(report))
+
+
 def _deletion(record: RequestRecord) -> dt.datetime:
     return record.end + dt.timedelta(days=30)
 
@@ -90,6 +105,9 @@ KINDS: dict[str, Build] = {
         r["provisioning_failed"], _meeting_due(h, r["provisioning_failed"])
     ),
     "meeting_reminder": lambda h, r: h.core.mails.meeting_reminder(r["provisioned"]),
+    "survey": lambda h, r: h.core.mails.survey(r["surveyed"]),
+    "survey_reminder": lambda h, r: h.core.mails.survey(r["surveyed"], reminder=True),
+    "quarterly_report": _quarterly_report,
 }
 
 

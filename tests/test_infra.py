@@ -424,6 +424,7 @@ QUERY_INDEXES: dict[str, tuple[str, set[tuple[str, ...] | None]]] = {
     "requests_due": ("requests", {("status", "next_provisioning_at")}),
     "requests_pending_cleanup": ("requests", {None}),
     "requests_starting_between": ("requests", {None}),
+    "reported_requests_between": ("requests", {None}),
     "_outbox_in_state": ("outbox", {None}),
     "_due": ("outbox", {("state", "next_attempt_at"), ("request_id", "state", "next_attempt_at")}),
     "_claimable_jobs": ("jobs", {("state", "ready_at", "key"), ("kind", "state", "ready_at", "key")}),

@@ -189,6 +189,20 @@ def records(harness: Harness) -> dict[str, RequestRecord]:
             deleted_recordings=[{**f, "deleted_at": submitted.end + dt.timedelta(days=30)} for f in ARCHIVED],
             recordings_deleted_at=submitted.end + dt.timedelta(days=30),
         ),
+        # Held, and its requester answered the satisfaction survey (vicon.usecases.survey).
+        "surveyed": at(
+            Status.COMPLETED,
+            decided,
+            meeting=meeting,
+            actual_start=submitted.start,
+            actual_end=submitted.end,
+            survey={
+                "scores": [4, 3, 4, 4, 3, 4, 4, 3, 4],
+                "usia": "35_44",
+                "comment": HOSTILE,
+                "submitted_at": submitted.end + dt.timedelta(hours=2),
+            },
+        ),
         "cancelled": at(Status.CANCELLED),  # before anyone decided
         "cancelled_with_meeting": at(Status.CANCELLED, decided, meeting=meeting),
     }
@@ -257,7 +271,45 @@ def cases(harness: Harness) -> dict[str, list[Case]]:
     sink_message.add_alternative(f"<p><a href='{review_url}'>Buka</a></p>", subtype="html")
     sink_id = "20261130T020000123456Z-0123456789ab"
 
+    surveyed = r["surveyed"]
+    survey_url = core.survey_url(surveyed)
+    report_context = quarterly_report_context(harness)
     return {
+        "email/survey": [
+            Case(
+                label,
+                mail(surveyed, reminder=reminder, survey_url=survey_url, expires_at=core.survey_expiry(surveyed)),
+                [surveyed.id, survey_url, "survei.html?token=", "Jumat, 1 Januari 2027", extra],
+            )
+            for label, reminder, extra in (("first", False, "9 pertanyaan"), ("reminder", True, "pengingat terakhir"))
+        ],
+        "email/quarterly_report": [
+            Case(
+                "supervisor",
+                {
+                    "quarter_label": "Triwulan IV 2026",
+                    "months": "Oktober–Desember 2026",
+                    "report_url": f"{base_url}/api/quarterly_report?token=laporan",
+                    "headline": [("Permohonan", "1.234"), ("Indeks Kepuasan Masyarakat (IKM)", "91,48 (mutu A)")],
+                },
+                ["Triwulan IV 2026", "token=laporan", "1.234", "91,48 (mutu A)", "CSV"],
+                shows_event_name=False,
+            )
+        ],
+        "reports/quarterly": [
+            Case(
+                "a quarter with an overdue request and a survey",
+                report_context,
+                [
+                    "Triwulan IV 2026",
+                    "91,67",
+                    "(Sangat Baik)",
+                    "ikm.csv",
+                    submitted.id,
+                    "Belum ada data pengaduan",
+                ],
+            )
+        ],
         "email/verifier_new_request": [
             Case(
                 label,
@@ -665,6 +717,32 @@ def cases(harness: Harness) -> dict[str, list[Case]]:
             )
         ],
     }
+
+
+def quarterly_report_context(harness: Harness) -> dict[str, Any]:
+    """What vicon.reporting.render passes the report template, for 2026Q4 of the records above."""
+    from vicon.quarters import Quarter
+    from vicon.reporting.compute import compute
+    from vicon.reporting.facts import QuarterFacts, request_facts
+    from vicon.reporting.render import render_html
+
+    quarter = Quarter(2026, 4)
+    facts = QuarterFacts(quarter, tuple(request_facts(record) for record in records(harness).values()), None)
+    report = compute(
+        facts,
+        QuarterFacts(quarter.previous(), (), None),
+        harness.core.calendar,
+        harness.core.settings.tz,
+        dt.datetime(2027, 1, 4, 2, tzinfo=dt.UTC),
+    )
+    captured: dict[str, Any] = {}
+
+    def capture(name: str, **context: Any) -> str:
+        captured.update(context)
+        return ""
+
+    render_html(report, capture, harness.core.settings.tz, lambda slug: f"{slug}.csv")
+    return captured
 
 
 def test_every_template_renders_with_its_callers_context_and_escapes_html(harness: Harness) -> None:

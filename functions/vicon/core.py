@@ -41,14 +41,24 @@ from vicon.usecases.recordings import (
     Retention,
     schedule_daily_sweep,
 )
+from vicon.usecases.report import (
+    REPORT,
+    QuarterlyReportMailing,
+    QuarterlyReports,
+    ReportLink,
+    ReportPorts,
+    schedule_quarterly_report,
+)
 from vicon.usecases.status import RequestStatus
 from vicon.usecases.submit import Intake, NotStored, RateLimited, Submission
+from vicon.usecases.survey import SURVEY, SURVEY_REMINDER, SurveyAnswers, SurveyMailing, SurveyPorts
 from vicon.usecases.tick import Tick
 from vicon.usecases.webhook import WEBHOOK, Acknowledgement, WebhookEvents, WebhookReceiver
 from vicon.workdays import WorkingCalendar
 
 if TYPE_CHECKING:
-    from vicon.inputs import DecisionForm
+    from vicon.inputs import DecisionForm, SurveyForm
+    from vicon.reporting.facts import ComplaintSource
 
 __all__ = ["Core", "NotStored", "RateLimited", "Refused", "Submission", "utc_now"]
 
@@ -88,6 +98,8 @@ class Core:
     clock: Callable[[], dt.datetime] = field(default=utc_now)
     # Called when a target queued a job; the local server runs due jobs at once, production waits for the tick.
     on_jobs_queued: Callable[[], None] = field(default=lambda: None)
+    # The complaints register for the quarterly report (`store.complaints_received_between` once it exists).
+    complaints: ComplaintSource | None = None
 
     # ---- what the use cases share (and `messages.MailContext`, which the core provides) ----------------------
 
@@ -157,6 +169,12 @@ class Core:
 
     def officer_url(self, record: RequestRecord, operator: str) -> str:
         return self.links.officer_url(record, operator)
+
+    def survey_url(self, record: RequestRecord) -> str:
+        return self.links.survey_url(record)
+
+    def survey_expiry(self, record: RequestRecord) -> dt.datetime:
+        return self.links.survey_expiry(record)
 
     def _delivery(self) -> MailDelivery:
         return MailDelivery(
@@ -247,8 +265,36 @@ class Core:
             COMPLETION: completion.check,
             ATTENDANCE: completion.attendance,
             sla.SLA: sla.SlaNotices(sla.SlaPorts(self.service_level, self.store, self.mails, self.clock)).handle,
+            SURVEY: SurveyMailing(self._survey_ports()).send,
+            SURVEY_REMINDER: SurveyMailing(self._survey_ports()).remind,
+            REPORT: QuarterlyReportMailing(self._reports(), self.store, self.links, self.mails).handle,
         }
         return JobRunner(self.store, handlers, self.clock)
+
+    # ---- the satisfaction survey and the quarterly evaluation ---------------------------------------------------
+
+    def _survey_ports(self) -> SurveyPorts:
+        return SurveyPorts(self.settings, self.calendar, self.store, self.store, self.mails, self.clock)
+
+    def _survey_answers(self) -> SurveyAnswers:
+        return SurveyAnswers(self.settings, self.signer, self.store, self.clock)
+
+    def survey_info(self, token: str) -> dict[str, Any]:
+        return self._survey_answers().info(token)
+
+    def submit_survey(self, form: SurveyForm) -> RequestRecord:
+        return self._survey_answers().submit(form)
+
+    def _reports(self) -> QuarterlyReports:
+        return QuarterlyReports(
+            ReportPorts(self.settings, self.calendar, self.store, self.render, self.clock, self.complaints)
+        )
+
+    def report_page(self, token: str) -> str:
+        return ReportLink(self._reports(), self.signer, self.links).page(token)
+
+    def report_csv(self, token: str, table: str) -> tuple[str, str]:
+        return ReportLink(self._reports(), self.signer, self.links).csv(token, table)
 
     def jobs_queued(self) -> None:
         try:
@@ -284,6 +330,7 @@ class Core:
         report = Tick(self._provisioning(), self.store, self.store, self.meetings, self._delivery()).run()
         try:
             schedule_daily_sweep(self.store, self.clock())
+            schedule_quarterly_report(self.store, self.settings, self.calendar, self.clock())
             report["jobs"] = self.run_jobs()
         except Exception:
             log.exception("running due jobs failed")

@@ -31,6 +31,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError, PydanticKnownError
 
+from vicon import skm
 from vicon.fields import (
     EVENT_TYPES,
     FIELD_LABELS,
@@ -538,3 +539,106 @@ class CancelForm(Form):
 
     id: Stripped = Field(title="Nomor permohonan", min_length=1, description="Nomor permohonan.")
     token: Stripped = Field(title="Token", min_length=1, description=TOKEN_NOTE)
+
+
+# ---- the requester's satisfaction survey ----------------------------------------------------------------------
+
+SURVEY_TOKEN_NOTE = "Token bertanda tangan dari tautan survei di email (`survei.html?token=...`)."  # noqa: S105
+
+
+def _score(value: Any) -> Any:
+    """Exactly one of the digits the scale has: no sign, no spaces, no decimals (the radio buttons send 1 … 4)."""
+    if isinstance(value, str) and not (value.isascii() and value.isdigit() and 0 < len(value) <= 9):
+        raise PydanticKnownError("missing") if value == "" else PydanticKnownError("int_parsing")
+    return int(value) if isinstance(value, str) else value
+
+
+def _profile_choice(value: Any) -> Any:
+    """A profile answer: one of its choices as sent, or empty for "not given" (the profile is optional)."""
+    return None if value == "" else value
+
+
+if TYPE_CHECKING:
+    JenisKelamin = str
+    Usia = str
+    Pendidikan = str
+    Pekerjaan = str
+else:  # the choices are vicon.skm's keys; mypy reads them as text
+    JenisKelamin, Usia, Pendidikan, Pekerjaan = (Literal[tuple(question.choices)] for question in skm.PROFILE)
+
+Score = Annotated[int, BeforeValidator(_score), WithJsonSchema({"type": "integer", "enum": list(skm.SCALE)})]
+
+
+def _element(number: int) -> Any:
+    element = skm.ELEMENTS[number - 1]
+    answers = "; ".join(f"`{value}`: {label}" for value, label in zip(skm.SCALE, element.answers, strict=True))
+    return Field(title=f"Unsur {number}: {element.name}", ge=1, le=4, description=f"{element.question} {answers}")
+
+
+def _profile_question(key: str) -> skm.ProfileQuestion:
+    return next(question for question in skm.PROFILE if question.key == key)
+
+
+def _profile(key: str) -> Any:
+    question = _profile_question(key)
+    return Field(
+        default=None,
+        title=question.label,
+        description=f"Opsional, dilaporkan hanya secara agregat. Kosong: tidak diisi. {_described(question.choices)}",
+    )
+
+
+def _profile_schema(key: str) -> WithJsonSchema:
+    """What the form sends: one of the choices, or empty (not given)."""
+    return WithJsonSchema({"type": "string", "enum": ["", *_profile_question(key).choices]})
+
+
+JenisKelaminAnswer = Annotated[JenisKelamin | None, BeforeValidator(_profile_choice), _profile_schema("jenis_kelamin")]
+UsiaAnswer = Annotated[Usia | None, BeforeValidator(_profile_choice), _profile_schema("usia")]
+PendidikanAnswer = Annotated[Pendidikan | None, BeforeValidator(_profile_choice), _profile_schema("pendidikan")]
+PekerjaanAnswer = Annotated[Pekerjaan | None, BeforeValidator(_profile_choice), _profile_schema("pekerjaan")]
+
+
+class SurveyForm(Form):
+    """submit_survey POST: the survey page's form (DESIGN.md: `token`, `u1` … `u9`, `comment`) and the profile."""
+
+    messages: ClassVar[Mapping[tuple[str, str], str]] = {
+        **{
+            (element.key, kind): f"Pilih salah satu jawaban untuk unsur {element.number} ({element.name})."
+            for element in skm.ELEMENTS
+            for kind in ("missing", "int_type")
+        },
+        **{
+            (element.key, kind): f"Jawaban unsur {element.number} ({element.name}) harus 1, 2, 3 atau 4."
+            for element in skm.ELEMENTS
+            for kind in ("int_parsing", "greater_than_equal", "less_than_equal")
+        },
+        ("token", "missing"): "Tautan survei tidak lengkap; buka lagi tautan dari email.",
+        ("comment", "string_too_long"): "Komentar paling banyak {max_length:,} karakter (saat ini {length:,}).",
+    }
+
+    token: Stripped = Field(title="Token", min_length=1, description=SURVEY_TOKEN_NOTE)
+    u1: Score = _element(1)
+    u2: Score = _element(2)
+    u3: Score = _element(3)
+    u4: Score = _element(4)
+    u5: Score = _element(5)
+    u6: Score = _element(6)
+    u7: Score = _element(7)
+    u8: Score = _element(8)
+    u9: Score = _element(9)
+    jenis_kelamin: JenisKelaminAnswer = _profile("jenis_kelamin")
+    usia: UsiaAnswer = _profile("usia")
+    pendidikan: PendidikanAnswer = _profile("pendidikan")
+    pekerjaan: PekerjaanAnswer = _profile("pekerjaan")
+    comment: MultiLine = Field(
+        default="",
+        title="Saran dan komentar",
+        max_length=skm.MAX_COMMENT_CHARS,
+        description=f"Opsional. {MULTI_LINE}",
+    )
+
+    @property
+    def scores(self) -> tuple[int, ...]:
+        """u1 … u9 in the order of the elements."""
+        return tuple(getattr(self, element.key) for element in skm.ELEMENTS)

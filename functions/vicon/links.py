@@ -12,6 +12,10 @@ STATUS_LINK_DAYS_AFTER_EVENT = 90
 OFFICER_LINK_AFTER_EVENT = dt.timedelta(hours=12)
 # Staff have a while to decide on a recording made without consent; Zoom keeps it meanwhile.
 RECORDING_DECISION_DAYS = 30
+# The satisfaction survey stays open this long after the event ended (the reminder comes after 3 working days).
+SURVEY_LINK_DAYS_AFTER_EVENT = 30
+# A supervisor's link to a quarter's report: long enough to open it again at the next year's evaluation.
+REPORT_LINK_DAYS = 400
 
 
 class Links:
@@ -58,6 +62,23 @@ class Links:
     def recording_file_url(self, token: str, file_id: str) -> str:
         """One file behind the organiser's link: the same token, the file named."""
         return self.api_url("recording_file", token=token, file=file_id)
+
+    def survey_expiry(self, record: RequestRecord) -> dt.datetime:
+        return (record.actual_end or record.end) + dt.timedelta(days=SURVEY_LINK_DAYS_AFTER_EVENT)
+
+    def survey_url(self, record: RequestRecord) -> str:
+        """The requester's survey page on the site (DESIGN.md: `PUBLIC_BASE_URL/survei.html?token=...`)."""
+        token = self.signer.sign("survey", record.id, self.survey_expiry(record))
+        return f"{self.public_base_url}/survei.html?{urlencode({'token': token})}"
+
+    def report_url(self, quarter: str, supervisor: str, now: dt.datetime) -> str:
+        """A supervisor's link to the quarter's report (`quarterly_report`), bound to the quarter and the person."""
+        expires = now + dt.timedelta(days=REPORT_LINK_DAYS)
+        return self.api_url("quarterly_report", token=self.signer.sign("report", quarter, expires, v=supervisor))
+
+    def report_csv_url(self, token: str, table: str) -> str:
+        """One table of the report behind the same link, as CSV."""
+        return self.api_url("quarterly_report", token=token, format="csv", table=table)
 
     def officer_url(self, record: RequestRecord, operator: str) -> str:
         expires = record.end + OFFICER_LINK_AFTER_EVENT

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from email.utils import parseaddr
 from typing import Any, Protocol
 
@@ -61,6 +61,10 @@ class MailContext(Protocol):
     def recording_decision_url(self, record: RequestRecord, person: str) -> str: ...
 
     def recordings_url(self, record: RequestRecord, until: dt.datetime) -> str: ...
+
+    def survey_url(self, record: RequestRecord) -> str: ...
+
+    def survey_expiry(self, record: RequestRecord) -> dt.datetime: ...
 
 
 class MailComposer:
@@ -358,6 +362,42 @@ class MailComposer:
             )
             for operator in self.service.settings.operator_emails
         ]
+        return mails
+
+    def survey(self, record: RequestRecord, reminder: bool = False) -> list[OutgoingMail]:
+        """The requester's one survey mail once the event is completed, and its one reminder."""
+        subject = (
+            f"Pengingat survei kepuasan {record.id}: {record.event_name}"
+            if reminder
+            else f"Survei kepuasan layanan {record.id}: {record.event_name}"
+        )
+        return [
+            self._mail(
+                (record.contact_email,),
+                subject,
+                "survey",
+                request=record,
+                reminder=reminder,
+                survey_url=self.service.survey_url(record),
+                expires_at=self.service.survey_expiry(record),
+            )
+        ]
+
+    def quarterly_report(
+        self, quarter_label: str, months: str, links: Sequence[tuple[str, str]], headline: Sequence[tuple[str, str]]
+    ) -> list[OutgoingMail]:
+        """Each supervisor, with a link of their own to the quarter's report; `headline` is (label, value) rows."""
+        mails = []
+        for supervisor, url in links:
+            context = {"quarter_label": quarter_label, "months": months, "report_url": url, "headline": headline}
+            mails.append(
+                OutgoingMail(
+                    to=(supervisor,),
+                    subject=header_text(f"{SUBJECT_PREFIX} Laporan evaluasi {quarter_label} layanan Zoom Meeting"),
+                    text=self.service.render("email/quarterly_report.txt", **context),
+                    html=self.service.render("email/quarterly_report.html", **context),
+                )
+            )
         return mails
 
     def undeliverable(self, entry: OutboxEntry, error: str) -> list[OutgoingMail]:

@@ -470,6 +470,8 @@ def _paths(settings: Settings) -> dict[str, Any]:
                 },
             }
         },
+        "/submit_survey": _submit_survey(),
+        "/quarterly_report": _quarterly_report(),
         "/intake_options": {
             "get": {
                 "operationId": "intake_options",
@@ -487,6 +489,94 @@ def _paths(settings: Settings) -> dict[str, Any]:
                 },
             }
         },
+    }
+
+
+def _submit_survey() -> dict[str, Any]:
+    token = _token_query(inputs.SURVEY_TOKEN_NOTE)
+    refusals = {
+        "403": _error("Tautan survei tidak valid."),
+        "404": _error("Permohonan tidak ditemukan."),
+        "409": _error("Kegiatan belum selesai, atau (POST) survei permohonan ini sudah diisi; tidak ada yang berubah."),
+        "410": _error("Tautan survei sudah kedaluwarsa."),
+    }
+    return {
+        "get": {
+            "operationId": "survey_info",
+            "summary": "Permohonan yang disurvei tautan survei (untuk halaman survei.html); tidak mengubah apa pun",
+            "parameters": [token],
+            "responses": {
+                "200": _json_answer("Permohonan dan apakah surveinya sudah diisi.", ref("SurveyInfo")),
+                **refusals,
+                **_common_errors(),
+            },
+        },
+        "post": {
+            "operationId": "submit_survey",
+            "summary": "Survei kepuasan masyarakat (SKM) satu permohonan: sembilan unsur skala 1–4, profil opsional",
+            "description": "Satu survei per permohonan; yang kedua dijawab 409 dan tidak mengubah apa pun. Tautannya "
+            "dikirim ke pemohon setelah kegiatan selesai (`PUBLIC_BASE_URL/survei.html?token=...`). Browser yang "
+            "meminta `text/html` mendapat halaman.",
+            "requestBody": _form_body(inputs.SurveyForm),
+            "responses": {
+                "201": {
+                    "description": "Tersimpan.",
+                    "headers": _headers(),
+                    "content": {JSON: {"schema": ref("SurveyReceived")}, HTML: {"schema": ref("Page")}},
+                },
+                **{
+                    status: {**answer, "content": {**answer["content"], HTML: {"schema": ref("Page")}}}
+                    for status, answer in refusals.items()
+                },
+                "422": _error(
+                    "Isian tidak valid: setiap kesalahan menyebut isiannya (`u1` … `u9`, profil, `comment`, `token`).",
+                    html=True,
+                ),
+                **_common_errors(html=True, form=True),
+            },
+        },
+    }
+
+
+def _quarterly_report() -> dict[str, Any]:
+    from vicon.reporting.compute import TABLES
+
+    return {
+        "get": {
+            "operationId": "quarterly_report",
+            "summary": "Laporan evaluasi triwulan untuk pengawas (tautan dari email awal triwulan): HTML atau CSV",
+            "description": "Dihitung saat dibuka. HTML: satu halaman dengan grafik SVG, tanpa skrip, siap cetak A4. "
+            "`format=csv&table=...`: satu tabel sebagai CSV (RFC 4180, UTF-8, desimal titik, waktu ISO 8601 dengan "
+            "zona; sel yang diawali = + - @, tab atau CR diberi ' di depannya). Pemegang tautan harus masih "
+            "terdaftar di SUPERVISOR_EMAILS.",
+            "parameters": [
+                _token_query(),
+                {
+                    "name": "format",
+                    "in": "query",
+                    "required": False,
+                    "description": "`html` (bawaan) atau `csv`.",
+                    "schema": {"enum": ["html", "csv"]},
+                },
+                {
+                    "name": "table",
+                    "in": "query",
+                    "required": False,
+                    "description": "Tabel yang diunduh, wajib untuk `format=csv`.",
+                    "schema": {"enum": list(TABLES)},
+                },
+            ],
+            "responses": {
+                "200": {
+                    "description": "Laporan (HTML), atau satu tabelnya (CSV, sebagai lampiran).",
+                    "headers": {**_headers(), "Content-Disposition": _header_ref("CsvDisposition")},
+                    "content": {HTML: {"schema": ref("Page")}, "text/csv": {"schema": {"type": "string"}}},
+                },
+                **_link_refusals(),
+                "422": _error("Format atau tabel tidak dikenal.", html=True),
+                **_common_errors(html=True),
+            },
+        }
     }
 
 
@@ -671,6 +761,27 @@ def _components() -> dict[str, Any]:
                 "required": ["provisioning", "cleanup", "mail", "jobs"],
                 "additionalProperties": False,
             },
+            "SurveyInfo": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "string"},
+                    "event_name": {"type": "string"},
+                    "opd": {"type": "string", "description": "Perangkat daerah seperti dibaca orang."},
+                    "start": instant,
+                    "end": instant,
+                    "answered": {"type": "boolean", "description": "Survei permohonan ini sudah diisi."},
+                    "timezone": {"type": "string"},
+                    "timezone_label": {"type": "string"},
+                },
+                "required": ["id", "event_name", "opd", "start", "end", "answered", "timezone", "timezone_label"],
+                "additionalProperties": False,
+            },
+            "SurveyReceived": {
+                "type": "object",
+                "properties": {"id": {"type": "string"}, "status": {"const": "received"}},
+                "required": ["id", "status"],
+                "additionalProperties": False,
+            },
             "IntakeOptions": {
                 "type": "object",
                 "properties": {
@@ -766,6 +877,11 @@ def _components() -> dict[str, Any]:
                 "schema": {"type": "string", "pattern": '^inline; filename="surat-VC-[0-9]{4}-[0-9]{6}\\.pdf"$'},
                 "required": True,
             },
+            "CsvDisposition": {
+                "schema": {"type": "string", "pattern": '^attachment; filename="[0-9]{4}Q[1-4]-[a-z-]+\\.csv"$'},
+                "required": False,
+                "description": "Hanya pada CSV.",
+            },
         },
     }
 
@@ -777,7 +893,7 @@ def document(settings: Settings) -> dict[str, Any]:
         "info": {
             "title": "Vicon: layanan fasilitasi Zoom Meeting",
             "version": CONTRACT_VERSION,
-            "summary": "Kontrak HTTP publik Vicon (formulir, status, verifikasi, petugas, scheduler).",
+            "summary": "Kontrak HTTP publik Vicon (formulir, status, verifikasi, petugas, scheduler, survei, laporan).",
             "description": "Setiap target dilayani di `/api/<target>`. Kesalahan berupa JSON "
             '`{"errors": [{"field": ..., "message": ...}]}` dengan pesan dalam Bahasa Indonesia; target yang dibuka '
             "browser (tautan di email) menjawab halaman HTML. Jawaban 5xx selalu berarti bug, kecuali 503 "

@@ -10,7 +10,7 @@ from email.message import EmailMessage
 from typing import Any, Literal, Protocol
 
 from vicon.meetings import Attendance, Meeting, MeetingSpec, PastMeeting, Recording, RecordingFile
-from vicon.records import RequestChanges, RequestRecord
+from vicon.records import ReportedRequest, RequestChanges, RequestRecord
 
 
 class BlobNotFound(LookupError):
@@ -308,6 +308,11 @@ class RequestStore(Protocol):
 
     def audit_trail(self, request_id: str) -> list[AuditEntry]: ...
 
+    def reported_requests_between(self, start: dt.datetime, end: dt.datetime) -> list[ReportedRequest]:
+        """What the quarterly report reads of the requests whose event start lies in [start, end), ordered by
+        start, then id: `requests_starting_between` projected to `ReportedRequest`, read faster."""
+        ...
+
 
 class RateLimits(Protocol):
     """Fixed-window counters for the public forms."""
@@ -403,6 +408,15 @@ class Outbox(Protocol):
 
     def pending_mail(self, request_id: str | None = None) -> list[OutboxEntry]:
         """Every unsent mail (optionally of one request), due or not."""
+        ...
+
+    def queue_mail_once(self, key: str, mails: Sequence[OutgoingMail], now: dt.datetime) -> bool:
+        """Queue mails about no one request (the quarterly report to supervisors), due at `now`, once per `key`.
+
+        The entries' ids derive from `key`, so queueing the same key again (a job that ran twice) adds nothing:
+        all of `mails` are queued or none. False when `key` was queued before (also when that was this very
+        call, whose answer was lost and which the client library retried).
+        """
         ...
 
     def dead_mail(self, request_id: str | None = None) -> list[OutboxEntry]:

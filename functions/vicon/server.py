@@ -40,6 +40,8 @@ TARGETS = (
     "recording_decision",
     "recordings",
     "recording_file",
+    "submit_survey",
+    "quarterly_report",
 )
 # Paths that name a target differently: the document is at /api/openapi.json, as DESIGN.md's contract says.
 TARGET_PATHS = {"openapi.json": "openapi_json"}

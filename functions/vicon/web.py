@@ -51,7 +51,7 @@ NON_PAGE_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox"
 MAIL_BODY_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
 # Pages, not assets, carry signed tokens in their URL; a static page with one is listed here (the dev server
 # and the static hosting must not let a browser or proxy keep a copy of it).
-TOKEN_PAGES = frozenset({"status.html"})
+TOKEN_PAGES = frozenset({"status.html", "survei.html"})
 
 
 def page_csp(**widen: str) -> str:

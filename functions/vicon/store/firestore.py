@@ -24,7 +24,7 @@ from vicon.ports import (
     RequestNotFound,
     TransitionRefused,
 )
-from vicon.records import RequestChanges, RequestRecord
+from vicon.records import REPORTED_FIELD_PATHS, ReportedRequest, RequestChanges, RequestRecord
 from vicon.store.records import (
     audit_from_json,
     audit_to_json,
@@ -44,6 +44,7 @@ from vicon.store.records import (
     new_job_fields,
     new_lease,
     new_outbox_id,
+    once_outbox_ids,
     outbox_entry,
 )
 from vicon.timefmt import iso, parse_iso
@@ -157,18 +158,35 @@ class FirestoreStore:
         for mail in outbox:
             self._queue_mail(batch, audit.request_id, audit.at, mail)
 
+    @staticmethod
+    def _outbox_fields(request_id: str | None, at: dt.datetime, mail: OutgoingMail) -> dict[str, Any]:
+        return {
+            "request_id": request_id,
+            "state": "pending",
+            "next_attempt_at": iso(at),
+            "mail": mail_to_json(mail),
+            "attempts": 0,
+            "last_error": None,
+        }
+
     def _queue_mail(self, batch: Any, request_id: str | None, at: dt.datetime, mail: OutgoingMail) -> None:
-        batch.set(
-            self._collection("outbox").document(new_outbox_id()),
-            {
-                "request_id": request_id,
-                "state": "pending",
-                "next_attempt_at": iso(at),
-                "mail": mail_to_json(mail),
-                "attempts": 0,
-                "last_error": None,
-            },
-        )
+        batch.set(self._collection("outbox").document(new_outbox_id()), self._outbox_fields(request_id, at, mail))
+
+    def queue_mail_once(self, key: str, mails: Sequence[OutgoingMail], now: dt.datetime) -> bool:
+        from google.api_core import exceptions
+
+        ids = once_outbox_ids(key, len(mails))
+        if not ids:
+            return True
+        batch = self.client.batch()
+        for entry_id, mail in zip(ids, mails, strict=True):
+            # create(): the whole batch fails if the first (or any) entry of this key exists.
+            batch.create(self._collection("outbox").document(entry_id), self._outbox_fields(None, now, mail))
+        try:
+            batch.commit()
+        except exceptions.AlreadyExists:
+            return False
+        return True
 
     def create_request(self, request: RequestRecord, audit: AuditEntry, outbox: Sequence[OutgoingMail]) -> None:
         from google.api_core import exceptions
@@ -432,6 +450,19 @@ class FirestoreStore:
             .order_by("start")
         )
         records = [_record(snapshot) for snapshot in query.stream()]
+        return sorted(records, key=lambda record: (record.start, record.id))
+
+    def reported_requests_between(self, start: dt.datetime, end: dt.datetime) -> list[ReportedRequest]:
+        from google.cloud.firestore import FieldFilter
+
+        # Only the projection's fields cross the wire (a field mask): no participants, letter or contact.
+        query = (
+            self._collection("requests")
+            .where(filter=FieldFilter("start", ">=", iso(start)))
+            .where(filter=FieldFilter("start", "<", iso(end)))
+            .select(REPORTED_FIELD_PATHS)
+        )
+        records = [ReportedRequest.from_stored(snapshot.to_dict() or {}) for snapshot in query.stream()]
         return sorted(records, key=lambda record: (record.start, record.id))
 
     def audit_trail(self, request_id: str) -> list[AuditEntry]:

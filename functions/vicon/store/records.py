@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import uuid
 from collections.abc import Sequence
@@ -29,6 +30,12 @@ JOB_PHASES: frozenset[str] = frozenset(get_args(JobPhase))
 
 def new_outbox_id() -> str:
     return uuid.uuid4().hex
+
+
+def once_outbox_ids(key: str, count: int) -> list[str]:
+    """The outbox ids of the mails queued once under `key` (`Outbox.queue_mail_once`): the same on every call."""
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:40]
+    return [f"once-{digest}-{n:03d}" for n in range(count)]
 
 
 def mail_to_json(mail: OutgoingMail) -> dict[str, Any]:

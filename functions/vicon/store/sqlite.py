@@ -24,7 +24,7 @@ from vicon.ports import (
     RequestNotFound,
     TransitionRefused,
 )
-from vicon.records import RequestChanges, RequestRecord
+from vicon.records import ReportedRequest, RequestChanges, RequestRecord
 from vicon.store.records import (
     audit_from_json,
     audit_to_json,
@@ -43,6 +43,7 @@ from vicon.store.records import (
     new_job_fields,
     new_lease,
     new_outbox_id,
+    once_outbox_ids,
     outbox_entry,
 )
 from vicon.timefmt import iso, parse_iso
@@ -114,6 +115,22 @@ JOB_WRITE = (
 )
 
 
+# What `reported_requests_between` leaves out of the stored JSON (the projection ignores the rest); its query
+# has one placeholder for each.
+UNREPORTED = (
+    "$.participants",
+    "$.speakers",
+    "$.letter",
+    "$.needs_notes",
+    "$.contact_name",
+    "$.contact_phone",
+    "$.contact_email",
+    "$.letter_number",
+    "$.orphan_meetings",
+    "$.trashed_recordings",
+)
+
+
 def _record(data: str) -> RequestRecord:
     return RequestRecord.from_stored(json.loads(data))
 
@@ -181,11 +198,13 @@ class SqliteStore:
             self._queue_mail(db, audit.request_id, audit.at, mail)
 
     @staticmethod
-    def _queue_mail(db: sqlite3.Connection, request_id: str | None, at: dt.datetime, mail: OutgoingMail) -> None:
+    def _queue_mail(
+        db: sqlite3.Connection, request_id: str | None, at: dt.datetime, mail: OutgoingMail, entry_id: str = ""
+    ) -> None:
         db.execute(
             "INSERT INTO outbox (id, request_id, state, next_attempt_at, data) VALUES (?, ?, 'pending', ?, ?)",
             (
-                new_outbox_id(),
+                entry_id or new_outbox_id(),
                 request_id,
                 iso(at),
                 json.dumps({"mail": mail_to_json(mail), "attempts": 0, "last_error": None}),
@@ -378,6 +397,16 @@ class SqliteStore:
         )
         return [_record(row[0]) for row in rows]
 
+    def reported_requests_between(self, start: dt.datetime, end: dt.datetime) -> list[ReportedRequest]:
+        # The big parts of a record (participants, speakers, the letter, archived files' keys and hashes) are
+        # dropped by SQLite before Python parses the JSON.
+        rows = self._connection().execute(
+            "SELECT json_remove(data, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) FROM requests "
+            "WHERE start_at >= ? AND start_at < ? ORDER BY start_at, id",
+            (*UNREPORTED, iso(start), iso(end)),
+        )
+        return [ReportedRequest.from_stored(json.loads(row[0])) for row in rows]
+
     def audit_trail(self, request_id: str) -> list[AuditEntry]:
         rows = self._connection().execute("SELECT data FROM audit WHERE request_id = ? ORDER BY seq", (request_id,))
         return [audit_from_json(json.loads(row[0])) for row in rows]
@@ -467,6 +496,17 @@ class SqliteStore:
 
     def pending_mail(self, request_id: str | None = None) -> list[OutboxEntry]:
         return self._outbox_in_state("pending", request_id)
+
+    def queue_mail_once(self, key: str, mails: Sequence[OutgoingMail], now: dt.datetime) -> bool:
+        ids = once_outbox_ids(key, len(mails))
+        if not ids:
+            return True
+        with self._transaction() as db:
+            if db.execute("SELECT 1 FROM outbox WHERE id = ?", (ids[0],)).fetchone() is not None:
+                return False
+            for entry_id, mail in zip(ids, mails, strict=True):
+                self._queue_mail(db, None, now, mail, entry_id)
+        return True
 
     def dead_mail(self, request_id: str | None = None) -> list[OutboxEntry]:
         return self._outbox_in_state("dead", request_id)

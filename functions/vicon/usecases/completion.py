@@ -1,5 +1,6 @@
 """A held meeting completes its request: from Zoom's `meeting.ended`, or from its past-meeting data when no
-webhook came. Then the attendance (counts only) is fetched for the survey and the quarterly recap.
+webhook came. Then the attendance (counts only) is fetched for the quarterly recap, and the requester is sent the
+satisfaction survey (one mail, `vicon.usecases.survey`).
 
 A meeting that ended before the scheduled start minus HOST_BUFFER_MINUTES was a test run (an officer trying the
 host link the day before): it is written to the audit trail and completes nothing.
@@ -19,6 +20,7 @@ from vicon.records import RequestChanges, RequestRecord
 from vicon.settings import Settings
 from vicon.timefmt import iso
 from vicon.usecases.jobs import Done, Outcome, RequestJob, RetryAt, retry_delay
+from vicon.usecases.survey import schedule_survey
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +111,8 @@ class Completion:
                 record.id,
             )
         )
+        # The requester's one survey mail (vicon.usecases.survey), now that the event is done.
+        schedule_survey(self.p.jobs, completed, now)
         return completed
 
     def check(self, claimed: ClaimedJob) -> Outcome:

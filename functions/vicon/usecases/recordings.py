@@ -109,6 +109,25 @@ def schedule_recording_check(jobs: Jobs, record: RequestRecord, recording: Recor
     )
 
 
+def claim_once(
+    requests: RequestStore, request_id: str, change: Callable[[RequestRecord], RequestChanges | None]
+) -> bool:
+    """True for the one caller whose compare-and-set made the change (a mail or a lease taken once)."""
+    before = requests.get_request(request_id)
+    if before is None or change(before) is None:
+        return False  # nothing to claim: no write at all
+    claimed = False
+
+    def once(current: RequestRecord) -> RequestChanges | None:
+        nonlocal claimed
+        changes = change(current)
+        claimed = changes is not None
+        return changes
+
+    requests.modify_request(request_id, once)
+    return claimed
+
+
 class _Hashing:
     """Passes chunks through, counting and hashing them on the way."""
 
@@ -173,7 +192,7 @@ class RecordingArchive:
             held = current.recordings_lease_until is not None and current.recordings_lease_until > now
             return None if held else RequestChanges(recordings_lease=lease, recordings_lease_until=now + JOB_LEASE)
 
-        return lease if self._claim_once(request_id, take) else None
+        return lease if claim_once(self.p.requests, request_id, take) else None
 
     def _release_lease(self, request_id: str, lease: str) -> None:
         def release(current: RequestRecord) -> RequestChanges | None:
@@ -265,7 +284,7 @@ class RecordingArchive:
             return RequestChanges(recordings=(*current.recordings, archived))
 
         # Two runs may both have downloaded it (same bytes, same key); one of them records it.
-        if not self._claim_once(record.id, add):
+        if not claim_once(self.p.requests, record.id, add):
             return
         self.p.requests.record_audit(
             AuditEntry(
@@ -297,7 +316,7 @@ class RecordingArchive:
         def mark(current: RequestRecord) -> RequestChanges | None:
             return None if current.recordings_mailed_at else RequestChanges(recordings_mailed_at=now)
 
-        if self._claim_once(record.id, mark):
+        if claim_once(self.p.requests, record.id, mark):
             self.p.requests.record_audit(AuditEntry(record.id, now, SYSTEM, "recordings_mailed", None, None, {}), mails)
 
     def _schedule_retention(self, record: RequestRecord) -> dt.datetime:
@@ -307,22 +326,6 @@ class RecordingArchive:
         )
         return deletion
 
-    def _claim_once(self, request_id: str, change: Callable[[RequestRecord], RequestChanges | None]) -> bool:
-        """True for the one caller whose compare-and-set made the change."""
-        before = self.p.requests.get_request(request_id)
-        if before is None or change(before) is None:
-            return False
-        claimed = False
-
-        def once(current: RequestRecord) -> RequestChanges | None:
-            nonlocal claimed
-            changes = change(current)
-            claimed = changes is not None
-            return changes
-
-        self.p.requests.modify_request(request_id, once)
-        return claimed
-
     def _report_unconsented(self, record: RequestRecord, recording: Recording) -> None:
         now = self.p.clock()
 
@@ -331,7 +334,7 @@ class RecordingArchive:
 
         # Undecided, it still goes at the retention date: no recording outlives the policy for want of a click.
         self._schedule_retention(record)
-        if self._claim_once(record.id, mark):
+        if claim_once(self.p.requests, record.id, mark):
             mails = self.p.mails.recording_unconsented(record, recording)
             self.p.requests.record_audit(
                 AuditEntry(
@@ -353,7 +356,7 @@ class RecordingArchive:
                 return None
             return RequestChanges(trashed_recordings=(*current.trashed_recordings, recording.uuid))
 
-        if self._claim_once(record.id, add):
+        if claim_once(self.p.requests, record.id, add):
             files = [file.id for file in recording.files]
             self.p.requests.record_audit(
                 AuditEntry(record.id, now, SYSTEM, action, None, None, {"uuid": recording.uuid, "files": files})
@@ -442,7 +445,7 @@ class Retention:
         def mark(current: RequestRecord) -> RequestChanges | None:
             return None if current.recordings_reminded_at else RequestChanges(recordings_reminded_at=now)
 
-        if RecordingArchive(self.p)._claim_once(record.id, mark):
+        if claim_once(self.p.requests, record.id, mark):
             self.p.requests.record_audit(
                 AuditEntry(record.id, now, SYSTEM, "recordings_reminded", None, None, {}),
                 self.p.mails.recordings_reminder(record, deletion),

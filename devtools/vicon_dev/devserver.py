@@ -38,6 +38,10 @@ TARGETS = (
     "recording_decision",
     "recordings",
     "recording_file",
+    "submit_complaint",
+    "complaint_answer",
+    "complaint_register",
+    "complaint_register_link",
 )
 # Paths that name a target differently: the document is at /api/openapi.json, as DESIGN.md's contract says.
 TARGET_PATHS = {"openapi.json": "openapi_json"}

@@ -319,7 +319,16 @@ def _complaint_paths() -> dict[str, Any]:
                 "summary": "Pencatatan oleh petugas: formulir untuk pengaduan yang diterima langsung, telepon, pesan "
                 "atau email (tidak mengubah apa pun)",
                 "description": "Tanpa `token`: halaman untuk meminta tautan pencatatan (complaint_register_link).",
-                "parameters": [_token_query("Token tautan pencatatan petugas (dari email).", required=False)],
+                "parameters": [
+                    {
+                        "name": "token",
+                        "in": "query",
+                        "required": False,
+                        "description": "Token tautan pencatatan petugas (dari email); kosong atau tidak ada: halaman "
+                        "permintaan tautan.",
+                        "schema": {"type": "string"},
+                    }
+                ],
                 "responses": {
                     "200": _page("Formulir pencatatan, atau halaman permintaan tautan bila tanpa token."),
                     **link_refusals,

@@ -10,7 +10,7 @@ CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 export PYTHONPATH := functions:devtools
 
 .PHONY: run test test-moved-clock lint format bench report chromium server-tools clean openapi package backup restore \
-	checkov infra-check deploy
+	checkov infra-check deploy complaints-csv
 
 $(STAMP): functions/requirements.txt requirements-dev.txt deploy/server/requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -61,6 +61,14 @@ test-moved-clock: $(STAMP) chromium server-tools
 # The checked-in copy of GET /api/openapi.json for the embedded defaults (tests/test_openapi.py keeps them equal).
 openapi: $(STAMP)
 	$(PY) -m vicon.openapi docs/openapi.json
+
+# Complaints received from FROM up to (not including) TO, dates in TIMEZONE, from the store STORE_URL names, as CSV
+# for SP4N-LAPOR! and other systems (tools/complaints_csv.py; decision 0027).
+# make complaints-csv FROM=2026-01-01 TO=2026-04-01
+complaints-csv: $(STAMP)
+	@test -n "$(FROM)" -a -n "$(TO)" || { echo "usage: make complaints-csv FROM=YYYY-MM-DD TO=YYYY-MM-DD"; exit 2; }
+	$(PY) tools/complaints_csv.py $(FROM) $(TO) reports/pengaduan-$(FROM)-$(TO).csv
+	@echo "reports/pengaduan-$(FROM)-$(TO).csv"
 
 # The deployed source: dist/functions-source/ and dist/vicon-functions-<sha256>.zip (main.py, requirements.txt,
 # vicon/, templates/; nothing dev-only). tools/package.py; decision 0018.

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 import flask
 import functions_framework
 
-from vicon.fields import FieldError, ValidationFailed
-from vicon.forms import MAX_BODY_BYTES, FormRefused, read_form
+from vicon.fields import MAX_COMPLAINT_BODY_BYTES, FieldError, ValidationFailed
+from vicon.forms import COMPLAINT_FORM, MAX_BODY_BYTES, FormRefused, SubmittedForm, read_form
 from vicon.web import (
     allow,
     bearer_token_matches,
@@ -230,7 +230,19 @@ NEXT_STEPS = {
 }
 
 
-def _page_or_refusal(core: Core, heading: str, render: Callable[[], flask.Response]) -> flask.Response:
+# The same for the complaint links: they do not expire with an event, and what they open is a complaint.
+COMPLAINT_NEXT_STEPS = {
+    **NEXT_STEPS,
+    404: "Periksa tautan pada email pengaduan terbaru, lalu hubungi admin Vicon di Diskominfo.",
+    409: "Jawaban yang sudah tercatat tetap berlaku. Buka lagi tautan dari email untuk melihatnya.",
+    410: "Tautan ini sudah tidak berlaku. Minta tautan baru dari halaman pencatatan pengaduan, atau hubungi admin "
+    "Vicon di Diskominfo.",
+}
+
+
+def _page_or_refusal(
+    core: Core, heading: str, render: Callable[[], flask.Response], next_steps: dict[int, str] = NEXT_STEPS
+) -> flask.Response:
     """Run `render`; bad links and refusals become an HTML page with the right status and a next step."""
     try:
         return render()
@@ -238,7 +250,7 @@ def _page_or_refusal(core: Core, heading: str, render: Callable[[], flask.Respon
         status, message, _ = _refusal(exc)
     if status == 409:
         heading = "Tidak ada yang diubah"
-    page = core.page("pages/message.html", heading=heading, message=message, next_step=NEXT_STEPS.get(status, ""))
+    page = core.page("pages/message.html", heading=heading, message=message, next_step=next_steps.get(status, ""))
     return html_response(page, status)
 
 
@@ -320,6 +332,130 @@ def recording_file(request: flask.Request) -> flask.Response:
         headers["Content-Range"] = download.content_range
     body = download.chunks if request.method != "HEAD" else iter(())
     return flask.Response(body, status=download.status, mimetype=download.content_type, headers=headers)
+
+
+# ---- complaints, suggestions and input (SOP item 10; docs/decisions/0027-complaints.md) ---------------------------
+
+
+def _complaint_form(request: flask.Request) -> SubmittedForm | flask.Response:
+    """A complaint form read part by part (vicon.forms, COMPLAINT_FORM), or the answer refusing it."""
+    if request.mimetype not in FORM_TYPES:
+        if (request.content_length or 0) > MAX_COMPLAINT_BODY_BYTES:
+            limit = f"Kiriman terlalu besar; batasnya {MAX_COMPLAINT_BODY_BYTES // 1024} KB."
+            return too_large([FieldError(None, limit)])
+        return error(400, "Kirim formulir sebagai application/x-www-form-urlencoded atau multipart/form-data.")
+    try:
+        return read_form(
+            request.stream, request.mimetype, request.mimetype_params, request.content_length, COMPLAINT_FORM
+        )
+    except FormRefused as refused:
+        return unread_body_error(refused.status, [FieldError(refused.field, refused.message)])
+
+
+@functions_framework.http
+@allow("POST", reads_body=True)
+def submit_complaint(request: flask.Request) -> flask.Response:
+    """A complaint, suggestion or input: 201 {id}; 422 naming fields; 429 over a rate limit; HTML for browsers."""
+    form = _complaint_form(request)
+    if isinstance(form, flask.Response):
+        return form
+    from vicon.core import NotStored, RateLimited
+
+    core = _core()
+    try:
+        receipt = core.submit_complaint(form.fields, client_address(request, core.settings))
+    except ValidationFailed as failed:
+        if _wants_html(request):
+            return html_response(core.complaint_failed_page(failed.errors), 422)
+        return error_response(422, failed.errors)
+    except RateLimited as limited:
+        return error(429, limited.message, limited.field, headers={"Retry-After": str(limited.retry_after)})
+    except NotStored:
+        log.exception("complaint not stored")
+        return error(503, "Layanan sedang mengalami gangguan. Tidak ada yang tersimpan; silakan kirim ulang.")
+    if _wants_html(request):
+        return html_response(core.complaint_received_page(receipt), 201)
+    return json_response(receipt.as_json(), 201)
+
+
+@functions_framework.http
+@allow("GET", "POST")
+def complaint_answer(request: flask.Request) -> flask.Response:
+    """An officer's answer link: GET shows the complaint (changes nothing), POST mails the answer and closes it."""
+    core = _core()
+    heading = "Tautan jawaban pengaduan tidak dapat dipakai"
+    if request.method != "POST":
+        token = request.args.get("token", "")
+        return _page_or_refusal(
+            core, heading, lambda: html_response(core.complaint_answer_page(token)), COMPLAINT_NEXT_STEPS
+        )
+    token = request.form.get("token", "") or request.args.get("token", "")
+
+    def answer() -> flask.Response:
+        from vicon.inputs import ComplaintAnswerForm
+
+        try:
+            form = ComplaintAnswerForm.parse({**request.form.to_dict(), "token": token})
+        except ValidationFailed as failed:
+            typed = request.form.get("answer", "")
+            return html_response(core.complaint_answer_page(token, failed.errors[0].message, typed), 422)
+        core.answer_complaint(token, form.answer)
+        return html_response(core.complaint_answer_page(token, done=True))
+
+    return _page_or_refusal(core, heading, answer, COMPLAINT_NEXT_STEPS)
+
+
+@functions_framework.http
+@allow("GET", "POST", reads_body=True)
+def complaint_register(request: flask.Request) -> flask.Response:
+    """An officer registers one received in person, by phone, message or email: GET the form, POST it."""
+    core = _core()
+    heading = "Tautan pencatatan pengaduan tidak dapat dipakai"
+    if request.method != "POST":
+        token = request.args.get("token", "")
+        if not token:  # no link yet: the page where an officer asks for one
+            return html_response(core.complaint_link_request_page())
+        return _page_or_refusal(
+            core, heading, lambda: html_response(core.complaint_register_page(token)), COMPLAINT_NEXT_STEPS
+        )
+    form = _complaint_form(request)
+    if isinstance(form, flask.Response):
+        return form
+    token = (form.fields.get("token") or [""])[0] or request.args.get("token", "")
+
+    def register() -> flask.Response:
+        try:
+            receipt = core.register_complaint(token, form.fields)
+        except ValidationFailed as failed:
+            return html_response(core.complaint_register_page(token, failed.errors, form.fields), 422)
+        return html_response(core.complaint_received_page(receipt, register_token=token), 201)
+
+    return _page_or_refusal(core, heading, register, COMPLAINT_NEXT_STEPS)
+
+
+@functions_framework.http
+@allow("POST")
+def complaint_register_link(request: flask.Request) -> flask.Response:
+    """An officer asks for a registration link: mailed when the address is staff; the same answer for any address."""
+    from vicon.core import RateLimited
+    from vicon.inputs import StaffLinkForm
+
+    core = _core()
+    try:
+        email = StaffLinkForm.parse(request.form.to_dict()).email
+        core.request_complaint_register_link(email, client_address(request, core.settings))
+    except ValidationFailed as failed:
+        if _wants_html(request):
+            page = core.complaint_link_request_page(failed.errors[0].message, request.form.get("email", ""))
+            return html_response(page, 422)
+        return error_response(422, failed.errors)
+    except RateLimited as limited:
+        return error(429, limited.message, limited.field, headers={"Retry-After": str(limited.retry_after)})
+    core.jobs_queued()  # the local server sends it at once; production's tick within the minute
+    message = "Bila alamat itu terdaftar sebagai petugas, tautan pencatatan dikirim ke sana dalam beberapa menit."
+    if _wants_html(request):
+        return html_response(core.page("pages/message.html", heading="Permintaan diterima", message=message), 202)
+    return json_response({"message": message}, 202)
 
 
 @functions_framework.http

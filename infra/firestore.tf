@@ -61,6 +61,26 @@ resource "google_firestore_field" "jobs_payload" {
   index_config {}
 }
 
+# A complaint's message and its answer are free text (up to 10,000 characters): never queried, so never indexed,
+# which keeps each write cheap and clear of the 1,500-byte index entry limit (decision 0027).
+resource "google_firestore_field" "complaints_message" {
+  project    = var.project_id
+  database   = google_firestore_database.main.name
+  collection = "complaints"
+  field      = "message"
+
+  index_config {}
+}
+
+resource "google_firestore_field" "complaints_answer" {
+  project    = var.project_id
+  database   = google_firestore_database.main.name
+  collection = "complaints"
+  field      = "answer"
+
+  index_config {}
+}
+
 # Spent rate-limit windows delete themselves (decision 0011: the documents carry expires_at for this).
 resource "google_firestore_field" "rate_limits_ttl" {
   project    = var.project_id

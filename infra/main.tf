@@ -14,18 +14,22 @@ locals {
   #   mail        sends mail (gets SMTP_PASSWORD when SMTP_USERNAME is set)
   #   webhook     verifies Zoom's signatures (gets ZOOM_WEBHOOK_SECRET)
   targets = {
-    submit_request     = { public = true, memory = "512Mi", timeout = 60, firestore = "roles/datastore.user", letters = "roles/storage.objectUser", recordings = null, mail = true, webhook = false }
-    request_status     = { public = true, memory = "256Mi", timeout = 60, firestore = "roles/datastore.viewer", letters = null, recordings = null, mail = false, webhook = false }
-    review_request     = { public = true, memory = "256Mi", timeout = 60, firestore = "roles/datastore.user", letters = "roles/storage.objectViewer", recordings = null, mail = true, webhook = false }
-    request_letter     = { public = true, memory = "256Mi", timeout = 60, firestore = "roles/datastore.viewer", letters = "roles/storage.objectViewer", recordings = null, mail = false, webhook = false }
-    start_meeting      = { public = true, memory = "256Mi", timeout = 60, firestore = "roles/datastore.user", letters = null, recordings = null, mail = false, webhook = false }
-    cancel_request     = { public = true, memory = "256Mi", timeout = 60, firestore = "roles/datastore.user", letters = "roles/storage.objectViewer", recordings = null, mail = true, webhook = false }
-    zoom_webhook       = { public = true, memory = "256Mi", timeout = 60, firestore = "roles/datastore.user", letters = null, recordings = null, mail = false, webhook = true }
-    recording_decision = { public = true, memory = "256Mi", timeout = 60, firestore = "roles/datastore.user", letters = null, recordings = null, mail = false, webhook = false }
-    recordings         = { public = true, memory = "256Mi", timeout = 60, firestore = "roles/datastore.viewer", letters = null, recordings = null, mail = false, webhook = false }
-    recording_file     = { public = true, memory = "512Mi", timeout = 3600, firestore = "roles/datastore.viewer", letters = null, recordings = "roles/storage.objectViewer", mail = false, webhook = false }
-    submit_survey      = { public = true, memory = "256Mi", timeout = 60, firestore = "roles/datastore.user", letters = null, recordings = null, mail = false, webhook = false }
-    quarterly_report   = { public = true, memory = "512Mi", timeout = 60, firestore = "roles/datastore.viewer", letters = null, recordings = null, mail = false, webhook = false }
+    submit_request          = { public = true, memory = "512Mi", timeout = 60, firestore = "roles/datastore.user", letters = "roles/storage.objectUser", recordings = null, mail = true, webhook = false }
+    request_status          = { public = true, memory = "256Mi", timeout = 60, firestore = "roles/datastore.viewer", letters = null, recordings = null, mail = false, webhook = false }
+    review_request          = { public = true, memory = "256Mi", timeout = 60, firestore = "roles/datastore.user", letters = "roles/storage.objectViewer", recordings = null, mail = true, webhook = false }
+    request_letter          = { public = true, memory = "256Mi", timeout = 60, firestore = "roles/datastore.viewer", letters = "roles/storage.objectViewer", recordings = null, mail = false, webhook = false }
+    start_meeting           = { public = true, memory = "256Mi", timeout = 60, firestore = "roles/datastore.user", letters = null, recordings = null, mail = false, webhook = false }
+    cancel_request          = { public = true, memory = "256Mi", timeout = 60, firestore = "roles/datastore.user", letters = "roles/storage.objectViewer", recordings = null, mail = true, webhook = false }
+    zoom_webhook            = { public = true, memory = "256Mi", timeout = 60, firestore = "roles/datastore.user", letters = null, recordings = null, mail = false, webhook = true }
+    recording_decision      = { public = true, memory = "256Mi", timeout = 60, firestore = "roles/datastore.user", letters = null, recordings = null, mail = false, webhook = false }
+    recordings              = { public = true, memory = "256Mi", timeout = 60, firestore = "roles/datastore.viewer", letters = null, recordings = null, mail = false, webhook = false }
+    recording_file          = { public = true, memory = "512Mi", timeout = 3600, firestore = "roles/datastore.viewer", letters = null, recordings = "roles/storage.objectViewer", mail = false, webhook = false }
+    submit_survey           = { public = true, memory = "256Mi", timeout = 60, firestore = "roles/datastore.user", letters = null, recordings = null, mail = false, webhook = false }
+    quarterly_report        = { public = true, memory = "512Mi", timeout = 60, firestore = "roles/datastore.viewer", letters = null, recordings = null, mail = false, webhook = false }
+    submit_complaint        = { public = true, memory = "256Mi", timeout = 60, firestore = "roles/datastore.user", letters = null, recordings = null, mail = true, webhook = false }
+    complaint_answer        = { public = true, memory = "256Mi", timeout = 60, firestore = "roles/datastore.user", letters = null, recordings = null, mail = true, webhook = false }
+    complaint_register      = { public = true, memory = "256Mi", timeout = 60, firestore = "roles/datastore.user", letters = null, recordings = null, mail = true, webhook = false }
+    complaint_register_link = { public = true, memory = "256Mi", timeout = 60, firestore = "roles/datastore.user", letters = null, recordings = null, mail = true, webhook = false }
     # Archives recordings (streams of up to gigabytes), delivers the outbox, retries provisioning: 540 s.
     scheduled_tick = { public = false, memory = "1Gi", timeout = 540, firestore = "roles/datastore.user", letters = "roles/storage.objectViewer", recordings = "roles/storage.objectUser", mail = true, webhook = false }
     intake_options = { public = true, memory = "256Mi", timeout = 60, firestore = null, letters = null, recordings = null, mail = false, webhook = false }

@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from tests.harness import Harness, HarnessFactory
-from tests.test_templates import records
+from tests.test_templates import complaint_records, records
 from vicon.meetings import Recording, RecordingFile
 from vicon.ports import OutboxEntry, OutgoingMail
 from vicon.records import RequestRecord
@@ -74,6 +74,17 @@ def _quarterly_report(harness: Harness, r: dict[str, RequestRecord]) -> list[Out
     return harness.core.mails.quarterly_report(quarter.label, quarter.months, links, headline(report))
 
 
+def _complaint_received(harness: Harness, r: dict[str, RequestRecord], kind: str) -> list[OutgoingMail]:
+    complaint = complaint_records(harness)[kind]
+    return harness.core.mails.complaint_received(complaint, r["submitted"] if complaint.request_id else None)
+
+
+def _register_link(harness: Harness) -> list[OutgoingMail]:
+    now = harness.clock()
+    url = harness.core.complaint_register_url(OPERATOR, now)
+    return harness.core.mails.complaint_register_link(OPERATOR, url, now + dt.timedelta(days=30))
+
+
 def _deletion(record: RequestRecord) -> dt.datetime:
     return record.end + dt.timedelta(days=30)
 
@@ -108,6 +119,12 @@ KINDS: dict[str, Build] = {
     "survey": lambda h, r: h.core.mails.survey(r["surveyed"]),
     "survey_reminder": lambda h, r: h.core.mails.survey(r["surveyed"], reminder=True),
     "quarterly_report": _quarterly_report,
+    # Complaints (decision 0027): the receipt and each officer's mail; one registered by phone without an address
+    # (officers only); the answer; an officer's registration link.
+    "complaint_received": lambda h, r: _complaint_received(h, r, "web"),
+    "complaint_registered_without_email": lambda h, r: _complaint_received(h, r, "registered"),
+    "complaint_answered": lambda h, r: h.core.mails.complaint_answered(complaint_records(h)["answered"]),
+    "complaint_register_link": lambda h, r: _register_link(h),
 }
 
 

@@ -430,6 +430,7 @@ QUERY_INDEXES: dict[str, tuple[str, set[tuple[str, ...] | None]]] = {
     "_claimable_jobs": ("jobs", {("state", "ready_at", "key"), ("kind", "state", "ready_at", "key")}),
     "jobs_by_request": ("jobs", {None}),
     "prune_jobs": ("jobs", {("state", "finished_at")}),
+    "complaints_received_between": ("complaints", {None}),
 }
 
 

@@ -14,12 +14,30 @@ from pydantic_core.core_schema import ErrorType
 from tests.harness import valid_fields
 from vicon import inputs, openapi
 from vicon.fields import FIELD_LABELS, IntakeRules, ValidationFailed
-from vicon.inputs import CancelForm, DecisionForm, IntakeContext, SubmitForm, field_errors
+from vicon.inputs import (
+    CancelForm,
+    ComplaintAnswerForm,
+    ComplaintForm,
+    ComplaintRegisterForm,
+    DecisionForm,
+    IntakeContext,
+    StaffLinkForm,
+    SubmitForm,
+    field_errors,
+)
 from vicon.workdays import WorkingCalendar
 
 NOW = dt.datetime(2026, 11, 30, 2, 0, tzinfo=dt.UTC)
 RULES = IntakeRules(ZoneInfo("Asia/Jakarta"), WorkingCalendar(), 2, 300, ("Dinas Kesehatan",))
-FORMS = (SubmitForm, DecisionForm, CancelForm)
+FORMS = (
+    SubmitForm,
+    DecisionForm,
+    CancelForm,
+    ComplaintForm,
+    ComplaintRegisterForm,
+    ComplaintAnswerForm,
+    StaffLinkForm,
+)
 
 
 def submit_errors(letter: bytes | None = b"%PDF-", **overrides: Any) -> list[tuple[str | None, str]]:

@@ -129,7 +129,7 @@ def previous_records() -> list[RequestRecord]:
 
 COMPLAINTS = (
     Complaint("answered", local(dt.date(2026, 8, 3), 10), "pengaduan", "email", local(dt.date(2026, 8, 5), 10)),
-    Complaint("open", local(dt.date(2026, 9, 29), 10), "saran", "form", None),
+    Complaint("open", local(dt.date(2026, 9, 29), 10), "saran", "web", None),
 )
 
 
@@ -209,7 +209,7 @@ def test_complaints_received_answered_and_open(report: Report) -> None:
         ("Jumlah", 2, 1, 1),
     ]
     assert report.table("pengaduan").note == "Median waktu menjawab: 2,0 hari."
-    assert rows(report, "pengaduan-kanal") == [("Email", 1), ("Formulir", 1)]
+    assert rows(report, "pengaduan-kanal") == [("Email", 1), ("Formulir web", 1)]
 
 
 def test_without_a_complaints_register_the_report_says_there_is_no_data() -> None:

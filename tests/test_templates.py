@@ -23,13 +23,25 @@ from tests.harness import MONDAY_MORNING, VERIFIERS, Harness, HarnessFactory, va
 from tests.pdfs import one_page_pdf
 from vicon import intake
 from vicon.core import Submission
+from vicon.inputs import ComplaintContext, ComplaintForm
 from vicon.intake import FieldError, format_datetime_id
 from vicon.invitations import format_meeting_id, schedule_text, whatsapp_share_url, whatsapp_text
 from vicon.lifecycle import Status
 from vicon.mail import SinkMessage
-from vicon.records import LetterCheck, RequestRecord, SignatureCheck, StoredMeeting
+from vicon.messages import defanged, quoted_lines
+from vicon.records import (
+    ComplaintCategory,
+    ComplaintChannel,
+    ComplaintRecord,
+    ComplaintStatus,
+    LetterCheck,
+    RequestRecord,
+    SignatureCheck,
+    StoredMeeting,
+)
 from vicon.rendering import environment, render, templates_dir
 from vicon.usecases import submit
+from vicon.usecases.complaints import ComplaintReceipt, complaint_view
 
 HOSTILE = "<script>alert('x')</script> Rapat & Evaluasi"
 ESCAPED = "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; Rapat &amp; Evaluasi"
@@ -208,6 +220,197 @@ def records(harness: Harness) -> dict[str, RequestRecord]:
     }
 
 
+MONTH = dt.timedelta(days=30)
+COMPLAINT_ANSWER = "Mohon maaf atas gangguannya; akun host sudah diperiksa. <b>Terima kasih</b>."
+
+
+def complaint_records(harness: Harness) -> dict[str, ComplaintRecord]:
+    """A complaint as the core records it: from the web form, registered by an officer without an address, answered.
+
+    Its message is the hostile text (the form keeps it as typed), so the HTML must escape it and the text keep it.
+    """
+    now = MONDAY_MORNING.astimezone(dt.UTC)
+    form = ComplaintForm.parse(
+        {
+            "category": "pengaduan",
+            "message": HOSTILE,
+            "name": "Budi Santoso",
+            "email": "budi.santoso@dinkes.example.go.id",
+            "phone": "0812-3456-7890",
+            "opd": "dinas kesehatan",
+            "request_id": "VC-2026-000042",
+        },
+        ComplaintContext(harness.core.settings.opd_list),
+    )
+    web = ComplaintRecord(
+        id="PG-2026-000007",
+        status=ComplaintStatus.OPEN,
+        received_at=now,
+        channel=ComplaintChannel.WEB,
+        category=ComplaintCategory(form.category),
+        message=form.message,
+        name=form.name,
+        email=form.email,
+        phone=form.phone,
+        opd=form.opd,
+        request_id=form.request_id,
+    )
+    registered = web.model_copy(
+        update={
+            "id": "PG-2026-000008",
+            "channel": ComplaintChannel.PHONE,
+            "category": ComplaintCategory.SARAN,
+            "email": "",
+            "registered_by": OPERATOR,
+            "request_id": None,
+        }
+    )
+    answered_at = now + dt.timedelta(days=1)
+    answered = web.model_copy(
+        update={
+            "status": ComplaintStatus.ANSWERED,
+            "answer": COMPLAINT_ANSWER,
+            "answered_by": OPERATOR,
+            "answered_at": answered_at,
+        }
+    )
+    answered_by_phone = registered.model_copy(
+        update={
+            "status": ComplaintStatus.ANSWERED,
+            "answer": COMPLAINT_ANSWER,
+            "answered_by": SUPERVISOR,
+            "answered_at": answered_at,
+        }
+    )
+    return {"web": web, "registered": registered, "answered": answered, "answered_by_phone": answered_by_phone}
+
+
+def complaint_cases(harness: Harness, request: RequestRecord) -> dict[str, list[Case]]:
+    """The complaint mails and pages (messages.MailComposer, usecases.complaints, core), per template."""
+    core = harness.core
+    base_url = core.settings.public_base_url
+    c = complaint_records(harness)
+    answer_url = core.complaint_answer_url(c["web"], OPERATOR)
+    register_url = core.complaint_register_url(OPERATOR, MONDAY_MORNING)
+
+    def mail(complaint: ComplaintRecord, **context: Any) -> dict[str, Any]:
+        quoted = defanged(complaint.message)
+        return {
+            **complaint_view(complaint),
+            "registered": complaint.channel != ComplaintChannel.WEB,
+            "quoted": quoted,
+            "quoted_text": quoted_lines(quoted),
+            **context,
+        }
+
+    def page(complaint: ComplaintRecord, **context: Any) -> dict[str, Any]:
+        base = {"request": None, "token": "token-jawab", "person": OPERATOR, "error": None, "answer": "", "done": False}
+        return {"base_url": base_url, **complaint_view(complaint), **base, "max_answer": 5000, **context}
+
+    register = {
+        "base_url": base_url,
+        "token": "token-catat",
+        "person": OPERATOR,
+        "categories": {"pengaduan": "Pengaduan", "saran": "Saran", "masukan": "Masukan"},
+        "channels": {"in_person": "Langsung di kantor", "phone": "Telepon"},
+        "opd_list": ("Dinas Kesehatan", "Dinas Pendidikan"),
+        "limits": {"message": 5000, "name": 120, "email": 254, "phone": 30, "opd": 200, "request_id": 20},
+    }
+    typed = {"category": "saran", "channel": "phone", "message": HOSTILE, "name": "Budi", "request_id": "VC-1"}
+    refused = [FieldError("phone", "Isi email atau nomor telepon pengirim."), FieldError("request_id", "Bentuknya.")]
+    return {
+        "email/complaint_receipt": [
+            Case("web", mail(c["web"]), [c["web"].id, "Senin, 30 November 2026 09.00 WIB", "abaikan email ini"]),
+            Case("registered", mail(c["registered"]), [c["registered"].id, "dicatat oleh petugas", "telepon"]),
+        ],
+        "email/complaint_staff": [
+            Case(
+                "web, about a request",
+                mail(c["web"], request=request, person=OPERATOR, answer_url=answer_url, register_url=register_url),
+                [c["web"].id, answer_url, register_url, OPERATOR, "+6281234567890", "Dinas Kesehatan", request.id],
+            ),
+            Case(
+                "registered by phone, no address",
+                mail(c["registered"], request=None, person=OPERATOR, answer_url=answer_url, register_url=register_url),
+                [c["registered"].id, "Tidak ada", "lewat telepon +6281234567890", f"dicatat oleh {OPERATOR}"],
+            ),
+        ],
+        "email/complaint_answer": [
+            Case("answered", mail(c["answered"]), [c["answered"].id, COMPLAINT_ANSWER, "selesai"]),
+        ],
+        "email/complaint_register_link": [
+            Case(
+                "officer",
+                {"person": OPERATOR, "register_url": register_url, "expires_at": MONDAY_MORNING + MONTH},
+                [register_url, OPERATOR, "Rabu, 30 Desember 2026"],
+                shows_event_name=False,
+            )
+        ],
+        "pages/complaint_received": [
+            Case(
+                "web",
+                {"base_url": base_url, "receipt": ComplaintReceipt(c["web"].id, "pengaduan", True), "again_url": None},
+                [c["web"].id, "Pengaduan terkirim", f"{base_url}/pengaduan.html"],
+                shows_event_name=False,
+            ),
+            Case(
+                "registered, no address",
+                {
+                    "base_url": base_url,
+                    "receipt": ComplaintReceipt(c["registered"].id, "saran", False),
+                    "again_url": register_url,
+                },
+                [c["registered"].id, "Saran tercatat", register_url, "sampaikan nomor ini"],
+                shows_event_name=False,
+            ),
+        ],
+        "pages/complaint_failed": [
+            Case(
+                "refused",
+                {"base_url": base_url, "errors": [FieldError("message", HOSTILE), FieldError(None, "Periksa.")]},
+                ["Periksa.", f"{base_url}/pengaduan.html"],
+            )
+        ],
+        "pages/complaint_answer": [
+            Case("open", page(c["web"], request=request), [c["web"].id, "token-jawab", request.event_name, "5.000"]),
+            Case(
+                "open, refused once",
+                page(c["web"], error="Tulis jawaban.", answer=COMPLAINT_ANSWER),
+                ["Tulis jawaban.", COMPLAINT_ANSWER, "#answer"],
+            ),
+            Case("open, no address", page(c["registered"]), ["lewat telepon +6281234567890"]),
+            Case(
+                "answered just now",
+                page(c["answered"], done=True),
+                [COMPLAINT_ANSWER, OPERATOR, "Jawaban tercatat", c["answered"].email, "Sudah dijawab"],
+            ),
+            Case("answered, by phone", page(c["answered_by_phone"]), [SUPERVISOR, COMPLAINT_ANSWER]),
+        ],
+        "pages/complaint_register": [
+            Case(
+                "empty",
+                {**register, "values": {}, "errors": [], "field_errors": {}},
+                ["token-catat", OPERATOR, "Dinas Pendidikan", "Langsung di kantor"],
+                shows_event_name=False,
+            ),
+            Case(
+                "refused once",
+                {**register, "values": typed, "errors": refused, "field_errors": {e.field: e.message for e in refused}},
+                ["Isi email atau nomor telepon pengirim.", "#phone", "#request_id", "VC-1"],
+            ),
+        ],
+        "pages/complaint_link_request": [
+            Case("empty", {"base_url": base_url, "error": None, "email": ""}, ["complaint_register_link"], False),
+            Case(
+                "refused",
+                {"base_url": base_url, "error": "Alamat email tidak valid.", "email": "x"},
+                ["Alamat email tidak valid.", "#email"],
+                shows_event_name=False,
+            ),
+        ],
+    }
+
+
 def cases(harness: Harness) -> dict[str, list[Case]]:
     """The context each caller passes (messages.MailComposer, core, main, devserver), per template."""
     core = harness.core
@@ -310,6 +513,7 @@ def cases(harness: Harness) -> dict[str, list[Case]]:
                 ],
             )
         ],
+        **complaint_cases(harness, submitted),
         "email/verifier_new_request": [
             Case(
                 label,

@@ -2,8 +2,8 @@
 
 Writes `<out>/<quarter>.html` (the report: charts as inline SVG, no script, its stylesheet inside, prints on A4)
 and `<out>/<quarter>-<table>.csv` beside it, one per table, which the page links to. The settings are the
-service's own (TIMEZONE, EXTRA_HOLIDAYS, OPD_LIST, the identity variables, ...). Complaints are not read yet:
-the complaints register is wired in once it lands (the report then says "belum ada data pengaduan").
+service's own (TIMEZONE, EXTRA_HOLIDAYS, OPD_LIST, the identity variables, ...). The complaints come from the same
+store's register.
 """
 
 from __future__ import annotations
@@ -34,7 +34,9 @@ def write_report(quarter: Quarter, out: Path, settings: Settings) -> Path:
     def page(name: str, **context: object) -> str:
         return render(settings.timezone, name, identity=settings.identity, **context)
 
-    reports = QuarterlyReports(ReportPorts(settings, calendar, store, page, utc_now))
+    reports = QuarterlyReports(
+        ReportPorts(settings, calendar, store, page, utc_now, complaints=store.complaints_received_between)
+    )
     report = reports.build(quarter)
     out.mkdir(parents=True, exist_ok=True)
     for slug in report.slugs:

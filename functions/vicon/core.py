@@ -14,10 +14,11 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from vicon import intake
+from vicon.fields import FieldError
 from vicon.links import Links
 from vicon.messages import MailComposer
 from vicon.ports import Blobs, HostSlots, Jobs, Mailer, Meetings, RequestStore, Store, Zoom, ZoomUsage
-from vicon.records import RequestRecord
+from vicon.records import ComplaintRecord, RequestRecord
 from vicon.rendering import render
 from vicon.settings import Settings
 from vicon.signing import Signer
@@ -25,6 +26,7 @@ from vicon.sla import ServiceLevel
 from vicon.usecases import review, sla, submit
 from vicon.usecases.access import Refused
 from vicon.usecases.cancel import Cancellation
+from vicon.usecases.complaints import ComplaintAnswerLink, ComplaintIntake, ComplaintReceipt, ComplaintRegistration
 from vicon.usecases.completion import ATTENDANCE, COMPLETION, Completion, CompletionPorts
 from vicon.usecases.delivery import MailDelivery
 from vicon.usecases.jobs import Handler, JobRunner
@@ -58,7 +60,6 @@ from vicon.workdays import WorkingCalendar
 
 if TYPE_CHECKING:
     from vicon.inputs import DecisionForm, SurveyForm
-    from vicon.reporting.facts import ComplaintSource
 
 __all__ = ["Core", "NotStored", "RateLimited", "Refused", "Submission", "utc_now"]
 
@@ -98,8 +99,6 @@ class Core:
     clock: Callable[[], dt.datetime] = field(default=utc_now)
     # Called when a target queued a job; the local server runs due jobs at once, production waits for the tick.
     on_jobs_queued: Callable[[], None] = field(default=lambda: None)
-    # The complaints register for the quarterly report (`store.complaints_received_between` once it exists).
-    complaints: ComplaintSource | None = None
 
     # ---- what the use cases share (and `messages.MailContext`, which the core provides) ----------------------
 
@@ -176,6 +175,12 @@ class Core:
     def survey_expiry(self, record: RequestRecord) -> dt.datetime:
         return self.links.survey_expiry(record)
 
+    def complaint_answer_url(self, complaint: ComplaintRecord, person: str) -> str:
+        return self.links.complaint_answer_url(complaint, person)
+
+    def complaint_register_url(self, person: str, now: dt.datetime) -> str:
+        return self.links.complaint_register_url(person, now)
+
     def _delivery(self) -> MailDelivery:
         return MailDelivery(
             self.store, self.blobs, self.mailer, self.settings.mail_from, self.clock, self.mails.undeliverable
@@ -244,6 +249,61 @@ class Core:
     def start_url(self, token: str) -> str:
         return self._officer().start_url(token)
 
+    # ---- complaints, suggestions and input (docs/decisions/0027-complaints.md) ------------------------------------
+
+    def _complaint_intake(self) -> ComplaintIntake:
+        store = self.store
+        return ComplaintIntake(self.settings, store, store, store, self.mails, self._delivery(), self.clock)
+
+    def submit_complaint(self, fields: Mapping[str, Sequence[str]], client: str | None = None) -> ComplaintReceipt:
+        return self._complaint_intake().submit(fields, client)
+
+    def complaint_received_page(self, receipt: ComplaintReceipt, register_token: str | None = None) -> str:
+        again = self.api_url("complaint_register", token=register_token) if register_token else None
+        return self.page("pages/complaint_received.html", receipt=receipt, again_url=again)
+
+    def complaint_failed_page(self, errors: Sequence[FieldError]) -> str:
+        return self.page("pages/complaint_failed.html", errors=errors)
+
+    def _complaint_answer(self) -> ComplaintAnswerLink:
+        return ComplaintAnswerLink(
+            self.settings, self.signer, self.store, self.store, self.mails, self._delivery(), self.page, self.clock
+        )
+
+    def complaint_answer_page(self, token: str, error: str | None = None, answer: str = "", done: bool = False) -> str:
+        return self._complaint_answer().confirmation_page(token, error, answer, done)
+
+    def answer_complaint(self, token: str, answer: str) -> ComplaintRecord:
+        return self._complaint_answer().answer(token, answer)
+
+    def _complaint_registration(self) -> ComplaintRegistration:
+        store = self.store
+        return ComplaintRegistration(
+            self.settings,
+            self.signer,
+            self._complaint_intake(),
+            store,
+            store,
+            self.links,
+            self.mails,
+            self.page,
+            self.clock,
+        )
+
+    def complaint_register_page(
+        self, token: str, errors: Sequence[FieldError] = (), fields: Mapping[str, Sequence[str]] | None = None
+    ) -> str:
+        return self._complaint_registration().form_page(token, errors, fields)
+
+    def register_complaint(self, token: str, fields: Mapping[str, Sequence[str]]) -> ComplaintReceipt:
+        return self._complaint_registration().register(token, fields)
+
+    def complaint_link_request_page(self, error: str | None = None, email: str = "") -> str:
+        return self._complaint_registration().link_request_page(error, email)
+
+    def request_complaint_register_link(self, email: str, client: str | None = None) -> bool:
+        return self._complaint_registration().request_link(email, client)
+
     # ---- after the meeting: the webhook, recordings, completion (the jobs the tick runs) --------------------------
 
     def receive_webhook(self, headers: Mapping[str, str], body: bytes) -> Acknowledgement:
@@ -287,7 +347,14 @@ class Core:
 
     def _reports(self) -> QuarterlyReports:
         return QuarterlyReports(
-            ReportPorts(self.settings, self.calendar, self.store, self.render, self.clock, self.complaints)
+            ReportPorts(
+                self.settings,
+                self.calendar,
+                self.store,
+                self.render,
+                self.clock,
+                complaints=self.store.complaints_received_between,
+            )
         )
 
     def report_page(self, token: str) -> str:

@@ -139,3 +139,51 @@ def normalize_phone(raw: str) -> str | None:
     if not 8 <= len(national) <= 12:
         return None
     return "+62" + national
+
+
+# ---- complaints, suggestions and input (SOP item 10) ---------------------------------------------------------
+# The complaint form's vocabulary, kept apart from the request form's so neither form's limits or labels leak into
+# the other (intake_options' `limits` stay the request form's). docs/decisions/0027-complaints.md.
+
+COMPLAINT_CATEGORIES = {"pengaduan": "Pengaduan", "saran": "Saran", "masukan": "Masukan"}
+# How a complaint reached the office: `web` is the public form; the others are registered by an officer.
+COMPLAINT_CHANNELS = {
+    "web": "Formulir web",
+    "in_person": "Langsung di kantor",
+    "phone": "Telepon",
+    "whatsapp": "WhatsApp atau pesan",
+    "email": "Email",
+}
+COMPLAINT_TEXT_LIMITS = {
+    "message": 5_000,
+    "name": 120,
+    "email": 254,
+    "phone": 30,
+    "opd": 200,
+    "request_id": 20,
+    "answer": 5_000,
+}
+COMPLAINT_FIELD_LABELS = {
+    "category": "Jenis",
+    "message": "Isi pengaduan, saran atau masukan",
+    "name": "Nama",
+    "email": "Email",
+    "phone": "Nomor telepon",
+    "opd": "Perangkat daerah/instansi",
+    "request_id": "Nomor permohonan",
+    "channel": "Diterima melalui",
+    "answer": "Jawaban",
+    "token": "Token",
+}
+COMPLAINT_MULTILINE_FIELDS = frozenset({"message", "answer"})
+# A complaint form is a few text fields: a body beyond this is not one (the message takes at most 20 KB of UTF-8).
+MAX_COMPLAINT_BODY_BYTES = 128 * 1024
+# A request number as the receipt spells it; a complaint may name the request it is about.
+REQUEST_ID_PATTERN = r"^VC-\d{4}-\d{6}$"
+COMPLAINT_ID_PATTERN = r"^PG-\d{4}-\d{6}$"
+COMPLAINT_ID_PREFIX = "PG-"
+
+
+def is_complaint_id(subject_id: str | None) -> bool:
+    """Whether an id (an audit entry's or an outbox entry's `request_id`) names a complaint rather than a request."""
+    return bool(subject_id and subject_id.startswith(COMPLAINT_ID_PREFIX))

@@ -33,6 +33,11 @@ from pydantic_core import PydanticCustomError, PydanticKnownError
 
 from vicon import skm
 from vicon.fields import (
+    COMPLAINT_CATEGORIES,
+    COMPLAINT_CHANNELS,
+    COMPLAINT_FIELD_LABELS,
+    COMPLAINT_MULTILINE_FIELDS,
+    COMPLAINT_TEXT_LIMITS,
     EVENT_TYPES,
     FIELD_LABELS,
     LETTER_MAX_AGE_DAYS,
@@ -642,3 +647,180 @@ class SurveyForm(Form):
     def scores(self) -> tuple[int, ...]:
         """u1 … u9 in the order of the elements."""
         return tuple(getattr(self, element.key) for element in skm.ELEMENTS)
+
+
+# ---- complaints, suggestions and input (SOP item 10; docs/decisions/0027-complaints.md) --------------------------
+
+
+@dataclass(frozen=True)
+class ComplaintContext:
+    """What the complaint forms' rules read besides the form: the office list, to spell a named office as listed."""
+
+    opd_list: tuple[str, ...] = ()
+
+
+def _complaint_context(info: ValidationInfo) -> ComplaintContext:
+    context = info.context
+    return context if isinstance(context, ComplaintContext) else ComplaintContext()
+
+
+def _complaint_text(name: str, *, required: bool = True, description: str = "", **extra: Any) -> Any:
+    """A text field of the complaint forms: its label, its limit, required or empty by default."""
+    line = MULTI_LINE if name in COMPLAINT_MULTILINE_FIELDS else SINGLE_LINE
+    bounds: dict[str, Any] = {"min_length": 1} if required else {"default": ""}
+    return Field(
+        title=COMPLAINT_FIELD_LABELS[name],
+        max_length=COMPLAINT_TEXT_LIMITS[name],
+        description=f"{description} {line}" if description else line,
+        **bounds,
+        **extra,
+    )
+
+
+if TYPE_CHECKING:
+    ComplaintCategoryChoice = str
+    RegisteredChannel = str
+else:  # the vocabulary's keys; an officer registers what did not come through the web form
+    ComplaintCategoryChoice = Literal[tuple(COMPLAINT_CATEGORIES)]
+    RegisteredChannel = Literal[tuple(name for name in COMPLAINT_CHANNELS if name != "web")]
+
+REQUEST_NUMBER_SCHEMA = r"^([Vv][Cc]-[0-9]{4}-[0-9]{6})?$"
+_REQUEST_NUMBER = re.compile(r"^VC-\d{4}-\d{6}$")
+
+
+class ComplaintForm(Form):
+    """submit_complaint (DESIGN.md): a complaint, suggestion or input from the public form or another system."""
+
+    messages: ClassVar[Mapping[tuple[str, str], str]] = {
+        ("category", "missing"): "Pilih jenis: pengaduan, saran, atau masukan.",
+        ("category", "literal_error"): "Pilih jenis: pengaduan, saran, atau masukan.",
+        ("message", "missing"): "Tulis isi pengaduan, saran atau masukan Anda.",
+        ("email", "missing"): "Email wajib diisi; tanda terima dan jawaban dikirim ke alamat ini.",
+    }
+
+    category: Annotated[ComplaintCategoryChoice, BeforeValidator(_required_line)] = Field(
+        title=COMPLAINT_FIELD_LABELS["category"], description=_described(COMPLAINT_CATEGORIES)
+    )
+    message: MultiLine = _complaint_text("message")
+    name: SingleLine = _complaint_text("name")
+    email: SingleLine = _complaint_text(
+        "email",
+        description="Tanda terima (dengan nomor pengaduan) dan jawaban dikirim ke alamat ini.",
+        json_schema_extra={"format": "email"},
+    )
+    phone: SingleLine = _complaint_text(
+        "phone", required=False, description="Opsional; nomor Indonesia (`08…`, `+62…`, `62…`), disimpan `+62…`."
+    )
+    opd: SingleLine = _complaint_text(
+        "opd",
+        required=False,
+        description="Opsional; perangkat daerah atau instansi pengirim (nama dari `opd_list` pada intake_options "
+        "disimpan seperti ejaan daftar).",
+    )
+    request_id: SingleLine = _complaint_text(
+        "request_id",
+        required=False,
+        description="Opsional; nomor permohonan yang dimaksud (`VC-TTTT-NNNNNN`, huruf besar/kecil tidak "
+        "dibedakan). Nomor yang tidak ada ditolak.",
+        json_schema_extra={"pattern": REQUEST_NUMBER_SCHEMA},
+    )
+
+    @field_validator("email")
+    @classmethod
+    def _complaint_mail_address(cls, email: str) -> str:
+        if email and (not _EMAIL.match(email) or "=?" in email):  # as contact_email: no encoded words either
+            raise refuse("Alamat email tidak valid.")
+        return email
+
+    @field_validator("phone")
+    @classmethod
+    def _optional_phone(cls, phone: str) -> str:
+        if not phone:
+            return ""
+        normalised = normalize_phone(phone)
+        if normalised is None:
+            raise refuse("Nomor telepon harus nomor Indonesia, misalnya 0812xxxxxxx atau +62812xxxxxxx.")
+        return normalised
+
+    @field_validator("opd")
+    @classmethod
+    def _office_as_listed(cls, opd: str, info: ValidationInfo) -> str:
+        wanted = " ".join(opd.split())
+        folded = wanted.casefold()
+        listed = [name for name in _complaint_context(info).opd_list if name.casefold() == folded]
+        return listed[0] if listed else wanted
+
+    @field_validator("request_id")
+    @classmethod
+    def _request_number(cls, request_id: str) -> str:
+        number = request_id.upper()
+        if number and not _REQUEST_NUMBER.match(number):
+            raise refuse("Nomor permohonan berbentuk VC-TTTT-NNNNNN (lihat email tanda terima); atau kosongkan.")
+        return number
+
+
+class ComplaintRegisterForm(ComplaintForm):
+    """complaint_register POST: an officer registers a complaint received in person, by phone, message or email.
+
+    The same rules as the web form, plus the channel; the sender may have given only a phone number.
+    """
+
+    messages: ClassVar[Mapping[tuple[str, str], str]] = {
+        **ComplaintForm.messages,
+        ("channel", "missing"): "Pilih saluran: langsung, telepon, WhatsApp/pesan, atau email.",
+        ("channel", "literal_error"): "Pilih saluran: langsung, telepon, WhatsApp/pesan, atau email.",
+    }
+
+    # Not required here: the link's query may carry it instead; a bad or missing one is 403.
+    token: str = Field(default="", title="Token", description=TOKEN_NOTE)
+    channel: Annotated[RegisteredChannel, BeforeValidator(_required_line)] = Field(
+        title=COMPLAINT_FIELD_LABELS["channel"],
+        description=_described({k: v for k, v in COMPLAINT_CHANNELS.items() if k != "web"}),
+    )
+    email: SingleLine = _complaint_text(
+        "email",
+        required=False,
+        description="Email pengirim bila ada: tanda terima dan jawaban dikirim ke sana. Tanpa email, isi telepon.",
+        json_schema_extra={"format": "email"},
+    )
+    phone: SingleLine = _complaint_text(
+        "phone",
+        required=False,
+        description="Nomor Indonesia (`08…`, `+62…`, `62…`), disimpan `+62…`; wajib bila email kosong.",
+        validate_default=True,
+    )
+
+    @field_validator("phone")
+    @classmethod
+    def _some_way_to_answer(cls, phone: str, info: ValidationInfo) -> str:
+        if not phone and info.data.get("email") == "":
+            raise refuse("Isi email atau nomor telepon pengirim, agar jawaban dapat disampaikan.")
+        return phone
+
+
+class ComplaintAnswerForm(Form):
+    """complaint_answer POST: an officer's answer, mailed to the sender; the complaint is then closed."""
+
+    messages: ClassVar[Mapping[tuple[str, str], str]] = {
+        ("answer", "missing"): "Tulis jawaban; jawaban dikirim ke pengirim lewat email dan pengaduan ditutup.",
+    }
+
+    token: str = Field(default="", title="Token", description=TOKEN_NOTE)
+    answer: MultiLine = _complaint_text("answer", description="Dikirim ke pengirim; setelah itu pengaduan ditutup.")
+
+
+class StaffLinkForm(Form):
+    """complaint_register_link POST: an officer asks for a registration link by address."""
+
+    email: SingleLine = _complaint_text(
+        "email",
+        description="Alamat petugas (OPERATOR_EMAILS atau SUPERVISOR_EMAILS); jawabannya sama untuk alamat lain.",
+        json_schema_extra={"format": "email"},
+    )
+
+    @field_validator("email")
+    @classmethod
+    def _staff_mail_address(cls, email: str) -> str:
+        if not _EMAIL.match(email) or "=?" in email:
+            raise refuse("Alamat email tidak valid.")
+        return email

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlencode
 
-from vicon.records import RequestRecord
+from vicon.records import ComplaintRecord, RequestRecord
 from vicon.signing import Signer
 
 STATUS_LINK_DAYS_AFTER_EVENT = 90
@@ -16,6 +16,13 @@ RECORDING_DECISION_DAYS = 30
 SURVEY_LINK_DAYS_AFTER_EVENT = 30
 # A supervisor's link to a quarter's report: long enough to open it again at the next year's evaluation.
 REPORT_LINK_DAYS = 400
+# An officer's answer link: long enough for a complaint that needs asking around; once answered it shows the answer.
+COMPLAINT_LINK_DAYS = 90
+# An officer's link to register complaints received in person or by phone: it opens a form and reveals nothing,
+# and each use is checked against OPERATOR_EMAILS/SUPERVISOR_EMAILS again.
+COMPLAINT_REGISTER_LINK_DAYS = 30
+# What a registration token names in the place of a request (it is bound to the officer, not to a record).
+COMPLAINT_REGISTER_SUBJECT = "pengaduan-baru"
 
 
 class Links:
@@ -84,3 +91,14 @@ class Links:
         expires = record.end + OFFICER_LINK_AFTER_EVENT
         token = self.signer.sign("officer", record.id, expires, v=operator)
         return self.api_url("start_meeting", token=token)
+
+    def complaint_answer_url(self, complaint: ComplaintRecord, person: str) -> str:
+        """An officer's link to answer one complaint (purpose `complaint`, bound to the complaint and the officer)."""
+        expires = complaint.received_at + dt.timedelta(days=COMPLAINT_LINK_DAYS)
+        return self.api_url("complaint_answer", token=self.signer.sign("complaint", complaint.id, expires, v=person))
+
+    def complaint_register_url(self, person: str, now: dt.datetime) -> str:
+        """An officer's link to register complaints received in person, by phone, by message or by email."""
+        expires = now + dt.timedelta(days=COMPLAINT_REGISTER_LINK_DAYS)
+        token = self.signer.sign("complaint_register", COMPLAINT_REGISTER_SUBJECT, expires, v=person)
+        return self.api_url("complaint_register", token=token)

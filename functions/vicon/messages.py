@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Sequence
 from email.utils import parseaddr
 from typing import Any, Protocol
 
+from vicon.fields import COMPLAINT_CATEGORIES, COMPLAINT_CHANNELS, is_complaint_id
 from vicon.invitations import format_meeting_id, ics_invitation, schedule_text, whatsapp_share_url, whatsapp_text
 from vicon.mailing import UNDELIVERABLE_NOTICE, header_text
 from vicon.meetings import Recording
 from vicon.ports import Attachment, OutboxEntry, OutgoingMail
-from vicon.records import RequestRecord
+from vicon.records import ComplaintChannel, ComplaintRecord, RequestRecord
 from vicon.settings import Settings
 
 SUBJECT_PREFIX = "[Vicon]"
@@ -28,6 +30,25 @@ def format_size(size: int) -> str:
             text = f"{value:.1f}" if value < 10 else f"{value:.0f}"
             return f"{text.replace('.', ',')} {unit}"
     return f"{size} byte"
+
+
+# What makes text a link to a mail program: a scheme, or a dot between a name and something like a domain label.
+_SCHEME = re.compile(r"://")
+_DOMAIN_DOT = re.compile(r"(?<=[A-Za-z0-9-])\.(?=[A-Za-z][A-Za-z0-9-]*)")
+
+
+def defanged(text: str) -> str:
+    """Text from the public as mails quote it: no scheme or domain a mail program would turn into a link.
+
+    `https://contoh.go.id` reads `https[:]//contoh[.]go[.]id`. The complaint form mails its message back to any
+    address typed into it; so quoted, it carries no clickable link to that address (decision 0027).
+    """
+    return _DOMAIN_DOT.sub("[.]", _SCHEME.sub("[:]//", text))
+
+
+def quoted_lines(text: str) -> str:
+    """Text quoted for a mail's text part, each line after "> " (an empty line as ">")."""
+    return "\n".join(f"> {line}" if line else ">" for line in text.split("\n"))
 
 
 class MailContext(Protocol):
@@ -65,6 +86,9 @@ class MailContext(Protocol):
     def survey_url(self, record: RequestRecord) -> str: ...
 
     def survey_expiry(self, record: RequestRecord) -> dt.datetime: ...
+    def complaint_answer_url(self, complaint: ComplaintRecord, person: str) -> str: ...
+
+    def complaint_register_url(self, person: str, now: dt.datetime) -> str: ...
 
 
 class MailComposer:
@@ -404,8 +428,10 @@ class MailComposer:
         """Supervisors and verifiers: which mail, to whom, for which request could not be delivered (and why)."""
         staff = dict.fromkeys((*self.service.settings.supervisor_emails, *self.service.settings.verifier_emails))
         request_id = entry.request_id or "-"
+        subject_label = "pengaduan" if is_complaint_id(entry.request_id) else "permohonan"
         context = {
             "request_id": request_id,
+            "subject_label": subject_label,
             "to": ", ".join(entry.mail.to),
             "mail_subject": entry.mail.subject,
             "attempts": entry.attempts + 1,
@@ -414,10 +440,90 @@ class MailComposer:
         return [
             OutgoingMail(
                 to=(to,),
-                subject=header_text(f"{SUBJECT_PREFIX} Email tidak terkirim untuk permohonan {request_id}"),
+                subject=header_text(f"{SUBJECT_PREFIX} Email tidak terkirim untuk {subject_label} {request_id}"),
                 text=self.service.render("email/undeliverable.txt", **context),
                 html=self.service.render("email/undeliverable.html", **context),
                 kind=UNDELIVERABLE_NOTICE,
             )
             for to in staff
+        ]
+
+    # ---- complaints, suggestions and input (docs/decisions/0027-complaints.md) ------------------------------------
+
+    def _complaint_mail(self, to: str, subject: str, template: str, **context: Any) -> OutgoingMail:
+        return OutgoingMail(
+            to=(to,),
+            subject=header_text(f"{SUBJECT_PREFIX} {subject}"),
+            text=self.service.render(f"email/{template}.txt", **context),
+            html=self.service.render(f"email/{template}.html", **context),
+        )
+
+    @staticmethod
+    def _complaint_context(complaint: ComplaintRecord) -> dict[str, Any]:
+        """What every complaint mail shows of it: labels, and the message quoted without live links."""
+        quoted = defanged(complaint.message)
+        return {
+            "complaint": complaint,
+            "category_label": COMPLAINT_CATEGORIES[complaint.category],
+            "channel_label": COMPLAINT_CHANNELS[complaint.channel],
+            "registered": complaint.channel != ComplaintChannel.WEB,
+            "quoted": quoted,
+            "quoted_text": quoted_lines(quoted),
+        }
+
+    def complaint_staff(self) -> tuple[str, ...]:
+        """Who complaints go to and who may answer them: OPERATOR_EMAILS and SUPERVISOR_EMAILS, each once."""
+        settings = self.service.settings
+        return tuple(dict.fromkeys((*settings.operator_emails, *settings.supervisor_emails)))
+
+    def complaint_received(self, complaint: ComplaintRecord, request: RequestRecord | None) -> list[OutgoingMail]:
+        """The sender's acknowledgement (when they gave an address) and the complaint to each officer.
+
+        Each officer's mail has an answer link of their own and a link to register one received another way.
+        """
+        context = self._complaint_context(complaint)
+        label = context["category_label"]
+        mails = []
+        if complaint.email:
+            mails.append(
+                self._complaint_mail(
+                    complaint.email, f"Tanda terima {label.lower()} {complaint.id}", "complaint_receipt", **context
+                )
+            )
+        about = f" tentang {complaint.request_id}" if complaint.request_id else ""
+        now = self.service.clock()
+        mails += [
+            self._complaint_mail(
+                person,
+                f"{label} baru {complaint.id}{about}",
+                "complaint_staff",
+                **context,
+                request=request,
+                person=person,
+                answer_url=self.service.complaint_answer_url(complaint, person),
+                register_url=self.service.complaint_register_url(person, now),
+            )
+            for person in self.complaint_staff()
+        ]
+        return mails
+
+    def complaint_answered(self, complaint: ComplaintRecord) -> list[OutgoingMail]:
+        """The answer to the sender; none for one registered without an address (the officer tells them)."""
+        if not complaint.email:
+            return []
+        context = self._complaint_context(complaint)
+        subject = f"Jawaban atas {context['category_label'].lower()} {complaint.id}"
+        return [self._complaint_mail(complaint.email, subject, "complaint_answer", **context)]
+
+    def complaint_register_link(self, person: str, register_url: str, expires_at: dt.datetime) -> list[OutgoingMail]:
+        """An officer's link to register complaints received in person, by phone, by message or by email."""
+        return [
+            self._complaint_mail(
+                person,
+                "Tautan pencatatan pengaduan, saran dan masukan",
+                "complaint_register_link",
+                person=person,
+                register_url=register_url,
+                expires_at=expires_at,
+            )
         ]

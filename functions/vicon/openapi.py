@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from vicon import inputs, intake
+from vicon.fields import COMPLAINT_ID_PATTERN, MAX_COMPLAINT_BODY_BYTES
 from vicon.forms import MAX_BODY_BYTES
 from vicon.lifecycle import STATUS_LABELS, Status
 from vicon.settings import Settings
@@ -218,6 +219,158 @@ def _link_refusals(*, with_409: bool = False, with_422: bool = False) -> dict[st
             "Keputusan tidak dikenal, penolakan tanpa `reason`, atau `reason` terlalu panjang.", html=True
         )
     return answers
+
+
+# ---- complaints, suggestions and input (docs/decisions/0027-complaints.md) --------------------------------------
+
+HONEYPOT = {
+    "type": "string",
+    "maxLength": 0,
+    "description": "Honeypot: harus kosong. Bila terisi, jawabannya 201 seperti sukses, tetapi tidak ada yang disimpan "
+    "atau dikirim.",
+}
+
+
+def _complaint_body(form: type[inputs.Form], *, honeypot: bool = False) -> dict[str, Any]:
+    schema = form_schema(form)
+    if honeypot:
+        # Not a field of the model: the intake drops a complaint that fills it before validation.
+        schema["properties"]["website"] = HONEYPOT
+    return {"required": True, "content": {URLENCODED: {"schema": schema}, MULTIPART: {"schema": schema}}}
+
+
+def _complaint_paths() -> dict[str, Any]:
+    body_limit = (
+        f"Badan permintaan paling besar {MAX_COMPLAINT_BODY_BYTES} byte; setiap isian dibaca sampai batas karakternya."
+    )
+    unread = {
+        "400": _error("Badan permintaan tidak dapat dibaca, atau bukan formulir."),
+        "413": _error(f"Kiriman lebih dari {MAX_COMPLAINT_BODY_BYTES // 1024} KiB, atau satu isian melebihi batasnya."),
+    }
+    link_refusals = {
+        "403": _error(
+            "Tautan tidak valid, atau petugasnya tidak lagi di OPERATOR_EMAILS/SUPERVISOR_EMAILS.", html=True
+        ),
+        "410": _error("Tautan sudah kedaluwarsa.", html=True),
+    }
+    return {
+        "/submit_complaint": {
+            "post": {
+                "operationId": "submit_complaint",
+                "summary": "Mengirim pengaduan, saran atau masukan (SOP butir 10)",
+                "description": "Formulir yang sama dengan `pengaduan.html`, `application/x-www-form-urlencoded` atau "
+                "`multipart/form-data`. Setiap kiriman mendapat nomor `PG-TTTT-NNNNNN`; pengirim menerima tanda "
+                "terima, OPERATOR_EMAILS dan SUPERVISOR_EMAILS menerima pengaduannya dengan tautan jawaban. Batas "
+                "kiriman sama dengan permohonan (SUBMIT_RATE_LIMIT per email, SUBMIT_RATE_LIMIT_PER_CLIENT per IP), "
+                "dihitung terpisah. Browser yang meminta `text/html` mendapat halaman. " + body_limit,
+                "requestBody": _complaint_body(inputs.ComplaintForm, honeypot=True),
+                "responses": {
+                    "201": {
+                        "description": "Diterima (juga jawaban untuk honeypot yang terisi).",
+                        "headers": _headers(),
+                        "content": {JSON: {"schema": ref("ComplaintSubmitted")}, HTML: {"schema": ref("Page")}},
+                    },
+                    **unread,
+                    "422": {
+                        "description": "Aturan dilanggar: semua kesalahan sekaligus, masing-masing menyebut isiannya "
+                        "(termasuk nomor permohonan yang tidak ada).",
+                        "headers": _headers(),
+                        "content": {JSON: {"schema": ref("Errors")}, HTML: {"schema": ref("Page")}},
+                    },
+                    "429": _error(
+                        "Melebihi batas per email (isian `email`) atau per alamat IP (tanpa isian). Tidak ada yang "
+                        "disimpan.",
+                        "Retry-After",
+                    ),
+                    "503": _error("Tidak ada yang tersimpan; kirim ulang (atau kegagalan tak terduga)."),
+                },
+            }
+        },
+        "/complaint_answer": {
+            "get": {
+                "operationId": "complaint_answer_page",
+                "summary": "Halaman jawaban petugas: pengaduan dan formulir jawaban (tidak mengubah apa pun)",
+                "parameters": [_token_query()],
+                "responses": {
+                    "200": _page("Pengaduan dengan formulir jawaban, atau jawabannya (hanya baca) bila sudah dijawab."),
+                    **link_refusals,
+                    "404": _error("Pengaduan tidak ditemukan.", html=True),
+                    **_common_errors(html=True),
+                },
+            },
+            "post": {
+                "operationId": "complaint_answer",
+                "summary": "Jawaban petugas: dikirim ke pengirim, pengaduan ditutup, dicatat di jejak audit",
+                "parameters": [_token_query("Token juga boleh di sini bila tidak ada di formulir.", required=False)],
+                "requestBody": _form_body(inputs.ComplaintAnswerForm),
+                "responses": {
+                    "200": _page("Jawaban tercatat dan pengaduan ditutup."),
+                    **link_refusals,
+                    "404": _error("Pengaduan tidak ditemukan.", html=True),
+                    "409": _error("Sudah dijawab; jawaban kedua tidak dikirim dan tidak ada yang berubah.", html=True),
+                    "422": _error("Jawaban kosong atau lebih dari batasnya (halaman dengan formulir lagi).", html=True),
+                    **_common_errors(html=True, form=True),
+                },
+            },
+        },
+        "/complaint_register": {
+            "get": {
+                "operationId": "complaint_register_page",
+                "summary": "Pencatatan oleh petugas: formulir untuk pengaduan yang diterima langsung, telepon, pesan "
+                "atau email (tidak mengubah apa pun)",
+                "description": "Tanpa `token`: halaman untuk meminta tautan pencatatan (complaint_register_link).",
+                "parameters": [
+                    {
+                        "name": "token",
+                        "in": "query",
+                        "required": False,
+                        "description": "Token tautan pencatatan petugas (dari email); kosong atau tidak ada: halaman "
+                        "permintaan tautan.",
+                        "schema": {"type": "string"},
+                    }
+                ],
+                "responses": {
+                    "200": _page("Formulir pencatatan, atau halaman permintaan tautan bila tanpa token."),
+                    **link_refusals,
+                    **_common_errors(html=True),
+                },
+            },
+            "post": {
+                "operationId": "complaint_register",
+                "summary": "Mencatat pengaduan atas nama petugas, dengan salurannya; sama seperti dari formulir web",
+                "description": "Tanda terima ke pengirim bila ada email; pengaduan ke OPERATOR_EMAILS dan "
+                "SUPERVISOR_EMAILS. " + body_limit,
+                "parameters": [_token_query("Token juga boleh di sini bila tidak ada di formulir.", required=False)],
+                "requestBody": _complaint_body(inputs.ComplaintRegisterForm),
+                "responses": {
+                    "201": _page("Tercatat: nomornya, dan tautan untuk mencatat yang lain."),
+                    **unread,
+                    **link_refusals,
+                    "422": _error("Aturan dilanggar: formulir lagi dengan setiap kesalahan di isiannya.", html=True),
+                    "503": _error("Tidak ada yang tersimpan; kirim ulang (atau kegagalan tak terduga).", html=True),
+                },
+            },
+        },
+        "/complaint_register_link": {
+            "post": {
+                "operationId": "complaint_register_link",
+                "summary": "Petugas meminta tautan pencatatan lewat email",
+                "description": "Tautan dikirim hanya bila `email` ada di OPERATOR_EMAILS atau SUPERVISOR_EMAILS; "
+                "jawabannya sama untuk alamat apa pun. Batas permintaan per alamat dan per IP.",
+                "requestBody": _form_body(inputs.StaffLinkForm),
+                "responses": {
+                    "202": {
+                        "description": "Diterima (tautan dikirim bila alamatnya petugas).",
+                        "headers": _headers(),
+                        "content": {JSON: {"schema": ref("LinkRequested")}, HTML: {"schema": ref("Page")}},
+                    },
+                    "422": _error("Alamat email tidak valid.", html=True),
+                    "429": _error("Terlalu banyak permintaan; coba lagi nanti.", "Retry-After"),
+                    **_common_errors(form=True),
+                },
+            }
+        },
+    }
 
 
 def _paths(settings: Settings) -> dict[str, Any]:
@@ -472,6 +625,7 @@ def _paths(settings: Settings) -> dict[str, Any]:
         },
         "/submit_survey": _submit_survey(),
         "/quarterly_report": _quarterly_report(),
+        **_complaint_paths(),
         "/intake_options": {
             "get": {
                 "operationId": "intake_options",
@@ -651,6 +805,20 @@ def _components() -> dict[str, Any]:
                     "status_url": {"type": "string", "format": "uri", "description": "Tautan status bertanda tangan."},
                 },
                 "required": ["id", "status", "status_url"],
+                "additionalProperties": False,
+            },
+            "ComplaintSubmitted": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "string", "pattern": COMPLAINT_ID_PATTERN, "description": "Nomor pengaduan."}
+                },
+                "required": ["id"],
+                "additionalProperties": False,
+            },
+            "LinkRequested": {
+                "type": "object",
+                "properties": {"message": {"type": "string", "minLength": 1}},
+                "required": ["message"],
                 "additionalProperties": False,
             },
             "Cancelled": {

@@ -10,7 +10,7 @@ from email.message import EmailMessage
 from typing import Any, Literal, Protocol
 
 from vicon.meetings import Attendance, Meeting, MeetingSpec, PastMeeting, Recording, RecordingFile
-from vicon.records import ReportedRequest, RequestChanges, RequestRecord
+from vicon.records import ComplaintRecord, ReportedRequest, RequestChanges, RequestRecord
 
 
 class BlobNotFound(LookupError):
@@ -549,5 +549,69 @@ class Jobs(Protocol):
         ...
 
 
-class Store(RequestStore, RateLimits, HostSlots, ZoomUsage, Outbox, Jobs, Protocol):
+class ComplaintNotFound(Exception):
+    """No complaint has that id."""
+
+    def __init__(self, complaint_id: str) -> None:
+        super().__init__(f"no complaint {complaint_id!r}")
+        self.complaint_id = complaint_id
+
+
+class ComplaintExists(Exception):
+    """Another complaint already has this id; nothing was written."""
+
+
+class ComplaintAnswered(Exception):
+    """The complaint was answered already (by `answered_by`); nothing was changed."""
+
+    def __init__(self, complaint_id: str, answered_by: str | None) -> None:
+        super().__init__(f"complaint {complaint_id} was answered by {answered_by!r}")
+        self.complaint_id = complaint_id
+        self.answered_by = answered_by
+
+
+class Complaints(Protocol):
+    """Complaints, suggestions and input, with their audit trail and mails (docs/decisions/0027-complaints.md).
+
+    Audit entries and outbox entries of a complaint carry its id (PG-YYYY-NNNNNN) where a request's carry the
+    request's: `audit_trail(complaint_id)` and `pending_mail(complaint_id)` read them back. Every write is one
+    transaction with its audit entry and its mails, like the request writes.
+    """
+
+    def next_complaint_number(self, year: int) -> int:
+        """Atomically allocate the next complaint number of `year` (its own sequence, apart from requests')."""
+        ...
+
+    def create_complaint(self, complaint: ComplaintRecord, audit: AuditEntry, outbox: Sequence[OutgoingMail]) -> None:
+        """Store a new complaint with its first audit entry and its mails, all or nothing.
+
+        The very same complaint again (a retry after a lost answer) changes nothing and succeeds; a different one
+        under a taken id raises ComplaintExists.
+        """
+        ...
+
+    def get_complaint(self, complaint_id: str) -> ComplaintRecord | None: ...
+
+    def answer_complaint(
+        self,
+        complaint_id: str,
+        answer: str,
+        by: str,
+        at: dt.datetime,
+        audit: AuditEntry,
+        outbox: Sequence[OutgoingMail] = (),
+    ) -> ComplaintRecord:
+        """Compare-and-set open → answered with the answer, its author and time, the audit entry and the mails.
+
+        Returns the answered complaint; ComplaintAnswered (nothing changed, no mail queued) when it is answered
+        already, ComplaintNotFound when there is none. Of two answers at once exactly one wins.
+        """
+        ...
+
+    def complaints_received_between(self, start: dt.datetime, end: dt.datetime) -> list[ComplaintRecord]:
+        """Complaints received in [start, end), ordered by `received_at` (then id): the export and the report."""
+        ...
+
+
+class Store(RequestStore, RateLimits, HostSlots, ZoomUsage, Outbox, Jobs, Complaints, Protocol):
     """Every store port: what one adapter (SQLite, Firestore) provides. Use cases ask for the small ports."""

@@ -364,3 +364,47 @@ class RequestChanges(BaseModel):
     def applied_to(self, record: RequestRecord) -> RequestRecord:
         """`record` as it reads once these changes are stored (for a mail queued with the same write)."""
         return record.model_copy(update={name: getattr(self, name) for name in self.model_fields_set})
+
+
+# ---- complaints, suggestions and input (SOP item 10; docs/decisions/0027-complaints.md) --------------------------
+
+
+class ComplaintStatus(StrEnum):
+    OPEN = "open"  # received, not answered yet
+    ANSWERED = "answered"  # an officer answered it; the answer went to the sender; closed
+
+
+class ComplaintChannel(StrEnum):
+    """How the complaint reached the office (vicon.fields.COMPLAINT_CHANNELS has the labels)."""
+
+    WEB = "web"  # the public form (site/pengaduan.html, or another system through submit_complaint)
+    IN_PERSON = "in_person"  # at the office, registered by an officer
+    PHONE = "phone"
+    WHATSAPP = "whatsapp"  # a message to the PIC
+    EMAIL = "email"  # a mail to the office's address
+
+
+class ComplaintCategory(StrEnum):
+    PENGADUAN = "pengaduan"
+    SARAN = "saran"
+    MASUKAN = "masukan"
+
+
+class ComplaintRecord(Record):
+    """A complaint, suggestion or input as the store keeps it; the audit trail (under its id) has every step."""
+
+    id: str  # PG-YYYY-NNNNNN, numbered per year in TIMEZONE like requests
+    status: ComplaintStatus
+    received_at: UtcTime
+    channel: ComplaintChannel
+    category: ComplaintCategory
+    message: str
+    name: str
+    email: str  # "" only for one an officer registered without an address (then the answer goes by phone)
+    phone: str = ""  # +62… when given
+    opd: str = ""  # a name of OPD_LIST as spelled there, or what the sender typed, or empty
+    request_id: str | None = None  # the request it is about (VC-YYYY-NNNNNN), checked to exist
+    registered_by: str | None = None  # the officer who registered one received in person, by phone, ...
+    answer: str | None = None
+    answered_by: str | None = None
+    answered_at: UtcTime | None = None

@@ -42,6 +42,10 @@ TARGETS = (
     "recording_file",
     "submit_survey",
     "quarterly_report",
+    "submit_complaint",
+    "complaint_answer",
+    "complaint_register",
+    "complaint_register_link",
 )
 # Paths that name a target differently: the document is at /api/openapi.json, as DESIGN.md's contract says.
 TARGET_PATHS = {"openapi.json": "openapi_json"}

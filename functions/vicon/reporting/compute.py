@@ -25,7 +25,7 @@ from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from vicon import skm
-from vicon.fields import EVENT_TYPES, NEEDS
+from vicon.fields import COMPLAINT_CATEGORIES, COMPLAINT_CHANNELS, EVENT_TYPES, NEEDS
 from vicon.lifecycle import STATUS_LABELS, Status
 from vicon.numbers import format_decimal, percent, round_half_up
 from vicon.quarters import Quarter
@@ -34,9 +34,6 @@ from vicon.workdays import WorkingCalendar
 
 Cell = int | Decimal | str | dt.date | dt.datetime | None
 DAY = dt.timedelta(days=1)
-COMPLAINT_CATEGORIES = {"pengaduan": "Pengaduan", "saran": "Saran", "masukan": "Masukan"}
-COMPLAINT_STATUSES = {"open": "Terbuka", "answered": "Dijawab"}
-CHANNELS = {"form": "Formulir", "web": "Formulir", "email": "Email", "telepon": "Telepon", "langsung": "Langsung"}
 NO_COMPLAINT_DATA = "Belum ada data pengaduan."
 NO_NEEDS = "Tanpa kebutuhan khusus"
 # Every table of the report, in its order: the CSV export's `table` names (the OpenAPI document lists them).
@@ -665,7 +662,7 @@ def complaint_tables(complaints: Sequence[ComplaintFacts] | None) -> tuple[Table
     for c in complaints or ():
         labels.setdefault(c.category, c.category)
         by_category.setdefault(c.category, Counter())[c.status] += 1
-        channels[CHANNELS.get(c.channel, c.channel)] += 1
+        channels[COMPLAINT_CHANNELS.get(c.channel, c.channel)] += 1
     rows: list[tuple[Cell, ...]] = []
     if complaints is not None:
         for key, counts in by_category.items():

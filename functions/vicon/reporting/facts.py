@@ -1,8 +1,8 @@
 """Gathering a quarter: the store's records as plain typed facts, and nothing the report does not use.
 
 A request belongs to the quarter of its event date in TIMEZONE (its scheduled start), a survey to its request's.
-Complaints come through `ComplaintSource`, a callable over the quarter's bounds; without one the report says
-there is no complaint data yet (the complaints register is wired in after it lands).
+Complaints come through `ComplaintSource`, a callable over the quarter's bounds (the store's
+`complaints_received_between`); without one the report says there is no complaint data.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ class ComplaintFacts(Protocol):
     def answered_at(self) -> dt.datetime | None: ...
 
 
-# The complaints received in [start, end): `store.complaints_received_between` once the register exists.
+# The complaints received in [start, end): `store.complaints_received_between`.
 ComplaintSource = Callable[[dt.datetime, dt.datetime], Sequence[ComplaintFacts]]
 
 

@@ -6,16 +6,14 @@ archived and printed alone; served by `quarterly_report` its Content-Security-Po
 by its SHA-256 (`style_sources`) and no script at all. Numbers and dates are the Indonesian way in the page
 (10.000; 91,48; 1 Juli 2026 09.00 WIB) and the machine way in the CSV (10000; 91.48; 2026-07-01T09:00+07:00),
 from the same cells. A CSV cell that starts with = + - @, a tab or a carriage return gets a leading ' so no
-spreadsheet takes it for a formula.
+spreadsheet takes it for a formula (`vicon.exports`, shared with the complaints' export).
 """
 
 from __future__ import annotations
 
 import base64
-import csv
 import datetime as dt
 import hashlib
-import io
 import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal
@@ -24,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup, escape
 
-from vicon import skm
+from vicon import exports, skm
 from vicon.numbers import format_decimal, format_int, format_percent
 from vicon.quarters import Quarter
 from vicon.reporting.compute import Cell, Report, Table
@@ -33,7 +31,6 @@ from vicon.timefmt import MONTH_NAMES, format_datetime_id, tz_abbreviation
 TEMPLATE = "reports/quarterly.html"
 # Long lists are cut in the page (the CSV has them all).
 SHOWN_ROWS = 100
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
 
 
@@ -65,19 +62,22 @@ def cell_text(value: Cell, tz: ZoneInfo) -> str:
     return value
 
 
-def csv_cell(value: Cell, tz: ZoneInfo) -> str:
-    """A cell as other systems read it, safe from spreadsheet formulas."""
+def machine_text(value: Cell, tz: ZoneInfo) -> str:
+    """A cell as other systems read it: plain numbers, ISO 8601 times with their offset."""
     if value is None:
-        text = ""
-    elif isinstance(value, Decimal):
-        text = format(value, "f")
-    elif isinstance(value, dt.datetime):
-        text = value.astimezone(tz).isoformat(timespec="minutes")
-    elif isinstance(value, dt.date):
-        text = value.isoformat()
-    else:
-        text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+        return ""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dt.datetime):
+        return value.astimezone(tz).isoformat(timespec="minutes")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def csv_cell(value: Cell, tz: ZoneInfo) -> str:
+    """A cell as other systems read it, safe from spreadsheet formulas (`vicon.exports.csv_cell`)."""
+    return exports.csv_cell(machine_text(value, tz))
 
 
 def csv_filename(quarter: Quarter, slug: str) -> str:
@@ -86,12 +86,8 @@ def csv_filename(quarter: Quarter, slug: str) -> str:
 
 def render_csv(table: Table, tz: ZoneInfo) -> str:
     """RFC 4180: comma-separated, CRLF line ends, UTF-8, a header row of the column titles."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([csv_cell(column.title, tz) for column in table.columns])
-    for row in table.rows:
-        writer.writerow([csv_cell(value, tz) for value in row])
-    return out.getvalue()
+    rows = ([machine_text(value, tz) for value in row] for row in table.rows)
+    return exports.csv_text([column.title for column in table.columns], rows)
 
 
 # ---- charts ---------------------------------------------------------------------------------------------------

@@ -11,10 +11,14 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+from vicon.fields import is_complaint_id
 from vicon.lifecycle import CleanupState
 from vicon.ports import (
     AuditEntry,
     ClaimedJob,
+    ComplaintAnswered,
+    ComplaintExists,
+    ComplaintNotFound,
     Job,
     JobState,
     OutboxEntry,
@@ -24,7 +28,14 @@ from vicon.ports import (
     RequestNotFound,
     TransitionRefused,
 )
-from vicon.records import REPORTED_FIELD_PATHS, ReportedRequest, RequestChanges, RequestRecord
+from vicon.records import (
+    REPORTED_FIELD_PATHS,
+    ComplaintRecord,
+    ComplaintStatus,
+    ReportedRequest,
+    RequestChanges,
+    RequestRecord,
+)
 from vicon.store.records import (
     audit_from_json,
     audit_to_json,
@@ -149,10 +160,14 @@ class FirestoreStore:
     def next_request_number(self, year: int) -> int:
         return self._increment(self._collection("counters").document(f"requests-{year}"), "value")
 
+    def _subject_ref(self, subject_id: str) -> Any:
+        """The document an audit trail hangs under: the complaint's for a complaint id, else the request's."""
+        return self._collection("complaints" if is_complaint_id(subject_id) else "requests").document(subject_id)
+
     def _append(
         self, batch: Any, audit: AuditEntry, outbox: Sequence[OutgoingMail], sequence: int, suffix: str = ""
     ) -> None:
-        request_ref = self._collection("requests").document(audit.request_id)
+        request_ref = self._subject_ref(audit.request_id)
         # The position in the request's history orders the trail; the precondition on the request makes it unique.
         batch.set(request_ref.collection("audit").document(f"{sequence:06d}{suffix}"), audit_to_json(audit))
         for mail in outbox:
@@ -280,12 +295,83 @@ class FirestoreStore:
         return found[0] if found else None
 
     def record_audit(self, audit: AuditEntry, outbox: Sequence[OutgoingMail] = ()) -> None:
-        snapshot = self._collection("requests").document(audit.request_id).get()
-        position = len((snapshot.to_dict() or {}).get("history", [])) - 1 if snapshot.exists else 0
+        snapshot = self._subject_ref(audit.request_id).get()
+        position = max(len((snapshot.to_dict() or {}).get("history", [])) - 1, 0) if snapshot.exists else 0
         batch = self.client.batch()
         # Sorts right after the transition it followed; the suffix keeps concurrent entries apart.
         self._append(batch, audit, outbox, sequence=position, suffix=f"-{time.time_ns():020d}")
         batch.commit()
+
+    # ---- Complaints: their own collection, the audit trail under each, mails in the one outbox ------------------
+
+    def next_complaint_number(self, year: int) -> int:
+        return self._increment(self._collection("counters").document(f"complaints-{year}"), "value")
+
+    def create_complaint(self, complaint: ComplaintRecord, audit: AuditEntry, outbox: Sequence[OutgoingMail]) -> None:
+        from google.api_core import exceptions
+
+        record = complaint.to_stored()
+        ref = self._collection("complaints").document(complaint.id)
+        batch = self.client.batch()
+        # create() fails the whole batch if the id exists: no second complaint, audit entry or mail.
+        batch.create(ref, record)
+        self._append(batch, audit, outbox, sequence=0)
+        try:
+            batch.commit()
+        except exceptions.AlreadyExists:
+            snapshot = ref.get()
+            if snapshot.exists and _without_write_id(snapshot.to_dict() or {}) == record:
+                return  # our own commit, applied before its answer was lost and retried by the client
+            raise ComplaintExists(complaint.id) from None
+
+    def get_complaint(self, complaint_id: str) -> ComplaintRecord | None:
+        if not complaint_id or "/" in complaint_id:
+            return None
+        snapshot = self._collection("complaints").document(complaint_id).get()
+        return ComplaintRecord.from_stored(_without_write_id(snapshot.to_dict())) if snapshot.exists else None
+
+    def answer_complaint(
+        self,
+        complaint_id: str,
+        answer: str,
+        by: str,
+        at: dt.datetime,
+        audit: AuditEntry,
+        outbox: Sequence[OutgoingMail] = (),
+    ) -> ComplaintRecord:
+        ref = self._collection("complaints").document(complaint_id)
+        write_id = uuid.uuid4().hex
+
+        def apply(snapshot: Any, batch: Any) -> ComplaintRecord:
+            if not snapshot.exists:
+                raise ComplaintNotFound(complaint_id)
+            stored = _without_write_id(snapshot.to_dict())
+            current = ComplaintRecord.from_stored(stored)
+            if current.status != ComplaintStatus.OPEN:
+                raise ComplaintAnswered(complaint_id, current.answered_by)
+            update = {"status": ComplaintStatus.ANSWERED.value, "answer": answer, "answered_by": by}
+            update["answered_at"] = iso(at)
+            answered = ComplaintRecord.from_stored({**stored, **update})
+            # Preconditioned on the read: of two answers at once, the second commit fails, reads again, and is
+            # refused. The create was audit entry 0; the answer, which happens once, is entry 1.
+            batch.update(ref, {**update, WRITE_ID: write_id}, option=self._unchanged_since(snapshot))
+            self._append(batch, audit, outbox, sequence=1)
+            return answered
+
+        return self._optimistic(ref, apply, write_id)
+
+    def complaints_received_between(self, start: dt.datetime, end: dt.datetime) -> list[ComplaintRecord]:
+        from google.cloud.firestore import FieldFilter
+
+        # A range and an order on one field: Firestore's single-field index serves it, no composite index.
+        query = (
+            self._collection("complaints")
+            .where(filter=FieldFilter("received_at", ">=", iso(start)))
+            .where(filter=FieldFilter("received_at", "<", iso(end)))
+            .order_by("received_at")
+        )
+        complaints = [ComplaintRecord.from_stored(_without_write_id(s.to_dict())) for s in query.stream()]
+        return sorted(complaints, key=lambda complaint: (complaint.received_at, complaint.id))
 
     def claim_host_slot(
         self,
@@ -466,7 +552,7 @@ class FirestoreStore:
         return sorted(records, key=lambda record: (record.start, record.id))
 
     def audit_trail(self, request_id: str) -> list[AuditEntry]:
-        audit = self._collection("requests").document(request_id).collection("audit")
+        audit = self._subject_ref(request_id).collection("audit")
         snapshots = sorted(audit.stream(), key=lambda snapshot: snapshot.id)
         return [audit_from_json(snapshot.to_dict()) for snapshot in snapshots]
 

@@ -15,6 +15,9 @@ from vicon.lifecycle import CleanupState
 from vicon.ports import (
     AuditEntry,
     ClaimedJob,
+    ComplaintAnswered,
+    ComplaintExists,
+    ComplaintNotFound,
     Job,
     JobState,
     OutboxEntry,
@@ -24,7 +27,7 @@ from vicon.ports import (
     RequestNotFound,
     TransitionRefused,
 )
-from vicon.records import ReportedRequest, RequestChanges, RequestRecord
+from vicon.records import ComplaintRecord, ComplaintStatus, ReportedRequest, RequestChanges, RequestRecord
 from vicon.store.records import (
     audit_from_json,
     audit_to_json,
@@ -103,6 +106,13 @@ CREATE TABLE IF NOT EXISTS jobs (
 CREATE INDEX IF NOT EXISTS jobs_ready ON jobs (state, ready_at, key);
 CREATE INDEX IF NOT EXISTS jobs_request ON jobs (request_id);
 CREATE INDEX IF NOT EXISTS jobs_finished ON jobs (state, finished_at);
+CREATE TABLE IF NOT EXISTS complaints (
+    id TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS complaints_received ON complaints (received_at, id);
 """
 # The jobs columns that are queried; a job's other fields (records.new_job_fields) are the row's `data` JSON.
 JOB_COLUMNS = ("key", "kind", "state", "due_at", "ready_at", "request_id", "finished_at")
@@ -280,6 +290,70 @@ class SqliteStore:
     def record_audit(self, audit: AuditEntry, outbox: Sequence[OutgoingMail] = ()) -> None:
         with self._transaction() as db:
             self._append(db, audit, outbox)
+
+    # ---- Complaints (their audit entries and mails share the audit and outbox tables, under the complaint's id) ----
+
+    def next_complaint_number(self, year: int) -> int:
+        with self._transaction() as db:
+            row = db.execute(
+                "INSERT INTO counters (name, value) VALUES (?, 1) "
+                "ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
+                (f"complaints-{year}",),
+            ).fetchone()
+        return int(row[0])
+
+    def create_complaint(self, complaint: ComplaintRecord, audit: AuditEntry, outbox: Sequence[OutgoingMail]) -> None:
+        record = complaint.to_stored()
+        with self._transaction() as db:
+            existing = db.execute("SELECT data FROM complaints WHERE id = ?", (complaint.id,)).fetchone()
+            if existing is not None:
+                if json.loads(existing[0]) == record:
+                    return  # the same complaint again: already stored, with its audit entry and mails
+                raise ComplaintExists(complaint.id)
+            db.execute(
+                "INSERT INTO complaints (id, status, received_at, data) VALUES (?, ?, ?, ?)",
+                (complaint.id, complaint.status, record["received_at"], json.dumps(record)),
+            )
+            self._append(db, audit, outbox)
+
+    def get_complaint(self, complaint_id: str) -> ComplaintRecord | None:
+        row = self._connection().execute("SELECT data FROM complaints WHERE id = ?", (complaint_id,)).fetchone()
+        return ComplaintRecord.from_stored(json.loads(row[0])) if row else None
+
+    def answer_complaint(
+        self,
+        complaint_id: str,
+        answer: str,
+        by: str,
+        at: dt.datetime,
+        audit: AuditEntry,
+        outbox: Sequence[OutgoingMail] = (),
+    ) -> ComplaintRecord:
+        # BEGIN IMMEDIATE: the read and the write are one step, so of two answers at once the second sees the first.
+        with self._transaction() as db:
+            row = db.execute("SELECT data FROM complaints WHERE id = ?", (complaint_id,)).fetchone()
+            if row is None:
+                raise ComplaintNotFound(complaint_id)
+            current = ComplaintRecord.from_stored(json.loads(row[0]))
+            if current.status != ComplaintStatus.OPEN:
+                raise ComplaintAnswered(complaint_id, current.answered_by)
+            answered = current.model_copy(
+                update={"status": ComplaintStatus.ANSWERED, "answer": answer, "answered_by": by, "answered_at": at}
+            )
+            answered = ComplaintRecord.from_stored(answered.to_stored())  # held as stored (UTC, whole seconds)
+            db.execute(
+                "UPDATE complaints SET status = ?, data = ? WHERE id = ?",
+                (answered.status, json.dumps(answered.to_stored()), complaint_id),
+            )
+            self._append(db, audit, outbox)
+        return answered
+
+    def complaints_received_between(self, start: dt.datetime, end: dt.datetime) -> list[ComplaintRecord]:
+        rows = self._connection().execute(
+            "SELECT data FROM complaints WHERE received_at >= ? AND received_at < ? ORDER BY received_at, id",
+            (iso(start), iso(end)),
+        )
+        return [ComplaintRecord.from_stored(json.loads(row[0])) for row in rows]
 
     def claim_host_slot(
         self,

@@ -46,3 +46,26 @@ def authorised_request(
     if record is None:
         raise RequestNotFound(request_id)
     return AuthorisedLink(person, record)
+
+
+@dataclass(frozen=True)
+class StaffLink:
+    """A verified staff link that is not about a request: the person it names (still authorised) and its subject."""
+
+    person: str
+    subject: str
+
+
+def authorised_staff(
+    signer: Signer, clock: Callable[[], dt.datetime], token: str, purpose: str, allowed: tuple[str, ...]
+) -> StaffLink:
+    """The person and subject behind a staff link (a complaint's answer link, the registration link).
+
+    As `authorised_request`: the signature, purpose and expiry are checked, and the person named in the token must
+    still be listed in `allowed` when the link is used, not only when it was mailed.
+    """
+    claims = signer.verify(token, purpose, clock())
+    person = claims.get("v")
+    if not isinstance(person, str) or person not in allowed:
+        raise Refused(403, "Alamat email pada tautan ini tidak lagi terdaftar sebagai petugas yang berwenang.")
+    return StaffLink(person, str(claims["r"]))

@@ -86,7 +86,7 @@ class ReportPorts:
     requests: RequestStore
     render: Callable[..., str]
     clock: Callable[[], dt.datetime]
-    # The complaints register (`store.complaints_received_between`); None: the report says there is no data yet.
+    # The complaints register (`store.complaints_received_between`); None: the report says there is no data.
     complaints: ComplaintSource | None = None
 
 

@@ -21,6 +21,7 @@ from markupsafe import escape
 
 from tests.harness import MONDAY_MORNING, VERIFIERS, Harness, HarnessFactory, valid_fields
 from tests.pdfs import one_page_pdf
+from tests.staff_template_cases import staff_cases
 from vicon import intake
 from vicon.core import Submission
 from vicon.intake import FieldError, format_date_id
@@ -179,6 +180,7 @@ def cases(harness: Harness) -> dict[str, list[Case]]:
     sink_id = "20261130T020000123456Z-0123456789ab"
 
     return {
+        **staff_cases(harness, r, Case),
         "email/verifier_new_request": [
             Case(
                 "verifier",

@@ -13,11 +13,15 @@ from tests.harness import VERIFIERS, Harness
 from vicon.fields import FieldError
 from vicon.lifecycle import Status
 from vicon.ports import AuditEntry, OutboxEntry, OutgoingMail
-from vicon.records import RequestRecord
+from vicon.records import QueueEntry, RequestRecord
 from vicon.usecases.staff_access import StaffMember, StaffRole
 from vicon.usecases.staff_console import AUDIT_ACTIONS, DETAIL_LABELS, QUEUE_LIMIT, MailRow, QueueRow
 
 HOSTILE_REASON = "<b>Pemohon</b> menelepon & minta batal"
+
+
+def entry(record: RequestRecord) -> QueueEntry:
+    return QueueEntry.from_stored(record.to_stored())
 
 
 def staff_cases(harness: Harness, r: dict[str, RequestRecord], case: Any) -> dict[str, list[Any]]:
@@ -74,7 +78,7 @@ def staff_cases(harness: Harness, r: dict[str, RequestRecord], case: Any) -> dic
     queue = {
         "base_url": base_url,
         "member": verifier,
-        "rows": [QueueRow(submitted, due, True), QueueRow(provisioned, None, False)],
+        "rows": [QueueRow(entry(submitted), due, True), QueueRow(entry(provisioned), None, False)],
         "limit_reached": False,
         "limit": QUEUE_LIMIT,
         "values": {"status": "", "from": "2026-11-30", "to": "", "opd": "Dinas Kesehatan", "q": "stunting"},

@@ -10,7 +10,7 @@ from email.message import EmailMessage
 from typing import Any, Literal, Protocol
 
 from vicon.meetings import Attendance, Meeting, MeetingSpec, PastMeeting, Recording, RecordingFile
-from vicon.records import RequestChanges, RequestRecord
+from vicon.records import QueueEntry, RequestChanges, RequestRecord
 
 
 class BlobNotFound(LookupError):
@@ -592,11 +592,12 @@ class StaffQueue(Protocol):
         start_from: dt.datetime | None,
         start_before: dt.datetime | None,
         limit: int,
-        matches: Callable[[RequestRecord], bool] | None = None,
-    ) -> list[RequestRecord]:
+        matches: Callable[[QueueEntry], bool] | None = None,
+    ) -> list[QueueEntry]:
         """Requests in `status` (any, if None) of `opd` (the stored `opd`, any if None) whose event starts in
         [start_from, start_before) (open ends when None) and for which `matches` holds (all, if None), ordered by
-        start then id, at most `limit`. The store reads them in pages until `limit` match or none are left."""
+        start then id, at most `limit`. The store reads them in pages until `limit` match or none are left, and
+        reads only what a `QueueEntry` holds where it can (a Firestore projection)."""
         ...
 
 

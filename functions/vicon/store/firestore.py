@@ -25,7 +25,7 @@ from vicon.ports import (
     StaffSession,
     TransitionRefused,
 )
-from vicon.records import RequestChanges, RequestRecord
+from vicon.records import QUEUE_FIELDS, QueueEntry, RequestChanges, RequestRecord
 from vicon.store.records import (
     audit_from_json,
     audit_to_json,
@@ -605,8 +605,8 @@ class FirestoreStore:
         start_from: dt.datetime | None,
         start_before: dt.datetime | None,
         limit: int,
-        matches: Callable[[RequestRecord], bool] | None = None,
-    ) -> list[RequestRecord]:
+        matches: Callable[[QueueEntry], bool] | None = None,
+    ) -> list[QueueEntry]:
         """Needs the composite indexes (status, start), (opd, start) and (opd, status, start) of
         infra/firestore.indexes.json (document ids order ties: every index ends with __name__)."""
         from google.cloud.firestore import FieldFilter
@@ -620,14 +620,15 @@ class FirestoreStore:
             query = query.where(filter=FieldFilter("start", ">=", iso(start_from)))
         if start_before is not None:
             query = query.where(filter=FieldFilter("start", "<", iso(start_before)))
-        query = query.order_by("start").order_by("__name__")
-        found: list[RequestRecord] = []
+        # Only what the queue shows and searches: a page of requests is a third of the bytes.
+        query = query.select(QUEUE_FIELDS).order_by("start").order_by("__name__")
+        found: list[QueueEntry] = []
         last = None
         while len(found) < limit:
             page = (query.start_after(last) if last is not None else query).limit(QUEUE_PAGE)
             snapshots = list(page.stream())
             for snapshot in snapshots:
-                record = _record(snapshot)
+                record = QueueEntry.from_stored(snapshot.to_dict())
                 if matches is None or matches(record):
                     found.append(record)
                     if len(found) == limit:

@@ -25,7 +25,7 @@ from vicon.ports import (
     StaffSession,
     TransitionRefused,
 )
-from vicon.records import RequestChanges, RequestRecord
+from vicon.records import QueueEntry, RequestChanges, RequestRecord
 from vicon.store.records import (
     audit_from_json,
     audit_to_json,
@@ -537,8 +537,8 @@ class SqliteStore:
         start_from: dt.datetime | None,
         start_before: dt.datetime | None,
         limit: int,
-        matches: Callable[[RequestRecord], bool] | None = None,
-    ) -> list[RequestRecord]:
+        matches: Callable[[QueueEntry], bool] | None = None,
+    ) -> list[QueueEntry]:
         conditions, params = ["(start_at > ? OR (start_at = ? AND id > ?))"], []
         if status is not None:
             conditions.append("status = ?")
@@ -555,12 +555,12 @@ class SqliteStore:
         query = (
             f"SELECT id, start_at, data FROM requests WHERE {' AND '.join(conditions)} ORDER BY start_at, id LIMIT ?"  # noqa: S608 — the conditions are ours, the values parameters
         )
-        found: list[RequestRecord] = []
+        found: list[QueueEntry] = []
         after = ("", "", "")
         while len(found) < limit:
             rows = self._connection().execute(query, (*after, *params, QUEUE_PAGE)).fetchall()
             for _, _, data in rows:
-                record = _record(data)
+                record = QueueEntry.from_stored(json.loads(data))
                 if matches is None or matches(record):
                     found.append(record)
                     if len(found) == limit:

@@ -234,5 +234,10 @@ class StaffAccess:
         return member
 
     def sign_out(self, session: str) -> None:
-        if session:
-            self.sessions.end_session(token_hash(session))
+        if not session:
+            return
+        hashed = token_hash(session)
+        stored = self.sessions.get_session(hashed)
+        self.sessions.end_session(hashed)
+        if stored is not None:
+            log.info("staff session ended by sign-out for %s", stored.email)

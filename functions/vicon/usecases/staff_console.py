@@ -30,7 +30,7 @@ from vicon.ports import (
     TransitionRefused,
 )
 from vicon.provisioning import STALE_APPROVAL, ProvisioningContext, provision
-from vicon.records import RequestChanges, RequestRecord
+from vicon.records import QueueEntry, RequestChanges, RequestRecord
 from vicon.settings import Settings
 from vicon.timefmt import iso
 from vicon.usecases import review
@@ -89,7 +89,7 @@ DETAIL_LABELS = {
 }
 
 
-def due_at(settings: Settings, calendar: WorkingCalendar, record: RequestRecord) -> dt.datetime | None:
+def due_at(settings: Settings, calendar: WorkingCalendar, record: RequestRecord | QueueEntry) -> dt.datetime | None:
     """When the request's current step is due, or None when no clock runs for it.
 
     THE SEAM for the SLA clocks (another branch adds them): for now only verification has one, the end of the
@@ -106,7 +106,7 @@ def due_at(settings: Settings, calendar: WorkingCalendar, record: RequestRecord)
 class QueueRow:
     """One request of the queue with its clock."""
 
-    request: RequestRecord
+    request: QueueEntry
     due: dt.datetime | None
     overdue: bool
 
@@ -126,12 +126,12 @@ class QueueRow:
         }
 
 
-def _searched(text: str) -> Callable[[RequestRecord], bool] | None:
+def _searched(text: str) -> Callable[[QueueEntry], bool] | None:
     wanted = " ".join(text.split()).casefold()
     if not wanted:
         return None
 
-    def matches(record: RequestRecord) -> bool:
+    def matches(record: QueueEntry) -> bool:
         fields = (
             record.id,
             record.event_name,

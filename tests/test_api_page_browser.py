@@ -32,7 +32,7 @@ def test_browser_api_page_shows_every_operation_its_fields_limits_and_answers(de
     operations = [f"{method.upper()} /api{path}" for path, methods in paths.items() for method in methods]
     expect(page.locator("#toc li")).to_have_count(len(operations))
     for name in operations:
-        expect(page.get_by_role("heading", name=name)).to_be_visible()
+        expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible()
     submit = page.locator("#op-submit_request")
     expect(submit).to_contain_text("multipart/form-data")
     expect(submit).to_contain_text("paling banyak 20.000 karakter")  # participants, from intake.TEXT_LIMITS

@@ -1,8 +1,8 @@
 """`make bench`: cold import, first request (SQLite and the Firestore emulator), intake page weight, submit and
 approve latency (also while Zoom answers 429), letter bombs, a 300 MB recording archived from the Zoom sandbox
 (peak RSS against 100 MB, MB/s) and zoom_webhook acknowledgements under 50 concurrent deliveries (median and
-p99 against Zoom's 3 s), and the quarterly report over 10,000 synthetic requests (SQLite and the Firestore emulator,
-against 2 s). Medians of several fresh runs.
+p99 against Zoom's 3 s), the quarterly report over 10,000 synthetic requests (SQLite and the Firestore emulator,
+against 2 s), and the staff console's queue over 10,000 requests on both stores. Medians of several fresh runs.
 
 `benchmarks/run.py letter_bomb` (or any other names of bench_* functions) runs only those.
 
@@ -1015,6 +1015,143 @@ def bench_report() -> None:
             _report_rows("Firestore emulator", store, 3)
 
 
+QUEUE_REQUESTS = 10_000
+QUEUE_BASELINE_REQUESTS = 100
+QUEUE_TIMED = 7
+
+
+def _queue_records(count: int) -> list[Any]:
+    """`count` requests as the store holds them: events from half a year back to half a year ahead, mostly done."""
+    import datetime as dt
+
+    from tests.test_store_contract import record
+    from vicon.lifecycle import Status
+    from vicon.settings import Settings
+
+    offices = Settings.from_env({"SIGNING_KEY": "bench"}).opd_list
+    statuses = [Status.COMPLETED] * 6 + [Status.SUBMITTED, Status.PROVISIONED, Status.REJECTED, Status.CANCELLED]
+    first = dt.datetime(2026, 6, 1, 2, 0, tzinfo=dt.UTC)
+    return [
+        record(
+            f"VC-2026-{n:06d}",
+            first + dt.timedelta(minutes=53 * n),
+            status=statuses[n % len(statuses)],
+            opd=offices[n % len(offices)],
+            event_name=f"Rapat koordinasi {n}",
+        )
+        for n in range(count)
+    ]
+
+
+def _seed_queue(store: Any, count: int) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.test_store_contract import audit
+
+    def create(one: Any) -> None:
+        store.create_request(one, audit(one.id, one.status), [])
+
+    with ThreadPoolExecutor(16) as pool:
+        list(pool.map(create, _queue_records(count)))
+
+
+QUEUE_QUERIES = {
+    "default (from today)": {},
+    "status=submitted, all dates": {"status": "submitted", "from": ""},
+    "one OPD, one month": {"opd": "Dinas Kesehatan", "from": "2026-12-01", "to": "2026-12-31"},
+    "q= matching nothing, all dates": {"q": "tidak-ada-yang-cocok", "from": ""},
+}
+
+
+def _queue_times(store: Any, data: Path) -> dict[str, float]:
+    """Median seconds of staff_requests per query through the target, signed in, against `store`."""
+    import datetime as dt
+    import secrets
+
+    from functions_framework import create_app
+
+    from tests.harness import Clock, settings_for, unreachable_zoom
+    from vicon.blobs import FolderBlobs
+    from vicon.core import Core
+    from vicon.mail import FolderMailSink
+    from vicon.usecases.staff_access import SESSION_LIFETIME, token_hash
+    from vicon.wiring import reset_core
+
+    now = dt.datetime(2026, 11, 30, 2, 0, tzinfo=dt.UTC)
+    settings = settings_for(data, VERIFIER_EMAILS="v@bench.example")
+    reset_core(
+        Core(
+            settings, store, FolderBlobs(data / "blobs"), FolderMailSink(data / "mail"), unreachable_zoom(), Clock(now)
+        )
+    )
+    session = secrets.token_urlsafe(32)
+    store.create_session(token_hash(session), "v@bench.example", now, now + SESSION_LIFETIME)
+    client = create_app("staff_requests", str(REPO / "functions" / "main.py")).test_client()
+    client.set_cookie("__Host-vicon_konsol", session)
+    medians = {}
+    for label, query in QUEUE_QUERIES.items():
+        times = []
+        for n in range(QUEUE_TIMED + 1):
+            start = time.perf_counter()
+            response = client.get("/", query_string=query)
+            elapsed = time.perf_counter() - start
+            assert response.status_code == 200, response.get_data(as_text=True)
+            if n:  # the first pays for imports and caches
+                times.append(elapsed)
+        medians[label] = statistics.median(times)
+    client.delete_cookie("__Host-vicon_konsol")
+    refused = []
+    for _ in range(QUEUE_TIMED):
+        start = time.perf_counter()
+        assert client.get("/").status_code == 401
+        refused.append(time.perf_counter() - start)
+    medians["401 without a session"] = statistics.median(refused)
+    return medians
+
+
+def bench_staff_queue() -> None:
+    """staff_requests answer time over 10,000 requests, on SQLite and on the Firestore emulator, against the same
+    queries over 100 requests in the same run (and the 401 answer, which reads no request)."""
+    import os
+    import uuid
+
+    from tests.firestore_emulator import PROJECT, missing_firestore_tools, running_firestore_emulator
+    from vicon.store.firestore import FirestoreStore
+    from vicon.store.sqlite import SqliteStore
+
+    print(f"staff_requests (the console's queue as JSON, at most 500 answered; median of {QUEUE_TIMED})")
+
+    def report(label: str, make_store: Any, data: Path) -> None:
+        small, big = make_store("small"), make_store("big")
+        _seed_queue(small, QUEUE_BASELINE_REQUESTS)
+        _seed_queue(big, QUEUE_REQUESTS)
+        base, ours = _queue_times(small, data), _queue_times(big, data)
+        print(f"  {label}: {QUEUE_REQUESTS:,} requests vs baseline {QUEUE_BASELINE_REQUESTS}")
+        for query, seconds in ours.items():
+            print(
+                f"    {query:<34} {seconds * 1000:8.1f} ms   baseline {base[query] * 1000:7.1f} ms"
+                f"   {seconds / base[query]:5.1f}x"
+            )
+
+    with tempfile.TemporaryDirectory() as folder:
+        data = Path(folder)
+        report("SQLite", lambda name: SqliteStore(data / f"queue-{name}.sqlite3"), data)
+        missing = missing_firestore_tools()
+        if missing:
+            print(f"  Firestore emulator NOT MEASURED: {missing}")
+            return
+        with running_firestore_emulator(data / "emulator.log") as host:
+            os.environ["FIRESTORE_EMULATOR_HOST"] = host
+            from google.cloud import firestore
+
+            client = firestore.Client(project=PROJECT)
+
+            def firestore_store(name: str) -> FirestoreStore:
+                return FirestoreStore(project=PROJECT, client=client, collection_prefix=f"q{uuid.uuid4().hex[:8]}_")
+
+            report("Firestore emulator", firestore_store, data)
+
+
 BENCHES = {
     "cold_import": bench_cold_import,
     "first_request": bench_first_request,
@@ -1027,6 +1164,7 @@ BENCHES = {
     "recording_archive": bench_recording_archive,
     "webhook_ack": bench_webhook_ack,
     "report": bench_report,
+    "staff_queue": bench_staff_queue,
 }
 
 if __name__ == "__main__":

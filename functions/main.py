@@ -31,6 +31,7 @@ from vicon.web import (
 
 if TYPE_CHECKING:
     from vicon.core import Core
+    from vicon.usecases.staff_access import StaffMember
 
 log = logging.getLogger(__name__)
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
@@ -543,3 +544,205 @@ def openapi_json(request: flask.Request) -> flask.Response:
     from vicon import openapi  # only here: the other targets' first request never builds it
 
     return json_response(openapi.document(_core().settings))
+
+
+# ---- the staff console (decision 0030): sign-in by emailed link, a session cookie, the queue and its actions --------
+
+
+@functions_framework.http
+@allow("GET", "POST")
+def staff_login(request: flask.Request) -> flask.Response:
+    """Staff sign-in: GET the form, or with ?token= the link's confirmation (changes nothing); POST `email` mails a
+    link to a listed address (the same answer for any address), POST `token` (its button) starts the session."""
+    from vicon import staff_http
+
+    core = _core()
+    heading = "Tautan masuk tidak dapat dipakai"
+    if request.method != "POST":
+        token = request.args.get("token", "").strip()
+        if not token:
+            return staff_http.page(core.page("pages/staff_login.html", stage="form", email="", errors=[]))
+        return _console(core, heading, lambda: staff_http.page(core.staff_login_page(token)))
+    if staff_http.foreign_origin(request, core.settings.public_base_url):
+        return _foreign_origin(core)
+    from vicon.inputs import StaffLoginForm
+
+    try:
+        form = StaffLoginForm.parse(request.form.to_dict())
+    except ValidationFailed as failed:
+        email = request.form.get("email", "")
+        return staff_http.page(
+            core.page("pages/staff_login.html", stage="form", email=email, errors=failed.errors), 422
+        )
+    if form.token:
+        return _console(core, heading, lambda: _signed_in(core, form.token))
+    return _link_requested(request, core, form.email)
+
+
+def _signed_in(core: Core, token: str) -> flask.Response:
+    from vicon import staff_http
+
+    started = core.staff_sign_in(token)
+    base = core.settings.public_base_url
+    response = staff_http.see_other(f"{base}/api/staff_console")
+    return staff_http.set_session(response, base, started.token, started.max_age(core.clock()))
+
+
+def _link_requested(request: flask.Request, core: Core, email: str) -> flask.Response:
+    """The same page for every address; a listed one's mail goes out once the answer is sent."""
+    from vicon import staff_http
+    from vicon.core import RateLimited
+
+    try:
+        send = core.request_staff_link(email, client_address(request, core.settings))
+    except RateLimited as limited:
+        errors = [FieldError(limited.field, limited.message)]
+        response = staff_http.page(core.page("pages/staff_login.html", stage="form", email=email, errors=errors), 429)
+        response.headers["Retry-After"] = str(limited.retry_after)
+        return response
+    response = staff_http.page(core.page("pages/staff_login.html", stage="sent", email=email, errors=[]))
+    if send is not None:
+        # After the answer, so it takes as long for an address on no list as for a staff member's.
+        response.call_on_close(send)
+    return response
+
+
+@functions_framework.http
+@allow("POST")
+def staff_logout(request: flask.Request) -> flask.Response:
+    """Sign-out: the session ends in the store at once and the cookie is cleared."""
+    from vicon import staff_http
+
+    core = _core()
+    base = core.settings.public_base_url
+    if staff_http.foreign_origin(request, base):
+        return _foreign_origin(core)
+    core.staff_sign_out(staff_http.session_token(request, base))
+    page = core.page("pages/staff_login.html", stage="signed_out", email="", errors=[])
+    return staff_http.clear_session(staff_http.page(page), base)
+
+
+@functions_framework.http
+@allow("GET")
+def staff_requests(request: flask.Request) -> flask.Response:
+    """The console's list as JSON, ?status=&from=&to=&opd=&q= (session required; 401 without): each
+    {id, status, opd, event_name, start, end, due, host}."""
+    from vicon import staff_http
+    from vicon.inputs import StaffQueueQuery
+    from vicon.usecases.staff_access import NotSignedIn
+
+    core = _core()
+    try:
+        core.staff_member(staff_http.session_token(request, core.settings.public_base_url))
+    except NotSignedIn:
+        return staff_http.not_signed_in()
+    try:
+        query = StaffQueueQuery.parse(request.args.to_dict())
+    except ValidationFailed as failed:
+        return error_response(422, failed.errors)
+    return json_response(core.staff_queue(query))
+
+
+@functions_framework.http
+@allow("GET")
+def staff_console(request: flask.Request) -> flask.Response:
+    """The queue page: requests by status, event date, OPD and text, each with its clock (session required)."""
+    from vicon import staff_http
+    from vicon.inputs import StaffQueueQuery
+
+    core = _core()
+
+    def queue() -> flask.Response:
+        member = _staff_member(request, core)
+        try:
+            query = StaffQueueQuery.parse(request.args.to_dict())
+        except ValidationFailed as failed:
+            page = core.staff_queue_page(member, None, failed.errors, request.args.to_dict())
+            return staff_http.page(page, 422)
+        return staff_http.page(core.staff_queue_page(member, query))
+
+    return _console(core, "Konsol tidak dapat dibuka", queue)
+
+
+@functions_framework.http
+@allow("GET", "POST")
+def staff_request(request: flask.Request) -> flask.Response:
+    """One request in the console: GET ?id= its page (changes nothing); POST `id`, `action`, `reason`, `mail`
+    takes the action and answers 303 back to the page (session required)."""
+    from vicon import staff_http
+
+    core = _core()
+    heading = "Permohonan tidak dapat dibuka"
+    if request.method != "POST":
+        request_id, done = request.args.get("id", "").strip(), request.args.get("selesai", "")
+        return _console(
+            core,
+            heading,
+            lambda: staff_http.page(core.staff_request_page(_staff_member(request, core), request_id, done=done)),
+        )
+    if staff_http.foreign_origin(request, core.settings.public_base_url):
+        return _foreign_origin(core)
+    return _console(core, heading, lambda: _staff_action(request, core))
+
+
+def _staff_action(request: flask.Request, core: Core) -> flask.Response:
+    from urllib.parse import urlencode
+
+    from vicon import staff_http
+    from vicon.core import Refused
+    from vicon.inputs import StaffActionForm
+
+    member = _staff_member(request, core)
+    request_id, reason = request.form.get("id", "").strip(), request.form.get("reason", "")
+    try:
+        form = StaffActionForm.parse(request.form.to_dict())
+        core.staff_act(member, form)
+    except ValidationFailed as failed:
+        return staff_http.page(core.staff_request_page(member, request_id, failed.errors[0].message, reason), 422)
+    except Refused as refused:
+        return staff_http.page(core.staff_request_page(member, request_id, refused.message, reason), refused.status)
+    query = urlencode({"id": form.id, "selesai": form.action})
+    return staff_http.see_other(f"{core.settings.public_base_url}/api/staff_request?{query}")
+
+
+@functions_framework.http
+@allow("GET")
+def staff_letter(request: flask.Request) -> flask.Response:
+    """A request's letter for a signed-in staff member: the PDF inline, read-only."""
+    core = _core()
+
+    def letter() -> flask.Response:
+        filename, data = core.staff_letter(_staff_member(request, core), request.args.get("id", "").strip())
+        return flask.Response(
+            data, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{filename}"'}
+        )
+
+    return _console(core, "Surat tidak dapat dibuka", letter)
+
+
+def _staff_member(request: flask.Request, core: Core) -> StaffMember:
+    from vicon import staff_http
+
+    return core.staff_member(staff_http.session_token(request, core.settings.public_base_url))
+
+
+def _foreign_origin(core: Core) -> flask.Response:
+    from vicon import staff_http
+
+    page = core.page("pages/staff_message.html", heading="Permintaan ditolak", message=staff_http.FOREIGN_ORIGIN)
+    return staff_http.page(page, 403)
+
+
+def _console(core: Core, heading: str, render: Callable[[], flask.Response]) -> flask.Response:
+    """Run `render`; a missing session is a 401 page, refusals and bad links a page with their status."""
+    from vicon import staff_http
+    from vicon.usecases.staff_access import NotSignedIn
+
+    try:
+        return render()
+    except NotSignedIn:
+        status, heading, message = 401, "Silakan masuk", staff_http.NOT_SIGNED_IN
+    except Exception as exc:
+        status, message, _ = _refusal(exc)
+    page = core.page("pages/staff_message.html", heading=heading, message=message, sign_in=status in (401, 403, 410))
+    return staff_http.page(page, status)

@@ -22,6 +22,9 @@ locals {
     "requests-status-start" = { collection = "requests", fields = ["status", "start"] }
     # requests_due: status == ..., next_provisioning_at <= now, ordered by next_provisioning_at
     "requests-status-next_provisioning_at" = { collection = "requests", fields = ["status", "next_provisioning_at"] }
+    # queue_requests (the staff console) of one OPD: opd == ... [, status == ...], ordered by start
+    "requests-opd-start"        = { collection = "requests", fields = ["opd", "start"] }
+    "requests-opd-status-start" = { collection = "requests", fields = ["opd", "status", "start"] }
     # outbox _due: state == pending, next_attempt_at <= now, ordered
     "outbox-state-next_attempt_at" = { collection = "outbox", fields = ["state", "next_attempt_at"] }
     # outbox _due for one request: request_id == ..., state == pending, next_attempt_at <= now, ordered

@@ -30,6 +30,12 @@ locals {
     complaint_answer        = { public = true, memory = "256Mi", timeout = 60, firestore = "roles/datastore.user", letters = null, recordings = null, mail = true, webhook = false }
     complaint_register      = { public = true, memory = "256Mi", timeout = 60, firestore = "roles/datastore.user", letters = null, recordings = null, mail = true, webhook = false }
     complaint_register_link = { public = true, memory = "256Mi", timeout = 60, firestore = "roles/datastore.user", letters = null, recordings = null, mail = true, webhook = false }
+    staff_login             = { public = true, memory = "256Mi", timeout = 60, firestore = "roles/datastore.user", letters = null, recordings = null, mail = true, webhook = false }
+    staff_logout            = { public = true, memory = "256Mi", timeout = 60, firestore = "roles/datastore.user", letters = null, recordings = null, mail = false, webhook = false }
+    staff_requests          = { public = true, memory = "256Mi", timeout = 60, firestore = "roles/datastore.user", letters = null, recordings = null, mail = false, webhook = false }
+    staff_console           = { public = true, memory = "256Mi", timeout = 60, firestore = "roles/datastore.user", letters = null, recordings = null, mail = false, webhook = false }
+    staff_request           = { public = true, memory = "256Mi", timeout = 60, firestore = "roles/datastore.user", letters = "roles/storage.objectViewer", recordings = null, mail = true, webhook = false }
+    staff_letter            = { public = true, memory = "256Mi", timeout = 60, firestore = "roles/datastore.user", letters = "roles/storage.objectViewer", recordings = null, mail = false, webhook = false }
     # Archives recordings (streams of up to gigabytes), delivers the outbox, retries provisioning: 540 s.
     scheduled_tick = { public = false, memory = "1Gi", timeout = 540, firestore = "roles/datastore.user", letters = "roles/storage.objectViewer", recordings = "roles/storage.objectUser", mail = true, webhook = false }
     intake_options = { public = true, memory = "256Mi", timeout = 60, firestore = null, letters = null, recordings = null, mail = false, webhook = false }

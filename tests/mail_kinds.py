@@ -98,6 +98,16 @@ KINDS: dict[str, Build] = {
     "rejected": lambda h, r: h.core.mails.rejected(r["rejected"]),
     "cancelled": lambda h, r: h.core.mails.cancelled(r["cancelled"]),
     "cancelled_with_meeting": lambda h, r: h.core.mails.cancelled(r["cancelled_with_meeting"]),
+    "cancelled_by_staff": lambda h, r: h.core.mails.cancelled(
+        r["cancelled_with_meeting"], "kabid.informatika@diskominfo.example", "Pemohon menelepon: kegiatan ditunda."
+    ),
+    "staff_login": lambda h, r: [
+        h.core.mails.staff_login(
+            "verifikator.satu@diskominfo.example",
+            f"{h.core.settings.public_base_url}/api/staff_login?token=token-masuk",
+            h.clock() + dt.timedelta(minutes=15),
+        )
+    ],
     "undeliverable": _undeliverable,
     "recording_unconsented": _unconsented,
     "recordings_ready": lambda h, r: h.core.mails.recordings_ready(r["archived"], _deletion(r["archived"])),

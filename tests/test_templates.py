@@ -21,6 +21,7 @@ from markupsafe import escape
 
 from tests.harness import MONDAY_MORNING, VERIFIERS, Harness, HarnessFactory, valid_fields
 from tests.pdfs import one_page_pdf
+from tests.staff_template_cases import staff_cases
 from vicon import intake
 from vicon.core import Submission
 from vicon.inputs import ComplaintContext, ComplaintForm
@@ -514,6 +515,7 @@ def cases(harness: Harness) -> dict[str, list[Case]]:
             )
         ],
         **complaint_cases(harness, submitted),
+        **staff_cases(harness, r, Case),
         "email/verifier_new_request": [
             Case(
                 label,

@@ -51,6 +51,8 @@ from vicon.usecases.report import (
     ReportPorts,
     schedule_quarterly_report,
 )
+from vicon.usecases.staff_access import StaffAccess, StaffMember, StartedSession
+from vicon.usecases.staff_console import StaffConsole
 from vicon.usecases.status import RequestStatus
 from vicon.usecases.submit import Intake, NotStored, RateLimited, Submission
 from vicon.usecases.survey import SURVEY, SURVEY_REMINDER, SurveyAnswers, SurveyMailing, SurveyPorts
@@ -59,7 +61,8 @@ from vicon.usecases.webhook import WEBHOOK, Acknowledgement, WebhookEvents, Webh
 from vicon.workdays import WorkingCalendar
 
 if TYPE_CHECKING:
-    from vicon.inputs import DecisionForm, SurveyForm
+    from vicon.fields import FieldError
+    from vicon.inputs import DecisionForm, StaffActionForm, StaffQueueQuery, SurveyForm
 
 __all__ = ["Core", "NotStored", "RateLimited", "Refused", "Submission", "utc_now"]
 
@@ -219,11 +222,13 @@ class Core:
     def request_status(self, request_id: str, token: str) -> dict[str, Any]:
         return RequestStatus(self.settings, self.signer, self.store, self.clock).view(request_id, token)
 
-    def cancel(self, request_id: str, token: str) -> RequestRecord:
-        cancellation = Cancellation(
+    def _cancellation(self) -> Cancellation:
+        return Cancellation(
             self.signer, self.store, self.store, self.meetings, self.mails, self._delivery(), self.clock
         )
-        return cancellation.cancel(request_id, token)
+
+    def cancel(self, request_id: str, token: str) -> RequestRecord:
+        return self._cancellation().cancel(request_id, token)
 
     def review_page(self, token: str, error: str | None = None, reason: str = "") -> str:
         page = review.ReviewPage(
@@ -234,11 +239,13 @@ class Core:
     def letter(self, token: str) -> tuple[str, bytes]:
         return review.LetterLink(self.settings, self.signer, self.store, self.blobs, self.clock).letter(token)
 
-    def decide(self, form: DecisionForm) -> RequestRecord:
-        decider = review.Decision(
+    def _decision(self) -> review.Decision:
+        return review.Decision(
             self.settings, self.signer, self.store, self.mails, self._provisioning(), self._delivery(), self.clock
         )
-        return decider.decide(form)
+
+    def decide(self, form: DecisionForm) -> RequestRecord:
+        return self._decision().decide(form)
 
     def _officer(self) -> OfficerLink:
         return OfficerLink(self.settings, self.signer, self.store, self.meetings, self.page, self.clock)
@@ -410,3 +417,77 @@ class Core:
         except Exception:
             log.exception("mail delivery after jobs failed")
         return report
+
+    # ---- the staff console (decision 0030) -------------------------------------------------------------------
+
+    def _staff_access(self) -> StaffAccess:
+        return StaffAccess(
+            self.settings,
+            self.signer,
+            self.store,
+            self.store,
+            self.mailer,
+            self.blobs,
+            self.links,
+            self.mails,
+            self.page,
+            self.clock,
+        )
+
+    def _staff_console(self) -> StaffConsole:
+        store = self.store
+        return StaffConsole(
+            self.settings,
+            self.calendar,
+            self.service_level,
+            self.rules,
+            store,
+            store,
+            store,
+            self.blobs,
+            self.links,
+            self.page,
+            self.clock,
+            self._decision(),
+            self._cancellation(),
+            self._provisioning(),
+            self._delivery(),
+        )
+
+    def request_staff_link(self, email: str, client: str | None) -> Callable[[], None] | None:
+        return self._staff_access().request_link(email, client)
+
+    def staff_login_page(self, token: str) -> str:
+        return self._staff_access().confirmation_page(token)
+
+    def staff_sign_in(self, token: str) -> StartedSession:
+        return self._staff_access().sign_in(token)
+
+    def staff_member(self, session: str) -> StaffMember:
+        return self._staff_access().member(session)
+
+    def staff_sign_out(self, session: str) -> None:
+        self._staff_access().sign_out(session)
+
+    def staff_queue(self, query: StaffQueueQuery) -> list[dict[str, Any]]:
+        return self._staff_console().queue_json(query)
+
+    def staff_queue_page(
+        self,
+        member: StaffMember,
+        query: StaffQueueQuery | None,
+        errors: Sequence[FieldError] = (),
+        values: dict[str, str] | None = None,
+    ) -> str:
+        return self._staff_console().queue_page(member, query, errors, values)
+
+    def staff_request_page(
+        self, member: StaffMember, request_id: str, error: str | None = None, reason: str = "", done: str = ""
+    ) -> str:
+        return self._staff_console().request_page(member, request_id, error, reason, done)
+
+    def staff_letter(self, member: StaffMember, request_id: str) -> tuple[str, bytes]:
+        return self._staff_console().letter(member, request_id)
+
+    def staff_act(self, member: StaffMember, form: StaffActionForm) -> RequestRecord:
+        return self._staff_console().act(member, form)

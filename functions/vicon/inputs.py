@@ -56,6 +56,7 @@ from vicon.fields import (
     ValidationFailed,
     normalize_phone,
 )
+from vicon.lifecycle import Status
 from vicon.timefmt import format_date_id, tz_abbreviation
 
 # ---- the one translation of errors into Bahasa Indonesia ----------------------------------------------------
@@ -501,6 +502,9 @@ class SubmitForm(Form):
 TOKEN_NOTE = "Token bertanda tangan dari tautan di email; terikat pada permohonan, tujuan dan penerima."  # noqa: S105 — a description, not a secret
 
 
+REJECTION_NEEDS_A_REASON = "Alasan penolakan wajib diisi; pemohon akan menerimanya lewat email."
+
+
 def _stripped(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
@@ -535,7 +539,7 @@ class DecisionForm(Form):
     @classmethod
     def _reason_for_a_rejection(cls, reason: str, info: ValidationInfo) -> str:
         if info.data.get("decision") == "reject" and not reason:
-            raise refuse("Alasan penolakan wajib diisi; pemohon akan menerimanya lewat email.")
+            raise refuse(REJECTION_NEEDS_A_REASON)
         return reason
 
 
@@ -824,3 +828,165 @@ class StaffLinkForm(Form):
         if not _EMAIL.match(email) or "=?" in email:
             raise refuse("Alamat email tidak valid.")
         return email
+
+
+# ---- the staff console (decision 0030) ---------------------------------------------------------------------
+
+if TYPE_CHECKING:
+    StatusChoice = str
+    StaffAction = str
+else:  # the lifecycle's own statuses, the console's own actions
+    StatusChoice = Literal[tuple(status.value for status in Status)]
+    StaffAction = Literal["approve", "reject", "cancel", "retry", "resend"]
+
+STAFF_ACTIONS: dict[str, str] = {
+    "approve": "setujui dan buat meeting Zoom (verifikator; aturan yang sama dengan tautan verifikasi)",
+    "reject": "tolak dengan `reason` (verifikator)",
+    "cancel": "batalkan atas nama pemohon dengan `reason`",
+    "retry": "coba lagi membuat meeting untuk permohonan `provisioning_failed`",
+    "resend": "kirim ulang email `mail` (nomor dari riwayat email permohonan)",
+}
+QUERY_TEXT_LIMIT = 200
+
+
+def _blank_as_none(value: Any) -> Any:
+    """An empty filter (a form's select left at "Semua", an empty date) filters nothing."""
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def _optional_date(value: Any) -> Any:
+    return None if _blank_as_none(value) is None else _iso_date(value)
+
+
+def _is_mail_address(email: str) -> bool:
+    # "=?" opens an RFC 2047 encoded word: such an address could never be put into a mail header safely.
+    return bool(_EMAIL.match(email)) and "=?" not in email
+
+
+class StaffLoginForm(Form):
+    """staff_login POST: `email` asks for a sign-in link; `token` (the confirmation page's button) signs in."""
+
+    messages: ClassVar[Mapping[tuple[str, str], str]] = {
+        ("email", "missing"): "Alamat email wajib diisi.",
+    }
+
+    # The token first: the email's rule sees whether one came.
+    token: Stripped = Field(
+        default="", title="Token", description="Token tautan masuk dari email (tombol halaman konfirmasi)."
+    )
+    email: SingleLine = Field(
+        default="",
+        validate_default=True,
+        title="Alamat email",
+        max_length=TEXT_LIMITS["contact_email"],
+        description="Alamat dinas Anda. Bila terdaftar di VERIFIER_EMAILS, OPERATOR_EMAILS atau SUPERVISOR_EMAILS, "
+        "tautan masuk sekali pakai (berlaku 15 menit) dikirim ke sana; jawabannya sama untuk alamat lain.",
+        json_schema_extra={"format": "email"},
+    )
+
+    @field_validator("email")
+    @classmethod
+    def _mail_address(cls, email: str, info: ValidationInfo) -> str:
+        if info.data.get("token"):
+            return email  # a sign-in with the link: the address is the link's own
+        if not email:
+            raise PydanticKnownError("missing")
+        if not _is_mail_address(email):
+            raise refuse("Alamat email tidak valid.")
+        return email
+
+
+class StaffQueueQuery(Form):
+    """staff_requests and staff_console GET: the queue's filters, each optional."""
+
+    model_config = ConfigDict(frozen=True, defer_build=True, populate_by_name=True)
+    messages: ClassVar[Mapping[tuple[str, str], str]] = {
+        ("status", "literal_error"): "Status tidak dikenal; pilih salah satu dari daftar.",
+        ("from", "iso_date"): "Tanggal awal harus berformat TTTT-BB-HH.",
+        ("to", "iso_date"): "Tanggal akhir harus berformat TTTT-BB-HH.",
+    }
+
+    status: Annotated[StatusChoice | None, BeforeValidator(_blank_as_none)] = Field(
+        default=None, title="Status", description="Hanya permohonan berstatus ini; kosong: semua status."
+    )
+    start_from: Annotated[dt.date | None, BeforeValidator(_optional_date)] = Field(
+        default=None,
+        alias="from",
+        title="Tanggal awal",
+        description="`YYYY-MM-DD`: kegiatan yang mulai pada tanggal ini (waktu TIMEZONE) atau sesudahnya.",
+        json_schema_extra={"format": "date"},
+    )
+    start_to: Annotated[dt.date | None, BeforeValidator(_optional_date)] = Field(
+        default=None,
+        alias="to",
+        title="Tanggal akhir",
+        description="`YYYY-MM-DD`: kegiatan yang mulai pada tanggal ini (waktu TIMEZONE) atau sebelumnya.",
+        json_schema_extra={"format": "date"},
+    )
+    opd: SingleLine = Field(
+        default="",
+        title="Perangkat daerah",
+        max_length=TEXT_LIMITS["opd"],
+        description=f"Nama dari OPD_LIST, atau `{OPD_OTHER}`; kosong: semua.",
+    )
+    q: SingleLine = Field(
+        default="",
+        title="Cari",
+        max_length=QUERY_TEXT_LIMIT,
+        description="Teks yang dicari (tanpa membedakan huruf besar/kecil) pada nomor permohonan, nama kegiatan, "
+        "perangkat daerah, nama dan email kontak, nomor surat, dan akun host.",
+    )
+
+    @field_validator("start_to")
+    @classmethod
+    def _not_before_the_start(cls, start_to: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        start_from = info.data.get("start_from")
+        if start_to is not None and start_from is not None and start_to < start_from:
+            raise refuse("Tanggal akhir tidak boleh sebelum tanggal awal.")
+        return start_to
+
+
+class StaffActionForm(Form):
+    """staff_request POST: one action on one request, from the buttons of its console page."""
+
+    messages: ClassVar[Mapping[tuple[str, str], str]] = {
+        ("action", "missing"): "Pilih salah satu tombol tindakan.",
+        ("action", "literal_error"): "Tindakan tidak dikenal; pilih salah satu tombol.",
+        ("reason", "string_too_long"): "Alasan paling banyak {max_length} karakter.",
+    }
+
+    id: Stripped = Field(title="Nomor permohonan", min_length=1, max_length=64, description="Nomor permohonan.")
+    action: StaffAction = Field(title="Tindakan", description=_described(STAFF_ACTIONS))
+    reason: Stripped = Field(
+        default="",
+        validate_default=True,
+        title="Alasan",
+        max_length=MAX_REASON_CHARS,
+        description="Wajib untuk `reject` dan `cancel`; dikirim ke pemohon.",
+    )
+    mail: Stripped = Field(
+        default="",
+        validate_default=True,
+        title="Email",
+        max_length=64,
+        description="Untuk `resend`: nomor email dari riwayat email permohonan.",
+    )
+
+    @field_validator("reason")
+    @classmethod
+    def _reason_where_one_is_needed(cls, reason: str, info: ValidationInfo) -> str:
+        action = info.data.get("action")
+        if action == "reject" and not reason:
+            raise refuse(REJECTION_NEEDS_A_REASON)
+        if action == "cancel" and not reason:
+            raise refuse("Alasan pembatalan wajib diisi; pemohon dan tim verifikasi menerimanya lewat email.")
+        return reason
+
+    @field_validator("mail")
+    @classmethod
+    def _mail_to_resend(cls, mail: str, info: ValidationInfo) -> str:
+        if info.data.get("action") == "resend" and not mail:
+            raise refuse("Pilih email yang dikirim ulang dari riwayat email.")
+        return mail

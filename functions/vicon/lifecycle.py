@@ -34,14 +34,18 @@ class Actor(StrEnum):
     REQUESTER = "requester"  # the contact person, through the signed status link
     VERIFIER = "verifier"  # one of VERIFIER_EMAILS, through the signed review link
     SYSTEM = "system"  # the service itself: provisioning after an approval, the scheduler's tick, Zoom's webhook
+    # A signed-in staff member in the console, for what no signed link does: a cancellation on the requester's
+    # behalf, a retry of a failed meeting. A verifier deciding in the console is a VERIFIER (decision 0030).
+    STAFF = "staff"
 
 
 # A request is created in this status (by its requester); every later status comes from a transition below.
 INITIAL = Status.SUBMITTED
 
-_REQUESTER = frozenset({Actor.REQUESTER})
 _VERIFIER = frozenset({Actor.VERIFIER})
 _SYSTEM = frozenset({Actor.SYSTEM})
+_SYSTEM_OR_STAFF = frozenset({Actor.SYSTEM, Actor.STAFF})
+_REQUESTER_OR_STAFF = frozenset({Actor.REQUESTER, Actor.STAFF})
 
 TRANSITIONS: Mapping[tuple[Status, Status], frozenset[Actor]] = {
     (Status.SUBMITTED, Status.APPROVED): _VERIFIER,
@@ -49,15 +53,16 @@ TRANSITIONS: Mapping[tuple[Status, Status], frozenset[Actor]] = {
     # Right after the approval (inline), or by the tick taking over an approval left unfinished.
     (Status.APPROVED, Status.PROVISIONED): _SYSTEM,
     (Status.APPROVED, Status.PROVISIONING_FAILED): _SYSTEM,
-    # The tick's retry claims the request back before it calls Zoom again.
-    (Status.PROVISIONING_FAILED, Status.APPROVED): _SYSTEM,
+    # The tick's retry claims the request back before it calls Zoom again; so does a retry from the console.
+    (Status.PROVISIONING_FAILED, Status.APPROVED): _SYSTEM_OR_STAFF,
     # Zoom's `meeting.ended` webhook, or the tick from Zoom's past-meeting data (vicon.usecases.completion).
     (Status.PROVISIONED, Status.COMPLETED): _SYSTEM,
     # Until the event has ended (core.cancel checks the time). `approved` too: a meeting may exist already.
-    (Status.SUBMITTED, Status.CANCELLED): _REQUESTER,
-    (Status.APPROVED, Status.CANCELLED): _REQUESTER,
-    (Status.PROVISIONED, Status.CANCELLED): _REQUESTER,
-    (Status.PROVISIONING_FAILED, Status.CANCELLED): _REQUESTER,
+    # Staff cancel on the requester's behalf from the console, with a reason.
+    (Status.SUBMITTED, Status.CANCELLED): _REQUESTER_OR_STAFF,
+    (Status.APPROVED, Status.CANCELLED): _REQUESTER_OR_STAFF,
+    (Status.PROVISIONED, Status.CANCELLED): _REQUESTER_OR_STAFF,
+    (Status.PROVISIONING_FAILED, Status.CANCELLED): _REQUESTER_OR_STAFF,
 }
 
 # Declared for a feature still to come; tests/test_lifecycle.py expects no call site for these yet.

@@ -230,15 +230,19 @@ class MailComposer:
             )
         ]
 
-    def cancelled(self, record: RequestRecord) -> list[OutgoingMail]:
-        """Verifiers, the operators when a meeting had been scheduled, and the requester (with a calendar cancel)."""
+    def cancelled(self, record: RequestRecord, staff: str | None = None, reason: str = "") -> list[OutgoingMail]:
+        """Verifiers, the operators when a meeting had been scheduled, and the requester (with a calendar cancel).
+
+        With `staff` a staff member cancelled on the requester's behalf (the console), for `reason`.
+        """
         subject = f"Permohonan dibatalkan {record.id}: {record.event_name}"
+        by: dict[str, Any] = {"cancelled_by": staff, "cancel_reason": reason} if staff else {}
         had_meeting = bool(record.meeting)
-        staff = (
+        notified = (
             *self.service.settings.verifier_emails,
             *(self.service.settings.operator_emails if had_meeting else ()),
         )
-        mails = [self._mail((to,), subject, "cancelled", request=record, for_requester=False) for to in staff]
+        mails = [self._mail((to,), subject, "cancelled", request=record, for_requester=False, **by) for to in notified]
         attachments: tuple[Attachment, ...] = ()
         if had_meeting:
             organizer = parseaddr(self.service.settings.mail_from)[1] or "vicon@localhost"
@@ -250,7 +254,9 @@ class MailComposer:
                 ),
             )
         mails.append(
-            self._mail((record.contact_email,), subject, "cancelled", attachments, request=record, for_requester=True)
+            self._mail(
+                (record.contact_email,), subject, "cancelled", attachments, request=record, for_requester=True, **by
+            )
         )
         return mails
 
@@ -423,6 +429,16 @@ class MailComposer:
                 )
             )
         return mails
+
+    def staff_login(self, email: str, login_url: str, expires_at: dt.datetime) -> OutgoingMail:
+        """A staff member's single-use link into the console (sent directly, never through the outbox)."""
+        context = {"email": email, "login_url": login_url, "expires_at": expires_at}
+        return OutgoingMail(
+            to=(email,),
+            subject=header_text(f"{SUBJECT_PREFIX} Tautan masuk konsol"),
+            text=self.service.render("email/staff_login.txt", **context),
+            html=self.service.render("email/staff_login.html", **context),
+        )
 
     def undeliverable(self, entry: OutboxEntry, error: str) -> list[OutgoingMail]:
         """Supervisors and verifiers: which mail, to whom, for which request could not be delivered (and why)."""

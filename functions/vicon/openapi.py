@@ -15,11 +15,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from vicon import inputs, intake
+from vicon import inputs, intake, staff_http
 from vicon.fields import COMPLAINT_ID_PATTERN, MAX_COMPLAINT_BODY_BYTES
 from vicon.forms import MAX_BODY_BYTES
 from vicon.lifecycle import STATUS_LABELS, Status
 from vicon.settings import Settings
+from vicon.usecases.staff_console import QUEUE_LIMIT
 from vicon.web import SMALL_FORM_BYTES
 
 OPENAPI_VERSION = "3.1.0"
@@ -633,6 +634,7 @@ def _paths(settings: Settings) -> dict[str, Any]:
                 "responses": {"200": _json_answer("Aturan formulir.", ref("IntakeOptions")), **_common_errors()},
             }
         },
+        **_staff_paths(settings),
         "/openapi.json": {
             "get": {
                 "operationId": "openapi_json",
@@ -731,6 +733,272 @@ def _quarterly_report() -> dict[str, Any]:
                 **_common_errors(html=True),
             },
         }
+    }
+
+
+# ---- the staff console (decision 0030) -------------------------------------------------------------------------
+
+STAFF_SECURITY: list[dict[str, list[str]]] = [{"staffSession": []}]
+
+
+def _staff_headers(*extra: str) -> dict[str, Any]:
+    """The console's answers: its pages say `Referrer-Policy: same-origin` (vicon.staff_http), the rest no-referrer."""
+    return {**_headers(*extra), "Referrer-Policy": _header_ref("StaffReferrerPolicy")}
+
+
+def _staff_page(description: str, *headers: str) -> dict[str, Any]:
+    return {"description": description, "headers": _staff_headers(*headers), "content": {HTML: {"schema": ref("Page")}}}
+
+
+def _staff_error(description: str) -> dict[str, Any]:
+    return {**_error(description, html=True), "headers": _staff_headers()}
+
+
+def _staff_errors(*statuses: str, form: bool = False) -> dict[str, Any]:
+    described = {
+        "401": "Tidak ada sesi konsol, atau sesinya sudah berakhir (keluar, kedaluwarsa, atau alamatnya dihapus dari "
+        "daftar petugas).",
+        "403": "Header `Origin` tidak ada atau bukan PUBLIC_BASE_URL (setiap POST konsol), atau peran tidak mencakup "
+        "tindakan ini, atau tautan tidak valid.",
+        "404": "Permohonan (atau suratnya, atau email yang dikirim ulang) tidak ditemukan.",
+        "409": "Siklus hidup permohonan tidak mengizinkannya sekarang, atau tautan masuk sudah dipakai; tidak ada yang "
+        "berubah.",
+        "410": "Tautan masuk sudah kedaluwarsa (berlaku 15 menit).",
+        "422": "Isian ditolak (pesan dalam Bahasa Indonesia menyebut isiannya).",
+        "429": "Terlalu banyak permintaan tautan masuk untuk alamat ini atau dari jaringan ini.",
+    }
+    answers = {status: _staff_error(described[status]) for status in statuses}
+    if "429" in answers:
+        answers["429"]["headers"] = _staff_headers("Retry-After")
+    common = _common_errors(html=True, form=form)
+    return {**answers, **{status: {**answer, "headers": _staff_headers()} for status, answer in common.items()}}
+
+
+def _queue_parameters() -> list[dict[str, Any]]:
+    fields = inputs.StaffQueueQuery.model_fields
+
+    def parameter(name: str, field: str, schema: dict[str, Any]) -> dict[str, Any]:
+        described = fields[field]
+        return {
+            "name": name,
+            "in": "query",
+            "required": False,
+            "description": f"{described.title}: {described.description}",
+            "schema": schema,
+        }
+
+    optional_date = {"type": "string", "pattern": r"^(\d{4}-\d{2}-\d{2})?$"}
+    return [
+        parameter("status", "status", {"enum": ["", *STATUS_LABELS]}),
+        parameter("from", "start_from", optional_date),
+        parameter("to", "start_to", optional_date),
+        parameter("opd", "opd", {"type": "string", "maxLength": intake.TEXT_LIMITS["opd"]}),
+        parameter("q", "q", {"type": "string", "maxLength": inputs.QUERY_TEXT_LIMIT}),
+    ]
+
+
+def _request_id_query() -> dict[str, Any]:
+    return {
+        "name": "id",
+        "in": "query",
+        "required": True,
+        "description": "Nomor permohonan (`VC-TTTT-NNNNNN`).",
+        "schema": {"type": "string", "minLength": 1},
+    }
+
+
+def _staff_paths(settings: Settings) -> dict[str, Any]:
+    queue_note = (
+        "Tanpa `from` dan `to` antrean mulai hari ini (TIMEZONE); `from=` kosong berarti tanpa batas. Paling banyak "
+        f"{QUEUE_LIMIT} permohonan, urut menurut mulai kegiatan lalu nomor."
+    )
+    return {
+        "/staff_login": {
+            "get": {
+                "operationId": "staff_login_page",
+                "summary": "Konsol: halaman masuk, atau (dengan `token`) konfirmasi tautan masuk; tidak mengubah "
+                "apa pun",
+                "description": "Pemindai email membuka setiap tautan: GET hanya menampilkan tombol Masuk.",
+                "parameters": [
+                    {
+                        "name": "token",
+                        "in": "query",
+                        "required": False,
+                        "description": "Token tautan masuk dari email; tanpa token (atau kosong): formulir masuk.",
+                        "schema": {"type": "string"},
+                    }
+                ],
+                "responses": {
+                    "200": _staff_page("Formulir masuk, atau konfirmasi dengan tombol Masuk."),
+                    **_staff_errors("403", "410"),
+                },
+            },
+            "post": {
+                "operationId": "staff_login",
+                "summary": "Konsol: `email` meminta tautan masuk; `token` (tombol konfirmasi) memulai sesi",
+                "description": "`email`: bila terdaftar di VERIFIER_EMAILS, OPERATOR_EMAILS atau SUPERVISOR_EMAILS, "
+                "tautan sekali pakai (15 menit) dikirim setelah jawaban; jawabannya sama untuk alamat mana pun. "
+                "`token`: tautan dipakai (sekali) dan sesi dimulai: cookie HttpOnly, SameSite=Strict, Secure pada "
+                "https, paling lama 12 jam. Header `Origin` wajib sama dengan PUBLIC_BASE_URL.",
+                "requestBody": _form_body(inputs.StaffLoginForm),
+                "responses": {
+                    "200": _staff_page("Halaman “periksa email Anda” (sama untuk setiap alamat)."),
+                    "303": {
+                        "description": "Sesi dimulai: ke antrean (`staff_console`), dengan cookie sesi.",
+                        "headers": _staff_headers("Location", "Set-Cookie"),
+                    },
+                    **_staff_errors("403", "409", "410", "422", "429", form=True),
+                },
+            },
+        },
+        "/staff_logout": {
+            "post": {
+                "operationId": "staff_logout",
+                "summary": "Konsol: keluar; sesi diakhiri di penyimpanan seketika dan cookie dihapus",
+                "description": "Header `Origin` wajib sama dengan PUBLIC_BASE_URL.",
+                "responses": {
+                    "200": _staff_page("Halaman “Anda sudah keluar”.", "Set-Cookie"),
+                    **_staff_errors("403", form=True),
+                },
+            }
+        },
+        "/staff_requests": {
+            "get": {
+                "operationId": "staff_requests",
+                "summary": "Konsol: daftar permohonan sebagai JSON (perlu sesi)",
+                "description": queue_note,
+                "security": STAFF_SECURITY,
+                "parameters": _queue_parameters(),
+                "responses": {
+                    "200": _json_answer(
+                        "Permohonan menurut filter.", {"type": "array", "items": ref("StaffQueueItem")}
+                    ),
+                    "401": _error("Tidak ada sesi konsol, atau sesinya sudah berakhir."),
+                    "422": _error("Filter tidak valid (menyebut isiannya)."),
+                    **_common_errors(),
+                },
+            }
+        },
+        "/staff_console": {
+            "get": {
+                "operationId": "staff_console",
+                "summary": "Konsol: halaman antrean (status, tanggal, perangkat daerah, pencarian; batas SLA) "
+                "(perlu sesi)",
+                "description": queue_note,
+                "security": STAFF_SECURITY,
+                "parameters": _queue_parameters(),
+                "responses": {
+                    "200": _staff_page("Halaman antrean."),
+                    **_staff_errors("401", "422"),
+                },
+            }
+        },
+        "/staff_request": {
+            "get": {
+                "operationId": "staff_request_page",
+                "summary": "Konsol: satu permohonan (isi halaman verifikasi, jejak audit, riwayat email, tindakan); "
+                "tidak mengubah apa pun",
+                "security": STAFF_SECURITY,
+                "parameters": [
+                    _request_id_query(),
+                    {
+                        "name": "selesai",
+                        "in": "query",
+                        "required": False,
+                        "description": "Tindakan yang baru dilakukan (pesan di halaman); diisi oleh jawaban 303.",
+                        "schema": {"type": "string"},
+                    },
+                ],
+                "responses": {
+                    "200": _staff_page("Halaman permohonan."),
+                    **_staff_errors("401", "404"),
+                },
+            },
+            "post": {
+                "operationId": "staff_request_act",
+                "summary": "Konsol: satu tindakan pada permohonan, dicatat di jejak audit dengan alamat petugas",
+                "description": "Header `Origin` wajib sama dengan PUBLIC_BASE_URL. `approve`/`reject`: verifikator, "
+                "aturan yang sama dengan tautan verifikasi; `cancel`: verifikator atau Kepala Bidang; `retry`, "
+                "`resend`: setiap petugas.",
+                "security": STAFF_SECURITY,
+                "requestBody": _form_body(inputs.StaffActionForm),
+                "responses": {
+                    "303": {
+                        "description": "Dilakukan: kembali ke halaman permohonan (`staff_request?id=&selesai=`).",
+                        "headers": _staff_headers("Location"),
+                    },
+                    **_staff_errors("401", "403", "404", "409", "422", form=True),
+                },
+            },
+        },
+        "/staff_letter": {
+            "get": {
+                "operationId": "staff_letter",
+                "summary": "Konsol: surat permohonan (PDF inline, hanya baca) (perlu sesi)",
+                "security": STAFF_SECURITY,
+                "parameters": [_request_id_query()],
+                "responses": {
+                    "200": {
+                        "description": "Surat PDF, ditampilkan inline.",
+                        "headers": _staff_headers("Content-Disposition"),
+                        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+                    },
+                    **_staff_errors("401", "404"),
+                },
+            }
+        },
+    }
+
+
+def _staff_components() -> dict[str, Any]:
+    instant = {"type": "string", "format": "date-time", "description": "ISO 8601, UTC."}
+    item = {
+        "type": "object",
+        "description": "Satu permohonan di antrean konsol.",
+        "properties": {
+            "id": {"type": "string"},
+            "status": ref("Status"),
+            "opd": {"type": "string"},
+            "opd_other": {"type": "string"},
+            "event_name": {"type": "string"},
+            "start": instant,
+            "end": instant,
+            "due": {
+                "type": ["string", "null"],
+                "format": "date-time",
+                "description": "Batas langkah saat ini (UTC): untuk `submitted` akhir hari batas verifikasi; null "
+                "bila tidak ada jam SLA yang berjalan.",
+            },
+            "overdue": {"type": "boolean", "description": "Batas `due` sudah lewat."},
+            "host": {"type": ["string", "null"], "description": "Akun host Zoom meetingnya, bila sudah dibuat."},
+        },
+        "required": ["id", "status", "opd", "opd_other", "event_name", "start", "end", "due", "overdue", "host"],
+        "additionalProperties": False,
+    }
+    return {
+        "schemas": {"StaffQueueItem": item},
+        "headers": {
+            "StaffReferrerPolicy": {
+                "schema": {"enum": ["same-origin", "no-referrer"]},
+                "required": True,
+                "description": "Halaman konsol: `same-origin` (POST dari halamannya membawa Origin yang sebenarnya); "
+                "jawaban lain `no-referrer`.",
+            },
+            "Set-Cookie": {
+                "schema": {"type": "string", "pattern": "HttpOnly"},
+                "required": True,
+                "description": "Cookie sesi konsol: HttpOnly; SameSite=Strict; Secure pada https; Path=/.",
+            },
+        },
+        "securitySchemes": {
+            "staffSession": {
+                "type": "apiKey",
+                "in": "cookie",
+                "name": staff_http.SECURE_COOKIE,
+                "description": "Sesi konsol dari staff_login (tautan masuk lewat email). Bila PUBLIC_BASE_URL "
+                f"berawalan http (server lokal), namanya `{staff_http.COOKIE}` (awalan `__Host-` menuntut https).",
+            }
+        },
     }
 
 
@@ -1069,8 +1337,13 @@ def document(settings: Settings) -> dict[str, Any]:
         },
         "servers": SERVERS,
         "paths": _paths(settings),
-        "components": _components(),
+        "components": _merged(_components(), _staff_components()),
     }
+
+
+def _merged(components: dict[str, Any], more: dict[str, Any]) -> dict[str, Any]:
+    """`components` with each section of `more` added to it."""
+    return {**components, **{name: {**components.get(name, {}), **section} for name, section in more.items()}}
 
 
 def dumps(doc: dict[str, Any]) -> str:

@@ -10,7 +10,7 @@ from email.message import EmailMessage
 from typing import Any, Literal, Protocol
 
 from vicon.meetings import Attendance, Meeting, MeetingSpec, PastMeeting, Recording, RecordingFile
-from vicon.records import ComplaintRecord, ReportedRequest, RequestChanges, RequestRecord
+from vicon.records import ComplaintRecord, QueueEntry, ReportedRequest, RequestChanges, RequestRecord
 
 
 class BlobNotFound(LookupError):
@@ -190,6 +190,10 @@ class OutboxEntry:
     # Set by claim_due_mail: only the holder of this lease may mark the entry sent, failed or dead.
     lease: str | None = None
     state: str = "pending"  # pending, sent or dead
+    # When the mail was queued and, once sent, when the send that succeeded started (the claim before it);
+    # None for entries stored before these were kept. The console's mail history shows them.
+    queued_at: dt.datetime | None = None
+    sent_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -613,5 +617,79 @@ class Complaints(Protocol):
         ...
 
 
-class Store(RequestStore, RateLimits, HostSlots, ZoomUsage, Outbox, Jobs, Complaints, Protocol):
+class MailHistory(Protocol):
+    """Every mail of one request, whatever became of it: the console's mail history."""
+
+    def mail_history(self, request_id: str) -> list[OutboxEntry]:
+        """The request's outbox entries in every state (pending, sent, dead), oldest queued first."""
+        ...
+
+
+@dataclass(frozen=True)
+class StaffSession:
+    """A signed-in staff member's session. The store keeps only a hash of the cookie's token, never the token."""
+
+    token_hash: str
+    email: str
+    created_at: dt.datetime
+    expires_at: dt.datetime
+
+
+class StaffSessions(Protocol):
+    """Staff console sessions and the single use of sign-in links (decision 0030)."""
+
+    def create_session(self, token_hash: str, email: str, created: dt.datetime, expires: dt.datetime) -> None:
+        """Store a new session; an adapter may forget sessions that expired before `created` meanwhile."""
+        ...
+
+    def get_session(self, token_hash: str) -> StaffSession | None:
+        """The stored session, expired or not (the caller compares `expires_at` with its clock); None if none."""
+        ...
+
+    def end_session(self, token_hash: str) -> None:
+        """Forget the session at once (sign-out, or its address left the lists); ending a missing one is fine."""
+        ...
+
+    def consume_login(self, nonce: str, expires: dt.datetime, now: dt.datetime) -> bool:
+        """Mark a sign-in link's nonce used: True the first time only, atomically (compare-and-set).
+
+        Of N concurrent consumptions of one nonce exactly one returns True, and one whose answer was lost and
+        retried by the client library still returns True. `expires` is when the link expires (the record may be
+        forgotten after it); `now` is the caller's clock.
+        """
+        ...
+
+
+class StaffQueue(Protocol):
+    """The console's list of requests."""
+
+    def queue_requests(
+        self,
+        status: str | None,
+        opd: str | None,
+        start_from: dt.datetime | None,
+        start_before: dt.datetime | None,
+        limit: int,
+        matches: Callable[[QueueEntry], bool] | None = None,
+    ) -> list[QueueEntry]:
+        """Requests in `status` (any, if None) of `opd` (the stored `opd`, any if None) whose event starts in
+        [start_from, start_before) (open ends when None) and for which `matches` holds (all, if None), ordered by
+        start then id, at most `limit`. The store reads them in pages until `limit` match or none are left, and
+        reads only what a `QueueEntry` holds where it can (a Firestore projection)."""
+        ...
+
+
+class Store(
+    RequestStore,
+    RateLimits,
+    HostSlots,
+    ZoomUsage,
+    Outbox,
+    Jobs,
+    Complaints,
+    MailHistory,
+    StaffSessions,
+    StaffQueue,
+    Protocol,
+):
     """Every store port: what one adapter (SQLite, Firestore) provides. Use cases ask for the small ports."""

@@ -323,6 +323,33 @@ class ReportedRequest(Record):
 REPORTED_FIELD_PATHS = tuple("meeting.host" if name == "meeting" else name for name in ReportedRequest.model_fields)
 
 
+class QueueEntry(Record):
+    """What the console's queue shows and searches of a request: a projection, so a store reads no more of it.
+
+    The same stored document as a `RequestRecord` (decision 0030); the fields are `QUEUE_FIELDS`.
+    """
+
+    id: str
+    status: Status
+    created_at: UtcTime
+    opd: str
+    opd_other: str = ""
+    event_name: str
+    start: UtcTime
+    end: UtcTime
+    contact_name: str = ""
+    contact_email: str = ""
+    letter_number: str = ""
+    meeting: StoredMeeting | None = None
+    decided_at: UtcTime | None = None  # the provisioning clock starts at the approval
+
+    def office_label(self) -> str:
+        return f"{OPD_OTHER}: {self.opd_other}" if self.opd_other else self.opd
+
+
+QUEUE_FIELDS: tuple[str, ...] = tuple(QueueEntry.model_fields)
+
+
 class RequestChanges(BaseModel):
     """Fields to set on a stored request; only those given (even as None) are written."""
 

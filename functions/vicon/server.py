@@ -46,6 +46,12 @@ TARGETS = (
     "complaint_answer",
     "complaint_register",
     "complaint_register_link",
+    "staff_login",
+    "staff_logout",
+    "staff_requests",
+    "staff_console",
+    "staff_request",
+    "staff_letter",
 )
 # Paths that name a target differently: the document is at /api/openapi.json, as DESIGN.md's contract says.
 TARGET_PATHS = {"openapi.json": "openapi_json"}

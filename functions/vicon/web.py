@@ -77,14 +77,15 @@ def _image_sources() -> str:
 
 
 def security_headers(response: flask.Response, *, no_store: bool = True) -> flask.Response:
-    """Add the policy's headers; a response that set its own CSP (and framing rule) keeps them.
+    """Add the policy's headers; a response that set its own CSP (and framing rule, referrer policy) keeps them.
 
     `no_store=False` only for the public static site's pages and assets, which may be cached.
     """
     headers = response.headers
     headers["X-Content-Type-Options"] = "nosniff"
     # No page of ours has a reason to tell another site where the visitor came from, and several carry tokens.
-    headers["Referrer-Policy"] = "no-referrer"
+    # The staff console's answers say `same-origin` themselves (vicon.staff_http.REFERRER_POLICY) and keep it.
+    headers.setdefault("Referrer-Policy", "no-referrer")
     if "Content-Security-Policy" not in headers:
         # A download is never a page of ours, even when it is HTML (a mail's attachment).
         download = headers.get("Content-Disposition", "").startswith("attachment")

@@ -26,12 +26,15 @@ from vicon.ports import (
     RateBucket,
     RequestExists,
     RequestNotFound,
+    StaffSession,
     TransitionRefused,
 )
 from vicon.records import (
+    QUEUE_FIELDS,
     REPORTED_FIELD_PATHS,
     ComplaintRecord,
     ComplaintStatus,
+    QueueEntry,
     ReportedRequest,
     RequestChanges,
     RequestRecord,
@@ -51,6 +54,7 @@ from vicon.store.records import (
     job_reschedule,
     job_retry,
     job_state,
+    mail_history_order,
     mail_to_json,
     new_job_fields,
     new_lease,
@@ -81,6 +85,8 @@ SCHEDULE_ID = "_schedule_id"
 CLAIM_ROUNDS = 5
 # Done jobs deleted per batch by prune_jobs (a batch takes at most 500 writes).
 PRUNE_PAGE = 200
+# The console's queue reads requests in pages of this many documents until enough match.
+QUEUE_PAGE = 200
 
 
 def _without_write_id(data: dict[str, Any]) -> dict[str, Any]:
@@ -182,6 +188,7 @@ class FirestoreStore:
             "mail": mail_to_json(mail),
             "attempts": 0,
             "last_error": None,
+            "queued_at": iso(at),
         }
 
     def _queue_mail(self, batch: Any, request_id: str | None, at: dt.datetime, mail: OutgoingMail) -> None:
@@ -596,10 +603,9 @@ class FirestoreStore:
                     return None  # another tick took it meanwhile; the empty batch commits nothing
                 # A fresh token per claim: whoever claimed before and lost the lease can no longer mark the entry.
                 token = new_lease()
-                batch.update(
-                    ref, {"next_attempt_at": iso(now + lease), "lease": token}, option=self._unchanged_since(snapshot)
-                )
-                return dict(data, lease=token)
+                claim = {"next_attempt_at": iso(now + lease), "lease": token, "claimed_at": iso(now)}
+                batch.update(ref, claim, option=self._unchanged_since(snapshot))
+                return dict(data, lease=token, claimed_at=claim["claimed_at"])
 
             data = self._optimistic(ref, lease_one)
             if data is not None:
@@ -629,7 +635,8 @@ class FirestoreStore:
         return self._optimistic(ref, apply)
 
     def mail_sent(self, entry_id: str, lease: str) -> bool:
-        return self._if_leased(entry_id, lease, lambda data: {"state": "sent"})
+        # The send that succeeded started at its claim (entries are claimed one at a time, just before sending).
+        return self._if_leased(entry_id, lease, lambda data: {"state": "sent", "sent_at": data.get("claimed_at")})
 
     def mail_failed(self, entry_id: str, lease: str, error: str, retry_at: dt.datetime) -> bool:
         return self._if_leased(
@@ -663,6 +670,92 @@ class FirestoreStore:
 
     def dead_mail(self, request_id: str | None = None) -> list[OutboxEntry]:
         return [outbox_entry(ref.id, data) for ref, data in self._outbox_in_state("dead", request_id)]
+
+    def mail_history(self, request_id: str) -> list[OutboxEntry]:
+        from google.cloud.firestore import FieldFilter
+
+        # A single-field equality: Firestore's automatic index serves it.
+        query = self._collection("outbox").where(filter=FieldFilter("request_id", "==", request_id))
+        entries = [outbox_entry(snapshot.id, snapshot.to_dict()) for snapshot in query.stream()]
+        return sorted(entries, key=mail_history_order)
+
+    # ---- the staff console -------------------------------------------------------------------------------------
+
+    def _session_ref(self, token_hash: str) -> Any:
+        return self._collection("staff_sessions").document(token_hash)
+
+    def create_session(self, token_hash: str, email: str, created: dt.datetime, expires: dt.datetime) -> None:
+        # `expires_at` is a timestamp so a Firestore TTL policy can delete spent sessions; the string is compared.
+        self._session_ref(token_hash).set(
+            {"email": email, "created_at": iso(created), "expires": iso(expires), "expires_at": expires}
+        )
+
+    def get_session(self, token_hash: str) -> StaffSession | None:
+        if not token_hash or "/" in token_hash:
+            return None
+        snapshot = self._session_ref(token_hash).get()
+        if not snapshot.exists:
+            return None
+        data = snapshot.to_dict()
+        return StaffSession(token_hash, data["email"], parse_iso(data["created_at"]), parse_iso(data["expires"]))
+
+    def end_session(self, token_hash: str) -> None:
+        if token_hash and "/" not in token_hash:
+            self._session_ref(token_hash).delete()
+
+    def consume_login(self, nonce: str, expires: dt.datetime, now: dt.datetime) -> bool:
+        from google.api_core import exceptions
+
+        # The id is the nonce's digest: any text fits, and the nonce itself is never a document name.
+        ref = self._collection("staff_logins").document(hashlib.sha256(nonce.encode()).hexdigest())
+        consume_id = uuid.uuid4().hex
+        try:
+            ref.create({"consumed_at": iso(now), "expires_at": expires, SCHEDULE_ID: consume_id})
+        except exceptions.AlreadyExists:
+            snapshot = ref.get()
+            # Our own create, applied before its answer was lost and retried by the client, still consumed it.
+            return bool(snapshot.exists and (snapshot.to_dict() or {}).get(SCHEDULE_ID) == consume_id)
+        return True
+
+    def queue_requests(
+        self,
+        status: str | None,
+        opd: str | None,
+        start_from: dt.datetime | None,
+        start_before: dt.datetime | None,
+        limit: int,
+        matches: Callable[[QueueEntry], bool] | None = None,
+    ) -> list[QueueEntry]:
+        """Needs the composite indexes (status, start), (opd, start) and (opd, status, start) of
+        infra/firestore.indexes.json (document ids order ties: every index ends with __name__)."""
+        from google.cloud.firestore import FieldFilter
+
+        query = self._collection("requests")
+        if status is not None:
+            query = query.where(filter=FieldFilter("status", "==", status))
+        if opd is not None:
+            query = query.where(filter=FieldFilter("opd", "==", opd))
+        if start_from is not None:
+            query = query.where(filter=FieldFilter("start", ">=", iso(start_from)))
+        if start_before is not None:
+            query = query.where(filter=FieldFilter("start", "<", iso(start_before)))
+        # Only what the queue shows and searches: a page of requests is a third of the bytes.
+        query = query.select(QUEUE_FIELDS).order_by("start").order_by("__name__")
+        found: list[QueueEntry] = []
+        last = None
+        while len(found) < limit:
+            page = (query.start_after(last) if last is not None else query).limit(QUEUE_PAGE)
+            snapshots = list(page.stream())
+            for snapshot in snapshots:
+                record = QueueEntry.from_stored(snapshot.to_dict())
+                if matches is None or matches(record):
+                    found.append(record)
+                    if len(found) == limit:
+                        break
+            if len(snapshots) < QUEUE_PAGE:
+                break
+            last = snapshots[-1]
+        return found
 
     # ---- Jobs ----------------------------------------------------------------------------------------------------
 

@@ -105,7 +105,14 @@ def outbox_entry(entry_id: str, data: dict[str, Any]) -> OutboxEntry:
         last_error=data.get("last_error"),
         lease=data.get("lease"),
         state=data.get("state", "pending"),
+        queued_at=_optional_time(data.get("queued_at")),
+        sent_at=_optional_time(data.get("sent_at")),
     )
+
+
+def mail_history_order(entry: OutboxEntry) -> tuple[str, str]:
+    """Oldest queued first; an entry from before `queued_at` was kept sorts by its due time."""
+    return (iso(entry.queued_at or entry.next_attempt_at), entry.id)
 
 
 def new_lease() -> str:

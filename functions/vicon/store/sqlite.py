@@ -25,9 +25,10 @@ from vicon.ports import (
     RateBucket,
     RequestExists,
     RequestNotFound,
+    StaffSession,
     TransitionRefused,
 )
-from vicon.records import ComplaintRecord, ComplaintStatus, ReportedRequest, RequestChanges, RequestRecord
+from vicon.records import ComplaintRecord, ComplaintStatus, QueueEntry, ReportedRequest, RequestChanges, RequestRecord
 from vicon.store.records import (
     audit_from_json,
     audit_to_json,
@@ -42,6 +43,7 @@ from vicon.store.records import (
     job_reschedule,
     job_retry,
     job_state,
+    mail_history_order,
     mail_to_json,
     new_job_fields,
     new_lease,
@@ -113,7 +115,19 @@ CREATE TABLE IF NOT EXISTS complaints (
     data TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS complaints_received ON complaints (received_at, id);
+CREATE INDEX IF NOT EXISTS outbox_request ON outbox (request_id);
+CREATE INDEX IF NOT EXISTS requests_opd ON requests (json_extract(data, '$.opd'), start_at);
+CREATE TABLE IF NOT EXISTS staff_sessions (
+    token_hash TEXT PRIMARY KEY,
+    email TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS staff_sessions_expiry ON staff_sessions (expires_at);
+CREATE TABLE IF NOT EXISTS staff_logins (nonce TEXT PRIMARY KEY, expires_at TEXT NOT NULL);
 """
+# The console's queue reads requests in pages of this many rows until enough match.
+QUEUE_PAGE = 200
 # The jobs columns that are queried; a job's other fields (records.new_job_fields) are the row's `data` JSON.
 JOB_COLUMNS = ("key", "kind", "state", "due_at", "ready_at", "request_id", "finished_at")
 JOB_SELECT = "SELECT key, kind, state, due_at, ready_at, request_id, finished_at, data FROM jobs"
@@ -217,7 +231,7 @@ class SqliteStore:
                 entry_id or new_outbox_id(),
                 request_id,
                 iso(at),
-                json.dumps({"mail": mail_to_json(mail), "attempts": 0, "last_error": None}),
+                json.dumps({"mail": mail_to_json(mail), "attempts": 0, "last_error": None, "queued_at": iso(at)}),
             ),
         )
 
@@ -498,7 +512,7 @@ class SqliteStore:
             claimed = []
             for entry_id, owner, due, data in rows:
                 # A fresh token per claim: whoever claimed before and lost the lease can no longer mark the entry.
-                held = dict(json.loads(data), lease=new_lease())
+                held = dict(json.loads(data), lease=new_lease(), claimed_at=iso(now))
                 db.execute(
                     "UPDATE outbox SET next_attempt_at = ?, data = ? WHERE id = ?",
                     (iso(now + lease), json.dumps(held), entry_id),
@@ -522,7 +536,8 @@ class SqliteStore:
             held = self._leased(db, entry_id, lease)
             if held is None:
                 return False
-            data = dict(held[1], lease=None)
+            # The send that succeeded started at its claim (entries are claimed one at a time, just before sending).
+            data = dict(held[1], lease=None, sent_at=held[1].get("claimed_at"))
             db.execute("UPDATE outbox SET state = 'sent', data = ? WHERE id = ?", (json.dumps(data), entry_id))
         return True
 
@@ -584,6 +599,91 @@ class SqliteStore:
 
     def dead_mail(self, request_id: str | None = None) -> list[OutboxEntry]:
         return self._outbox_in_state("dead", request_id)
+
+    def mail_history(self, request_id: str) -> list[OutboxEntry]:
+        rows = self._connection().execute(
+            "SELECT id, request_id, state, next_attempt_at, data FROM outbox WHERE request_id = ?", (request_id,)
+        )
+        entries = [
+            outbox_entry(entry_id, dict(json.loads(data), next_attempt_at=due, state=state, request_id=owner))
+            for entry_id, owner, state, due, data in rows
+        ]
+        return sorted(entries, key=mail_history_order)
+
+    # ---- the staff console --------------------------------------------------------------------------------------
+
+    def create_session(self, token_hash: str, email: str, created: dt.datetime, expires: dt.datetime) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO staff_sessions (token_hash, email, created_at, expires_at) VALUES (?, ?, ?, ?)",
+                (token_hash, email, iso(created), iso(expires)),
+            )
+            # Spent sessions and sign-in links are forgotten as new sessions begin, so both tables stay small.
+            db.execute("DELETE FROM staff_sessions WHERE expires_at <= ?", (iso(created),))
+            db.execute("DELETE FROM staff_logins WHERE expires_at <= ?", (iso(created),))
+
+    def get_session(self, token_hash: str) -> StaffSession | None:
+        row = (
+            self._connection()
+            .execute("SELECT email, created_at, expires_at FROM staff_sessions WHERE token_hash = ?", (token_hash,))
+            .fetchone()
+        )
+        if row is None:
+            return None
+        return StaffSession(token_hash, row[0], parse_iso(row[1]), parse_iso(row[2]))
+
+    def end_session(self, token_hash: str) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM staff_sessions WHERE token_hash = ?", (token_hash,))
+
+    def consume_login(self, nonce: str, expires: dt.datetime, now: dt.datetime) -> bool:
+        with self._transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO staff_logins (nonce, expires_at) VALUES (?, ?) ON CONFLICT (nonce) DO NOTHING",
+                (nonce, iso(expires)),
+            )
+        return cursor.rowcount == 1
+
+    def queue_requests(
+        self,
+        status: str | None,
+        opd: str | None,
+        start_from: dt.datetime | None,
+        start_before: dt.datetime | None,
+        limit: int,
+        matches: Callable[[QueueEntry], bool] | None = None,
+    ) -> list[QueueEntry]:
+        conditions, params = ["(start_at > ? OR (start_at = ? AND id > ?))"], []
+        if status is not None:
+            conditions.append("status = ?")
+            params.append(status)
+        if opd is not None:
+            conditions.append("json_extract(data, '$.opd') = ?")
+            params.append(opd)
+        if start_from is not None:
+            conditions.append("start_at >= ?")
+            params.append(iso(start_from))
+        if start_before is not None:
+            conditions.append("start_at < ?")
+            params.append(iso(start_before))
+        query = (
+            f"SELECT id, start_at, data FROM requests WHERE {' AND '.join(conditions)} ORDER BY start_at, id LIMIT ?"  # noqa: S608 — the conditions are ours, the values parameters
+        )
+        found: list[QueueEntry] = []
+        after = ("", "", "")
+        while len(found) < limit:
+            rows = self._connection().execute(query, (*after, *params, QUEUE_PAGE)).fetchall()
+            for _, _, data in rows:
+                record = QueueEntry.from_stored(json.loads(data))
+                if matches is None or matches(record):
+                    found.append(record)
+                    if len(found) == limit:
+                        break
+            if len(rows) < QUEUE_PAGE:
+                break
+            last_id, last_start = rows[-1][0], rows[-1][1]
+            after = (last_start, last_start, last_id)
+        return found
 
     @staticmethod
     def _job_fields(row: Sequence[Any]) -> dict[str, Any]:

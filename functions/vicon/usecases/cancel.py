@@ -71,6 +71,13 @@ class Cancellation:
     def cancel(self, request_id: str, token: str) -> RequestRecord:
         """The requester withdraws the request; a meeting is deleted in Zoom and its host slot freed."""
         self.signer.verify(token, "status", self.clock(), request_id=request_id)
+        return self._cancel(request_id, None, "")
+
+    def cancel_for_requester(self, request_id: str, staff: str, reason: str) -> RequestRecord:
+        """A staff member cancels on the requester's behalf (the console): the same rules, audited with `staff`."""
+        return self._cancel(request_id, staff, reason)
+
+    def _cancel(self, request_id: str, staff: str | None, reason: str) -> RequestRecord:
         for _ in range(CANCEL_ATTEMPTS):
             record = self.requests.get_request(request_id)
             if record is None:
@@ -78,24 +85,8 @@ class Cancellation:
             if record.status not in CANCELLABLE or record.end <= self.clock():
                 label = status_label(record.status)
                 raise Refused(409, f"Permohonan ini tidak dapat dibatalkan lagi (status: {label}).")
-            # Only from the status just read: the mails and the clean-up below are decided from this record.
-            # `approved` too: an instance may have died between Zoom's answer and the record of the meeting.
-            needs_cleanup = record.meeting is not None or record.status in (
-                Status.APPROVED,
-                Status.PROVISIONING_FAILED,
-            )
-            audit = AuditEntry(
-                request_id, self.clock(), record.contact_email, "cancel", record.status, Status.CANCELLED
-            )
             try:
-                cancelled = self.requests.transition(
-                    request_id,
-                    [check(record.status, Status.CANCELLED, Actor.REQUESTER)],
-                    Status.CANCELLED,
-                    audit,
-                    changes=RequestChanges(meeting_cleanup=CleanupState.PENDING if needs_cleanup else None),
-                    outbox=self.mails.cancelled(record),
-                )
+                cancelled = self._transition(record, staff, reason)
             except TransitionRefused:
                 continue  # provisioning moved it on meanwhile: decide again from the new status
             try:
@@ -107,3 +98,28 @@ class Cancellation:
             self.delivery.deliver_after_commit(request_id)
             return cancelled
         raise Refused(409, "Status permohonan sedang berubah; muat ulang halaman status lalu coba lagi.")
+
+    def _transition(self, record: RequestRecord, staff: str | None, reason: str) -> RequestRecord:
+        """Cancelled from the status just read: the mails and the clean-up are decided from this record."""
+        # `approved` too: an instance may have died between Zoom's answer and the record of the meeting.
+        needs_cleanup = record.meeting is not None or record.status in (Status.APPROVED, Status.PROVISIONING_FAILED)
+        changes = RequestChanges(meeting_cleanup=CleanupState.PENDING if needs_cleanup else None)
+        now = self.clock()
+        if staff is None:
+            return self.requests.transition(
+                record.id,
+                [check(record.status, Status.CANCELLED, Actor.REQUESTER)],
+                Status.CANCELLED,
+                AuditEntry(record.id, now, record.contact_email, "cancel", record.status, Status.CANCELLED),
+                changes=changes,
+                outbox=self.mails.cancelled(record),
+            )
+        detail = {"reason": reason, "via": "konsol", "on_behalf_of": record.contact_email}
+        return self.requests.transition(
+            record.id,
+            [check(record.status, Status.CANCELLED, Actor.STAFF)],
+            Status.CANCELLED,
+            AuditEntry(record.id, now, staff, "cancel", record.status, Status.CANCELLED, detail),
+            changes=changes,
+            outbox=self.mails.cancelled(record, staff, reason),
+        )

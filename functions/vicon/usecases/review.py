@@ -134,14 +134,25 @@ class Decision:
 
     def decide(self, form: DecisionForm) -> RequestRecord:
         """approve (then provision at once) or reject with a reason (the form's rules); a decided request is a 409."""
-        decision, reason = form.decision, form.reason
         link = authorised_request(
             self.signer, self.requests, self.clock, form.token, "review", self.settings.verifier_emails
         )
-        record, verifier = link.record, link.person
+        return self.apply(link.record, link.person, form.decision, form.reason)
+
+    def apply(
+        self, record: RequestRecord, verifier: str, decision: str, reason: str, via: str | None = None
+    ) -> RequestRecord:
+        """The decision of `verifier` (already known to be one) on `record`, from a review link or the console.
+
+        `via` names where it was taken when that is not the review link (the console's "konsol"), in the audit
+        entry. The event must not have started: the review link expires then, and the console keeps that rule.
+        """
         if record.status != Status.SUBMITTED:
             raise already_decided(record.status)
         now = self.clock()
+        if record.start <= now:
+            raise Refused(409, "Kegiatan sudah dimulai; keputusan tidak dapat dibuat lagi.")
+        detail = {"reason": reason, **({"via": via} if via else {})}
         to_status = Status.APPROVED if decision == "approve" else Status.REJECTED
         changes = RequestChanges(
             decided_by=verifier,
@@ -155,7 +166,7 @@ class Decision:
                 record.id,
                 allowed_from(to_status, Actor.VERIFIER),
                 to_status,
-                AuditEntry(record.id, now, verifier, decision, Status.SUBMITTED, to_status, {"reason": reason}),
+                AuditEntry(record.id, now, verifier, decision, Status.SUBMITTED, to_status, detail),
                 changes=changes,
                 outbox=self.mails.rejected(changes.applied_to(record)) if decision == "reject" else [],
             )

@@ -10,6 +10,7 @@ from vicon import intake
 from vicon.lifecycle import CANCELLABLE, PUBLIC_HISTORY_LABELS, Status, status_label
 from vicon.ports import RequestNotFound, RequestStore
 from vicon.provisioning import SYSTEM as SYSTEM_ACTOR
+from vicon.records import RequestRecord
 from vicon.settings import Settings
 from vicon.signing import Signer
 from vicon.timefmt import iso
@@ -44,9 +45,12 @@ class RequestStatus:
             "end": iso(record.end),
             "history": [
                 {"status": item.status, "at": iso(item.at), "label": PUBLIC_HISTORY_LABELS.get(item.status, "")}
-                for item in record.history
-                # The scheduler's retries pass through `approved` again; the requester was approved only once.
-                if not (item.status == Status.APPROVED and item.actor == SYSTEM_ACTOR)
+                for index, item in enumerate(record.history)
+                # The scheduler's retries (and a retry from the console) pass through `approved` again; the
+                # requester was approved only once.
+                if not (
+                    item.status == Status.APPROVED and (item.actor == SYSTEM_ACTOR or _approved_before(record, index))
+                )
             ],
             # A cancelled request's meeting was deleted in Zoom: its link and passcode no longer mean anything.
             "meeting": meeting.model_dump(mode="json", include=MEETING_PUBLIC_FIELDS)
@@ -58,3 +62,7 @@ class RequestStatus:
             "timezone": self.settings.timezone,
             "timezone_label": intake.tz_abbreviation(self.settings.tz),
         }
+
+
+def _approved_before(record: RequestRecord, index: int) -> bool:
+    return any(item.status == Status.APPROVED for item in record.history[:index])

@@ -1,0 +1,186 @@
+"""The staff console's templates for tests/test_templates.py, with the context their callers pass (decision 0030).
+
+Kept apart from test_templates.py's table, which `cases()` extends with these; `Case` is handed in so this module
+never imports that test module.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from tests.harness import VERIFIERS, Harness
+from vicon.fields import FieldError
+from vicon.lifecycle import Status
+from vicon.ports import AuditEntry, OutboxEntry, OutgoingMail
+from vicon.records import QueueEntry, RequestRecord
+from vicon.usecases.staff_access import StaffMember, StaffRole
+from vicon.usecases.staff_console import AUDIT_ACTIONS, DETAIL_LABELS, QUEUE_LIMIT, MailRow, QueueRow
+
+HOSTILE_REASON = "<b>Pemohon</b> menelepon & minta batal"
+
+
+def entry(record: RequestRecord) -> QueueEntry:
+    return QueueEntry.from_stored(record.to_stored())
+
+
+def staff_cases(harness: Harness, r: dict[str, RequestRecord], case: Any) -> dict[str, list[Any]]:
+    core = harness.core
+    base_url = core.settings.public_base_url
+    verifier = StaffMember(VERIFIERS[0], frozenset({StaffRole.VERIFIER, StaffRole.SUPERVISOR}))
+    operator = StaffMember("petugas@diskominfo.example", frozenset({StaffRole.OFFICER}))
+    submitted, provisioned, failed = r["submitted"], r["provisioned"], r["provisioning_failed"]
+    now = submitted.created_at
+    due = dt.datetime(2026, 12, 1, 16, 59, 59, tzinfo=dt.UTC)
+    login_url = f"{base_url}/api/staff_login?token=token-masuk"
+    mail = OutgoingMail((submitted.contact_email,), f"[Vicon] Tanda terima permohonan {submitted.id}", "t", "<p>t</p>")
+    mails = [
+        MailRow(OutboxEntry("m-sent", mail, submitted.id, 0, now, state="sent", queued_at=now, sent_at=now)),
+        MailRow(OutboxEntry("m-dead", mail, submitted.id, 30, now, "550 <x@y> ditolak", state="dead", queued_at=now)),
+        MailRow(OutboxEntry("m-wait", mail, submitted.id, 2, now, "421 sibuk", queued_at=None)),
+    ]
+    audit = [
+        AuditEntry(submitted.id, now, submitted.contact_email, "submit", None, Status.SUBMITTED),
+        AuditEntry(
+            submitted.id,
+            now,
+            VERIFIERS[0],
+            "cancel",
+            Status.SUBMITTED,
+            Status.CANCELLED,
+            {"reason": HOSTILE_REASON, "via": "konsol", "empty": ""},
+        ),
+        AuditEntry(submitted.id, now, "sistem", "unknown_action", None, None, {"meeting": 81234567890}),
+    ]
+
+    def request_page(record: RequestRecord, member: StaffMember, actions: set[str], **extra: Any) -> dict[str, Any]:
+        return {
+            "base_url": base_url,
+            "member": member,
+            "request": record,
+            "letter_url": f"{base_url}/api/staff_letter?id={record.id}",
+            "lead_working_days": 2,
+            "min_lead_working_days": 2,
+            "verification_due": dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC),
+            "due": None,
+            "overdue": False,
+            "audit": audit,
+            "audit_actions": AUDIT_ACTIONS,
+            "detail_labels": DETAIL_LABELS,
+            "mails": mails,
+            "actions": actions,
+            "error": None,
+            "reason": "",
+            "done": "",
+            **extra,
+        }
+
+    queue = {
+        "base_url": base_url,
+        "member": verifier,
+        "rows": [QueueRow(entry(submitted), due, True), QueueRow(entry(provisioned), None, False)],
+        "limit_reached": False,
+        "limit": QUEUE_LIMIT,
+        "values": {"status": "", "from": "2026-11-30", "to": "", "opd": "Dinas Kesehatan", "q": "stunting"},
+        "errors": [],
+        "statuses": list(Status),
+        "opd_choices": [*core.settings.opd_list, "Lainnya"],
+    }
+    return {
+        "email/staff_login": [
+            case(
+                "a listed address",
+                {"email": VERIFIERS[0], "login_url": login_url, "expires_at": now + dt.timedelta(minutes=15)},
+                [login_url, VERIFIERS[0]],
+                shows_event_name=False,
+            )
+        ],
+        "pages/staff_login": [
+            case(
+                "form",
+                {"base_url": base_url, "stage": "form", "email": "", "errors": []},
+                ["Kirim tautan masuk"],
+                False,
+            ),
+            case(
+                "form refused",
+                {
+                    "base_url": base_url,
+                    "stage": "form",
+                    "email": "x@y",
+                    "errors": [FieldError("email", "Tidak valid.")],
+                },
+                ["Tidak valid.", "x@y"],
+                False,
+            ),
+            case("sent", {"base_url": base_url, "stage": "sent", "email": "x@y", "errors": []}, ["x@y"], False),
+            case(
+                "confirm",
+                {
+                    "base_url": base_url,
+                    "stage": "confirm",
+                    "token": "token-masuk",
+                    "member": verifier,
+                    "expires_at": now,
+                },
+                ["token-masuk", VERIFIERS[0], "Verifikator, Kepala Bidang"],
+                False,
+            ),
+            case(
+                "signed out",
+                {"base_url": base_url, "stage": "signed_out", "email": "", "errors": []},
+                ["keluar"],
+                False,
+            ),
+        ],
+        "pages/staff_message": [
+            case(
+                "not signed in",
+                {"base_url": base_url, "heading": "Silakan masuk", "message": "Sesi berakhir.", "sign_in": True},
+                ["/api/staff_login"],
+                False,
+            ),
+            case(
+                "refused",
+                {"base_url": base_url, "heading": "Permintaan ditolak", "message": "Origin asing."},
+                ["/api/staff_console", "Origin asing."],
+                False,
+            ),
+        ],
+        "pages/staff_console": [
+            case(
+                "queue", queue, [submitted.id, VERIFIERS[0], "terlambat", "stunting", provisioned.held_meeting().host]
+            ),
+            case(
+                "refused filters",
+                {**queue, "rows": [], "errors": [FieldError("from", "Tanggal awal salah.")]},
+                ["Tanggal awal salah."],
+                False,
+            ),
+        ],
+        "pages/staff_request": [
+            case(
+                "a verifier on a submitted request",
+                request_page(
+                    submitted,
+                    verifier,
+                    {"approve", "reject", "cancel", "resend"},
+                    due=due,
+                    overdue=True,
+                    error="Alasan penolakan wajib diisi.",
+                    reason=HOSTILE_REASON,
+                ),
+                [HOSTILE_REASON, "Alasan penolakan wajib diisi.", "m-dead", "550 <x@y> ditolak", "Kirim ulang"],
+            ),
+            case(
+                "retry after a failure",
+                request_page(failed, verifier, {"retry", "cancel", "resend"}, done="Pembuatan meeting dicoba lagi."),
+                [failed.provisioning_error or "", "Coba buat meeting lagi", "Pembuatan meeting dicoba lagi."],
+            ),
+            case(
+                "an operator on a provisioned request",
+                request_page(provisioned, operator, set()),
+                [provisioned.held_meeting().join_url, "Tidak ada tindakan", "Petugas"],
+            ),
+        ],
+    }

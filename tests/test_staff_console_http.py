@@ -285,8 +285,9 @@ def test_staff_requests_answers_the_list_with_each_clock(staff: Harness) -> None
     assert [item["id"] for item in items] == [first, second]
     assert set(items[0]) == {"id", "status", "opd", "opd_other", "event_name", "start", "end", "due", "overdue", "host"}
     assert items[0]["status"] == "submitted" and items[0]["host"] is None
-    # Submitted Monday 30 November: verification is due by the end of Tuesday 1 December (WIB).
-    assert items[0]["due"] == "2026-12-01T16:59:59Z" and items[0]["overdue"] is False
+    # Submitted Monday 30 November 09:00 WIB: verification is due one working day of office time later, Tuesday
+    # 1 December 09:00 WIB (vicon.sla, the rule of the mails and the reminders).
+    assert items[0]["due"] == "2026-12-01T02:00:00Z" and items[0]["overdue"] is False
     assert items[1]["opd"] == "Lainnya" and items[1]["opd_other"] == "Kecamatan Kadipaten"
 
     def ids(**query: str) -> list[str]:

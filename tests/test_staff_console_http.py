@@ -445,6 +445,13 @@ def test_retry_of_a_failed_meeting_from_the_console(
     request_id = harness.submit_valid()["id"]
     staff_post(harness, "staff_request", cookie, id=request_id, action="approve")
     assert harness.request(request_id).status == Status.PROVISIONING_FAILED
+    # Its clock is now the meeting's: one working day of office time after the approval (Monday 09:00 WIB).
+    [listed] = staff_get(harness, "staff_requests", cookie).get_json()
+    assert listed["due"] == "2026-12-01T02:00:00Z" and listed["overdue"] is False
+    harness.clock.now += dt.timedelta(days=1, minutes=1)
+    cookie = sign_in(harness)  # a session lasts 12 hours
+    [late] = staff_get(harness, "staff_requests", cookie).get_json()
+    assert late["due"] == "2026-12-01T02:00:00Z" and late["overdue"] is True
     wrong = staff_post(harness, "staff_request", cookie, id=request_id, action="retry")
     assert wrong.status_code == 303  # still failing: the page shows why
     assert harness.request(request_id).status == Status.PROVISIONING_FAILED

@@ -11,10 +11,10 @@ from typing import Any
 
 from tests.harness import VERIFIERS, Harness
 from vicon.fields import FieldError
+from vicon.hostbusy import Span
 from vicon.lifecycle import Status
 from vicon.ports import AuditEntry, OutboxEntry, OutgoingMail
 from vicon.records import QueueEntry, RequestRecord
-from vicon.hostbusy import Span
 from vicon.settings import ZoomHost
 from vicon.usecases.host_calendar import CalendarDay, CalendarEntry, EntryKind, HostWeek, TodayMeeting
 from vicon.usecases.staff_access import StaffMember, StaffRole

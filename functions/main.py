@@ -665,6 +665,27 @@ def staff_console(request: flask.Request) -> flask.Response:
 
 
 @functions_framework.http
+@allow("GET")
+def staff_calendar(request: flask.Request) -> flask.Response:
+    """The host calendar: a week (?week=YYYY-MM-DD) of every licensed host, its meetings with their buffers, the
+    free time, meetings made outside Vicon, and today's meetings with the officer's links (session required)."""
+    from vicon import staff_http
+    from vicon.inputs import StaffCalendarQuery
+
+    core = _core()
+
+    def calendar() -> flask.Response:
+        member = _staff_member(request, core)
+        try:
+            query = StaffCalendarQuery.parse(request.args.to_dict())
+        except ValidationFailed as failed:
+            return staff_http.page(core.staff_calendar_page(member, None, failed.errors), 422)
+        return staff_http.page(core.staff_calendar_page(member, query))
+
+    return _console(core, "Kalender akun host tidak dapat dibuka", calendar)
+
+
+@functions_framework.http
 @allow("GET", "POST")
 def staff_request(request: flask.Request) -> flask.Response:
     """One request in the console: GET ?id= its page (changes nothing); POST `id`, `action`, `reason`, `mail`

@@ -34,6 +34,7 @@ locals {
     staff_logout            = { public = true, memory = "256Mi", timeout = 60, firestore = "roles/datastore.user", letters = null, recordings = null, mail = false, webhook = false }
     staff_requests          = { public = true, memory = "256Mi", timeout = 60, firestore = "roles/datastore.user", letters = null, recordings = null, mail = false, webhook = false }
     staff_console           = { public = true, memory = "256Mi", timeout = 60, firestore = "roles/datastore.user", letters = null, recordings = null, mail = false, webhook = false }
+    staff_calendar          = { public = true, memory = "256Mi", timeout = 60, firestore = "roles/datastore.user", letters = null, recordings = null, mail = false, webhook = false }
     staff_request           = { public = true, memory = "256Mi", timeout = 60, firestore = "roles/datastore.user", letters = "roles/storage.objectViewer", recordings = null, mail = true, webhook = false }
     staff_letter            = { public = true, memory = "256Mi", timeout = 60, firestore = "roles/datastore.user", letters = "roles/storage.objectViewer", recordings = null, mail = false, webhook = false }
     # Archives recordings (streams of up to gigabytes), delivers the outbox, retries provisioning: 540 s.

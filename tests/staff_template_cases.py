@@ -11,9 +11,12 @@ from typing import Any
 
 from tests.harness import VERIFIERS, Harness
 from vicon.fields import FieldError
+from vicon.hostbusy import Span
 from vicon.lifecycle import Status
 from vicon.ports import AuditEntry, OutboxEntry, OutgoingMail
 from vicon.records import QueueEntry, RequestRecord
+from vicon.settings import ZoomHost
+from vicon.usecases.host_calendar import CalendarDay, CalendarEntry, EntryKind, HostWeek, TodayMeeting
 from vicon.usecases.staff_access import StaffMember, StaffRole
 from vicon.usecases.staff_console import AUDIT_ACTIONS, DETAIL_LABELS, QUEUE_LIMIT, MailRow, QueueRow
 
@@ -86,7 +89,85 @@ def staff_cases(harness: Harness, r: dict[str, RequestRecord], case: Any) -> dic
         "statuses": list(Status),
         "opd_choices": [*core.settings.opd_list, "Lainnya"],
     }
+    meeting = provisioned.held_meeting()
+    buffer = dt.timedelta(minutes=30)
+    monday = dt.date(2026, 11, 30)
+    wednesday = monday + dt.timedelta(days=2)
+    portal = Span(dt.datetime(2026, 12, 2, 6, 0, tzinfo=dt.UTC), dt.datetime(2026, 12, 2, 7, 0, tzinfo=dt.UTC))
+    entries = [
+        CalendarEntry(
+            EntryKind.VICON,
+            Span(meeting.start, meeting.end),
+            Span(meeting.start - buffer, meeting.end + buffer),
+            provisioned,
+            meeting.id,
+            provisioned.event_name,
+            ("Jadwal di Zoom berbeda dari catatan Vicon.",),
+        ),
+        CalendarEntry(
+            EntryKind.FOREIGN,
+            portal,
+            Span(portal.start - buffer, portal.end + buffer),
+            None,
+            81234567890,
+            "<i>Rapat pimpinan</i>",
+        ),
+        CalendarEntry(EntryKind.VICON, portal, portal, failed, None, failed.event_name),
+        CalendarEntry(EntryKind.UNTRACKED, portal, portal, None, 81234567891, "[VC-2026-999999]", ("Tidak ada.",)),
+    ]
+    free = [Span(dt.datetime(2026, 12, 1, 23, 0, tzinfo=dt.UTC), dt.datetime(2026, 12, 2, 1, 30, tzinfo=dt.UTC))]
+    days = [CalendarDay(monday + dt.timedelta(days=n), [], free) for n in range(7)]
+    days[2] = CalendarDay(wednesday, entries, free)
+    calendar = {
+        "base_url": base_url,
+        "member": operator,
+        "monday": monday,
+        "sunday": monday + dt.timedelta(days=6),
+        "previous_week": "2026-11-23",
+        "next_week": "2026-12-07",
+        "this_week": monday,
+        "today": wednesday,
+        "hosts": [
+            HostWeek(ZoomHost(meeting.host, 100), days, None, [f"{provisioned.id}: Jadwal di Zoom berbeda."]),
+            HostWeek(ZoomHost("host-besar@vicon.example", 300), days, "Jadwal di Zoom tidak dapat diperiksa."),
+        ],
+        "today_meetings": [TodayMeeting(provisioned, f"{base_url}/api/start_meeting?token=tautan-petugas")],
+        "is_officer": True,
+        "buffer_minutes": 30,
+        "zone": "WIB",
+        "day_hours": "06.00–22.00",
+        "errors": [],
+        "entry_kinds": EntryKind,
+    }
     return {
+        "pages/staff_calendar": [
+            case(
+                "an officer's week",
+                calendar,
+                [
+                    "dibuat di luar Vicon",
+                    "<i>Rapat pimpinan</i>",
+                    "tautan-petugas",
+                    "Jadwal di Zoom tidak dapat diperiksa.",
+                    "Selisih antara Vicon dan Zoom",
+                    "Meeting Vicon yang tidak tercatat",
+                    "06.00–08.30 WIB",
+                    "Senin, 30 November 2026 – Minggu, 6 Desember 2026",
+                ],
+            ),
+            case(
+                "a bad week, not an officer",
+                {
+                    **calendar,
+                    "member": verifier,
+                    "hosts": [],
+                    "today_meetings": [TodayMeeting(provisioned, None)],
+                    "is_officer": False,
+                    "errors": [FieldError("week", "Minggu (week) salah.")],
+                },
+                ["Minggu (week) salah.", "hanya tampil bagi alamat di OPERATOR_EMAILS"],
+            ),
+        ],
         "email/staff_login": [
             case(
                 "a listed address",

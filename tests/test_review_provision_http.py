@@ -56,6 +56,12 @@ def mails_to(harness: Harness, address: str, subject_part: str) -> list[Any]:
     return [m for m in harness.sent_mail() if m["To"] == address and subject_part in m["Subject"]]
 
 
+def busy_check_answers(zoom_sandbox: Any) -> None:
+    """The list before the create (decision 0033: is the host free in Zoom?) gets Zoom's real answer, so the
+    failures injected after it hit the search that follows an ambiguous create."""
+    zoom_sandbox.state.inject("GET", r"/users/.+/meetings")
+
+
 def live_meetings(zoom_sandbox: Any) -> list[Any]:
     return list(zoom_sandbox.state.meetings.values())
 
@@ -331,6 +337,7 @@ def test_a_retry_adopts_a_meeting_whose_creation_answer_was_lost(zoom_harness: H
     request_id = harness.submit_valid()["id"]
     # The first attempt created the meeting, then Zoom's answer was lost and the search failed too.
     zoom_sandbox.state.inject("POST", r"/users/.+/meetings", status=500, after_effect=True)
+    busy_check_answers(zoom_sandbox)
     zoom_sandbox.state.inject("GET", r"/users/.+/meetings", status=500, times=2)
     decide(harness, review_token(harness, request_id), "approve")
     assert harness.request(request_id).status == "provisioning_failed"
@@ -556,6 +563,7 @@ def test_a_failed_search_keeps_the_slot_so_no_second_meeting_or_double_booking(
     first = harness.submit_valid(start="2026-12-02T09:00", end="2026-12-02T10:00")["id"]
     # Created, but the answer is lost; the search after it fails too: the slot must stay with `first`.
     zoom_sandbox.state.inject("POST", r"/users/.+/meetings", status=500, after_effect=True)
+    busy_check_answers(zoom_sandbox)
     zoom_sandbox.state.inject("GET", r"/users/.+/meetings", status=500, times=2)
     decide(harness, review_token(harness, first), "approve")
     held = harness.store.held_host(first)
@@ -586,6 +594,7 @@ def test_cancel_after_an_ambiguous_create_deletes_the_meeting_zoom_kept(
     harness = zoom_harness
     submitted = harness.submit_valid()
     zoom_sandbox.state.inject("POST", r"/users/.+/meetings", status=500, after_effect=True)
+    busy_check_answers(zoom_sandbox)
     zoom_sandbox.state.inject("GET", r"/users/.+/meetings", status=500, times=2)
     decide(harness, review_token(harness, submitted["id"]), "approve")
     assert len(live_meetings(zoom_sandbox)) == 1  # in Zoom, but not recorded by us

@@ -540,6 +540,46 @@ class SandboxState:
             for token, grant in list(self.download_grants.items()):
                 self.download_grants[token] = DownloadGrant(grant.meeting_uuid, now, grant.kind)
 
+    # --- meetings made elsewhere -------------------------------------------------------------------
+
+    def schedule_in_portal(
+        self,
+        user_ref: str,
+        start: datetime,
+        duration: int = 60,
+        topic: str = "Rapat internal",
+        agenda: str = "",
+        timezone: str = DEFAULT_TIMEZONE,
+    ) -> dict[str, Any]:
+        """A scheduled meeting made by a person in Zoom's web portal (or a Zoom client): no API call, so no daily
+        count and no request log; listed by GET /users/{userId}/meetings like any other, with no Vicon tag."""
+        with self.lock:
+            user = self.user(user_ref)
+            if user is None:
+                raise KeyError(user_ref)
+            meeting_id = self.new_meeting_id()
+            password = secrets.token_urlsafe(6)[:8]
+            meeting = {
+                "uuid": self.new_uuid(),
+                "id": meeting_id,
+                "host_id": user.id,
+                "host_email": user.email,
+                "topic": topic,
+                "type": 2,
+                "status": "waiting",
+                "start_time": _fmt(start.astimezone(UTC)),
+                "duration": duration,
+                "timezone": timezone,
+                "agenda": agenda,
+                "created_at": _fmt(self.now()),
+                "join_url": _join_url(meeting_id, password),
+                "password": password,
+                "pre_schedule": False,
+                "settings": _default_settings(),
+            }
+            self.meetings[meeting_id] = meeting
+            return meeting
+
     # --- past meetings ------------------------------------------------------------------------------
 
     def hold_meeting(

@@ -29,6 +29,7 @@ from vicon.usecases.cancel import Cancellation
 from vicon.usecases.complaints import ComplaintAnswerLink, ComplaintIntake, ComplaintReceipt, ComplaintRegistration
 from vicon.usecases.completion import ATTENDANCE, COMPLETION, Completion, CompletionPorts
 from vicon.usecases.delivery import MailDelivery
+from vicon.usecases.host_calendar import HostCalendar
 from vicon.usecases.jobs import Handler, JobRunner
 from vicon.usecases.officer import OfficerLink
 from vicon.usecases.recording_links import FileDownload, RecordingDecisionLink, RecordingFiles
@@ -62,7 +63,7 @@ from vicon.workdays import WorkingCalendar
 
 if TYPE_CHECKING:
     from vicon.fields import FieldError
-    from vicon.inputs import DecisionForm, StaffActionForm, StaffQueueQuery, SurveyForm
+    from vicon.inputs import DecisionForm, StaffActionForm, StaffCalendarQuery, StaffQueueQuery, SurveyForm
 
 __all__ = ["Core", "NotStored", "RateLimited", "Refused", "Submission", "utc_now"]
 
@@ -453,6 +454,15 @@ class Core:
             self._provisioning(),
             self._delivery(),
         )
+
+    def _host_calendar(self) -> HostCalendar:
+        store = self.store
+        return HostCalendar(self.settings, store, store, self.meetings, self.links, self.page, self.clock)
+
+    def staff_calendar_page(
+        self, member: StaffMember, query: StaffCalendarQuery | None, errors: Sequence[FieldError] = ()
+    ) -> str:
+        return self._host_calendar().page(member, query, errors)
 
     def request_staff_link(self, email: str, client: str | None) -> Callable[[], None] | None:
         return self._staff_access().request_link(email, client)

@@ -948,6 +948,36 @@ class StaffQueueQuery(Form):
         return start_to
 
 
+# The host calendar's weeks: far enough either way for any event, near enough that date arithmetic never overflows.
+CALENDAR_FIRST_WEEK = dt.date(2020, 1, 1)
+CALENDAR_LAST_WEEK = dt.date(2099, 12, 31)
+
+
+class StaffCalendarQuery(Form):
+    """staff_calendar GET: which week of the host calendar (decision 0033)."""
+
+    messages: ClassVar[Mapping[tuple[str, str], str]] = {
+        ("week", "iso_date"): "Minggu (week) harus berupa tanggal berformat TTTT-BB-HH, misalnya 2026-12-07.",
+    }
+
+    week: Annotated[dt.date | None, BeforeValidator(_optional_date)] = Field(
+        default=None,
+        title="Minggu",
+        description="`YYYY-MM-DD`: tanggal mana pun dalam minggu yang ditampilkan (Senin sampai Minggu, waktu "
+        "TIMEZONE); kosong: minggu ini.",
+        json_schema_extra={"format": "date"},
+    )
+
+    @field_validator("week")
+    @classmethod
+    def _within_range(cls, week: dt.date | None) -> dt.date | None:
+        if week is not None and not CALENDAR_FIRST_WEEK <= week <= CALENDAR_LAST_WEEK:
+            raise refuse(
+                f"Minggu (week) harus antara {CALENDAR_FIRST_WEEK.isoformat()} dan {CALENDAR_LAST_WEEK.isoformat()}."
+            )
+        return week
+
+
 class StaffActionForm(Form):
     """staff_request POST: one action on one request, from the buttons of its console page."""
 

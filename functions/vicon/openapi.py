@@ -893,6 +893,31 @@ def _staff_paths(settings: Settings) -> dict[str, Any]:
                 },
             }
         },
+        "/staff_calendar": {
+            "get": {
+                "operationId": "staff_calendar",
+                "summary": "Konsol: kalender akun host satu minggu (meeting dengan jedanya, waktu bebas, meeting yang "
+                "dibuat di luar Vicon, selisih dengan Zoom) dan meeting hari ini dengan tautan petugas (perlu sesi)",
+                "description": "Dibangun dari catatan Vicon dan diperiksa dengan daftar meeting Zoom setiap akun host "
+                "(satu permintaan per akun). Bila daftar Zoom gagal dibaca, halaman tetap tampil dari catatan Vicon "
+                "dan menyebutnya. Tidak mengubah apa pun.",
+                "security": STAFF_SECURITY,
+                "parameters": [
+                    {
+                        "name": "week",
+                        "in": "query",
+                        "required": False,
+                        "description": f"{inputs.StaffCalendarQuery.model_fields['week'].title}: "
+                        f"{inputs.StaffCalendarQuery.model_fields['week'].description}",
+                        "schema": {"type": "string", "pattern": r"^(\d{4}-\d{2}-\d{2})?$"},
+                    }
+                ],
+                "responses": {
+                    "200": _staff_page("Halaman kalender akun host."),
+                    **_staff_errors("401", "422"),
+                },
+            }
+        },
         "/staff_request": {
             "get": {
                 "operationId": "staff_request_page",

@@ -13,6 +13,7 @@ import math
 from collections.abc import Callable
 from typing import Protocol
 
+from vicon.hostbusy import blocking_meetings
 from vicon.intake import EVENT_TYPES
 from vicon.lifecycle import (
     MAX_PROVISIONING_ATTEMPTS,
@@ -153,22 +154,42 @@ def _obtain_meeting(service: ProvisioningContext, record: RequestRecord) -> tupl
     # that host says otherwise, nothing is created and the slot is kept, whatever else fails.
     maybe_created = record.provisioning_attempts > 0
     exhausted: set[str] = set()
+    # Hosts left out because Zoom lists a meeting over this time, or because their list could not be read.
+    busy_in_zoom: set[str] = set()
+    unchecked: set[str] = set()
     while True:
         host = service.host_slots.claim_host_slot(
             record.id, _candidate_hosts(service, record, day, exhausted), start, end, buffer, service.clock()
         )
         if host is None:
-            raise ProvisioningFailed(
-                "Tidak ada akun Zoom berlisensi yang kosong dan cukup untuk "
-                f"{record.participant_count} peserta pada jadwal tersebut (termasuk jeda "
-                f"{service.settings.host_buffer_minutes} menit sebelum dan sesudah)."
-            )
+            raise ProvisioningFailed(_no_host_reason(service, record, busy_in_zoom, unchecked))
+        # One list per host tried (decision 0033): it finds this request's meeting after an ambiguous attempt and
+        # any meeting made outside Vicon that keeps the host busy. Never created blind on a list that failed.
         try:
+            listed = service.meetings.list_meetings(host, "scheduled")
+        except ZoomError as exc:
             if maybe_created:
-                existing = find_tagged(service.meetings, host, record.id)
-                if existing is not None:
-                    return host, existing
-                maybe_created = False
+                raise ProvisioningFailed(_zoom_reason(exc), keep_slot=True) from exc
+            log.warning("cannot list the meetings of host %s for %s (%s); not choosing it", host, record.id, exc)
+            service.host_slots.release_host_slot(record.id)
+            exhausted.add(host)
+            unchecked.add(host)
+            continue
+        if maybe_created:
+            try:
+                existing = _tagged_in(service.meetings, listed, record.id)
+            except ZoomError as exc:
+                raise ProvisioningFailed(_zoom_reason(exc), keep_slot=True) from exc
+            if existing is not None:
+                return host, existing
+            maybe_created = False
+        if blocking := blocking_meetings(listed, record.id, start, end, buffer):
+            log.info("host %s has Zoom meeting %s over %s's time; not choosing it", host, blocking[0].id, record.id)
+            service.host_slots.release_host_slot(record.id)
+            exhausted.add(host)
+            busy_in_zoom.add(host)
+            continue
+        try:
             service.zoom_usage.count_zoom_call(host, day)
             return host, service.meetings.create_meeting(host, meeting_spec(record, service.settings.timezone))
         except ZoomDailyLimit as exc:
@@ -193,6 +214,24 @@ def _obtain_meeting(service: ProvisioningContext, record: RequestRecord) -> tupl
             raise ProvisioningFailed(_zoom_reason(exc), keep_slot=maybe_created) from exc
 
 
+def _no_host_reason(
+    service: ProvisioningContext, record: RequestRecord, busy_in_zoom: set[str], unchecked: set[str]
+) -> str:
+    if unchecked:
+        return (
+            "Jadwal akun Zoom " + ", ".join(sorted(unchecked)) + " tidak dapat diperiksa di Zoom, sehingga meeting "
+            "tidak dibuat di sana tanpa memeriksa; akan dicoba lagi otomatis."
+        )
+    reason = (
+        "Tidak ada akun Zoom berlisensi yang kosong dan cukup untuk "
+        f"{record.participant_count} peserta pada jadwal tersebut (termasuk jeda "
+        f"{service.settings.host_buffer_minutes} menit sebelum dan sesudah)."
+    )
+    if busy_in_zoom:
+        reason += " Meeting yang dibuat di luar Vicon pada akun " + ", ".join(sorted(busy_in_zoom)) + " ikut dihitung."
+    return reason
+
+
 def _zoom_reason(exc: Exception) -> str:
     if isinstance(exc, ZoomOutOfTime):
         return "Zoom menjawab terlalu lambat; akan dicoba lagi otomatis."
@@ -209,11 +248,15 @@ def _zoom_reason(exc: Exception) -> str:
 
 def find_tagged(meetings: Meetings, host: str, request_id: str) -> Meeting | None:
     """The meeting on `host` whose agenda carries the request's tag, if Zoom lists one."""
+    return _tagged_in(meetings, meetings.list_meetings(host, "scheduled"), request_id)
+
+
+def _tagged_in(meetings: Meetings, listed: list[Meeting], request_id: str) -> Meeting | None:
     tag = meeting_tag(request_id)
-    for listed in meetings.list_meetings(host, "scheduled"):
-        if (listed.agenda or "").startswith(tag):
+    for each in listed:
+        if (each.agenda or "").startswith(tag):
             # Listed meetings carry no passcode; the meeting itself does.
-            return meetings.get_meeting(listed.id)
+            return meetings.get_meeting(each.id)
     return None
 
 

@@ -15,7 +15,7 @@ from vicon.invitations import format_meeting_id, schedule_text
 from vicon.lifecycle import ProvisioningState, Status, provisioning_state, status_label
 from vicon.records import RequestRecord
 from vicon.settings import FUNCTIONS_DIR, REPO_DIR, Identity
-from vicon.timefmt import parse_iso
+from vicon.timefmt import parse_iso, tz_abbreviation
 
 
 def templates_dir() -> Path:
@@ -47,7 +47,15 @@ def environment(timezone: str, identity: Identity = Identity()) -> jinja2.Enviro
     def local_date(value: str | dt.date) -> str:
         return format_date_id(dt.date.fromisoformat(value) if isinstance(value, str) else value)
 
+    def time_range(span: Any) -> str:
+        """'08.30–10.30 WIB' for anything with `start` and `end` (the host calendar's spans); a span that ends on
+        a later day names it."""
+        start, end = span.start.astimezone(tz), span.end.astimezone(tz)
+        until = f"{end:%H.%M}" if end.date() == start.date() else f"{format_date_id(end.date())} {end:%H.%M}"
+        return f"{start:%H.%M}–{until} {tz_abbreviation(tz)}"
+
     env.filters["local_time"] = local_time
+    env.filters["time_range"] = time_range
     env.filters["local_date"] = local_date
     env.filters["event_type_label"] = lambda value: EVENT_TYPES.get(value, value)
     env.filters["need_label"] = lambda value: NEEDS.get(value, value)

@@ -50,6 +50,7 @@ TARGETS = (
     "staff_logout",
     "staff_requests",
     "staff_console",
+    "staff_calendar",
     "staff_request",
     "staff_letter",
 )

@@ -318,3 +318,23 @@ def test_a_complaint_with_bad_input_names_its_fields_and_stores_nothing(staff: H
     unknown = staff_form_post(staff, "staff_new_complaint", officer, **phone_complaint(request_id="VC-2026-999999"))
     assert unknown.status_code == 422 and "VC-2026-999999 tidak ditemukan" in unknown.get_data(as_text=True)
     assert staff.store.get_complaint("PG-2026-000001") is None
+
+
+def test_registration_answers_conform_to_the_document(staff: Harness) -> None:
+    from tests.test_openapi import assert_conforms, served_document
+
+    doc = served_document(staff)
+    officer, verifier = sign_in(staff, OPERATOR), sign_in(staff, VERIFIER)
+    for path, target in (("/staff_new_request", "staff_new_request"), ("/staff_new_complaint", "staff_new_complaint")):
+        for cookie in (officer, verifier, None):  # 200, 403, 401
+            assert_conforms(doc, path, "get", staff_get(staff, target, cookie))
+    request = "/staff_new_request"
+    assert_conforms(doc, request, "post", register(staff, officer, letter=one_page_pdf()))  # 303
+    assert_conforms(doc, request, "post", register(staff, officer, paper_fields(event_name="")))  # 422
+    assert_conforms(doc, request, "post", register(staff, officer, letter=one_page_pdf(), origin=None))  # 403
+    assert_conforms(doc, request, "post", register(staff, verifier, letter=one_page_pdf()))  # 403
+    assert_conforms(doc, request, "post", register(staff, None, letter=one_page_pdf()))  # 401
+    complaint = "/staff_new_complaint"
+    assert_conforms(doc, complaint, "post", staff_form_post(staff, "staff_new_complaint", officer, **phone_complaint()))
+    assert_conforms(doc, complaint, "post", staff_form_post(staff, "staff_new_complaint", officer, category="x"))
+    assert_conforms(doc, complaint, "post", staff_form_post(staff, "staff_new_complaint", None, category="x"))

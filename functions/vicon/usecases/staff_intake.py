@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from vicon.fields import (
     COMPLAINT_CATEGORIES,
@@ -50,6 +51,54 @@ def _field_errors(errors: Sequence[FieldError]) -> dict[str, str]:
     return {name: " ".join(messages) for name, messages in by_field.items()}
 
 
+def _all_values(fields: Mapping[str, Sequence[str]] | None, name: str) -> list[str]:
+    return list((fields or {}).get(name) or [])
+
+
+def request_form_context(
+    member: StaffMember,
+    options: Mapping[str, Any],
+    errors: Sequence[FieldError] = (),
+    fields: Mapping[str, Sequence[str]] | None = None,
+) -> dict[str, Any]:
+    """What pages/staff_new_request.html reads: the intake options (earliest date, limits), what was typed."""
+    return {
+        "member": member,
+        "options": options,
+        "values": _values(fields),
+        "needs_chosen": _all_values(fields, "needs"),
+        "errors": list(errors),
+        "field_errors": _field_errors(errors),
+        "anchors": FIELD_ANCHORS,
+        "labels": FIELD_LABELS,
+        "limits": TEXT_LIMITS,
+        "event_types": EVENT_TYPES,
+        "needs": NEEDS,
+    }
+
+
+def complaint_form_context(
+    member: StaffMember,
+    opd_list: Sequence[str],
+    errors: Sequence[FieldError] = (),
+    fields: Mapping[str, Sequence[str]] | None = None,
+    receipt: ComplaintReceipt | None = None,
+) -> dict[str, Any]:
+    """What pages/staff_new_complaint.html reads: the choices, what was typed, the last registration's number."""
+    return {
+        "member": member,
+        "receipt": receipt,
+        "values": _values(fields),
+        "errors": list(errors),
+        "field_errors": _field_errors(errors),
+        "anchors": FIELD_ANCHORS,
+        "categories": COMPLAINT_CATEGORIES,
+        "channels": {key: label for key, label in COMPLAINT_CHANNELS.items() if key != ComplaintChannel.WEB},
+        "opd_list": opd_list,
+        "limits": COMPLAINT_TEXT_LIMITS,
+    }
+
+
 class StaffIntake:
     """The console's two registration forms and what their POSTs do."""
 
@@ -84,20 +133,8 @@ class StaffIntake:
     ) -> str:
         """The paper request form, empty or as typed with each problem next to its field; changes nothing."""
         self.check(member)
-        return self.page(
-            "pages/staff_new_request.html",
-            member=member,
-            options=intake_options(self.settings, self.rules, self.clock()),
-            values=_values(fields),
-            needs_chosen=list((fields or {}).get("needs") or []),
-            errors=list(errors),
-            field_errors=_field_errors(errors),
-            anchors=FIELD_ANCHORS,
-            labels=FIELD_LABELS,
-            limits=TEXT_LIMITS,
-            event_types=EVENT_TYPES,
-            needs=NEEDS,
-        )
+        options = intake_options(self.settings, self.rules, self.clock())
+        return self.page("pages/staff_new_request.html", **request_form_context(member, options, errors, fields))
 
     def register_request(
         self, member: StaffMember, fields: Mapping[str, Sequence[str]], letter: bytes | None
@@ -117,19 +154,8 @@ class StaffIntake:
     ) -> str:
         """The complaint form (after a registration: its number above an empty form); changes nothing."""
         self.check(member)
-        return self.page(
-            "pages/staff_new_complaint.html",
-            member=member,
-            receipt=receipt,
-            values=_values(fields),
-            errors=list(errors),
-            field_errors=_field_errors(errors),
-            anchors=FIELD_ANCHORS,
-            categories=COMPLAINT_CATEGORIES,
-            channels={key: label for key, label in COMPLAINT_CHANNELS.items() if key != ComplaintChannel.WEB},
-            opd_list=self.settings.opd_list,
-            limits=COMPLAINT_TEXT_LIMITS,
-        )
+        context = complaint_form_context(member, self.settings.opd_list, errors, fields, receipt)
+        return self.page("pages/staff_new_complaint.html", **context)
 
     def register_complaint(self, member: StaffMember, fields: Mapping[str, Sequence[str]]) -> ComplaintReceipt:
         """Register one in `member`'s name, audited with the channel "via konsol"; Refused 403, ValidationFailed."""

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FloatRect, Page, expect
 
 from tests.a11y import DESKTOP, PHONE, assert_accessible
 from tests.browser_fixtures import serve_dev
@@ -18,7 +18,7 @@ from tests.test_staff_console_browser import sign_in
 
 pytestmark = pytest.mark.browser
 OFFICER = "petugas@diskominfo.example"
-PIECE = {"x": 0, "y": 0, "width": 390, "height": 1400}
+PIECE = 1400  # px of the phone page per screenshot
 
 
 @pytest.fixture(scope="module")
@@ -34,8 +34,8 @@ def check_page(page: Page, what: str, shots: Path) -> None:
     name = what.replace(" ", "-")
     page.screenshot(path=str(shots / f"{name}-390.png"), full_page=True)
     height = page.evaluate("() => document.documentElement.scrollHeight")
-    for index, top in enumerate(range(0, height - 200, 1400)):  # readable pieces of the long phone page
-        piece = PIECE | {"y": top, "height": min(1400, height - top)}
+    for index, top in enumerate(range(0, height - 200, PIECE)):  # readable pieces of the long phone page
+        piece: FloatRect = {"x": 0, "y": top, "width": PHONE["width"], "height": min(PIECE, height - top)}
         page.screenshot(path=str(shots / f"{name}-390-{index}.png"), full_page=True, clip=piece)
     page.set_viewport_size(DESKTOP)
     assert_accessible(page, f"{what} on a desktop")

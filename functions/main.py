@@ -741,6 +741,100 @@ def staff_letter(request: flask.Request) -> flask.Response:
     return _console(core, "Surat tidak dapat dibuka", letter)
 
 
+@functions_framework.http
+@allow("GET", "POST", reads_body=True)
+def staff_new_request(request: flask.Request) -> flask.Response:
+    """A request received as a paper letter, registered by an officer: GET the form; POST it (multipart, the
+    public form's fields with the scanned letter) → 303 to its page in the console (session required)."""
+    from vicon import staff_http
+
+    core = _core()
+    heading = "Permohonan dari surat tidak dapat dicatat"
+    if request.method != "POST":
+        return _console(
+            core, heading, lambda: staff_http.page(core.staff_new_request_page(_staff_member(request, core)))
+        )
+    if staff_http.foreign_origin(request, core.settings.public_base_url):
+        return _unread(_foreign_origin(core))
+    refused = _registering_refused(request, core, heading)
+    if refused is not None:
+        return refused
+    return _console(core, heading, lambda: _paper_request(request, core))
+
+
+def _paper_request(request: flask.Request, core: Core) -> flask.Response:
+    from vicon import staff_http
+    from vicon.core import NotStored
+
+    member = _staff_member(request, core)
+    if request.mimetype not in FORM_TYPES:
+        return _unread(error(400, "Kirim formulir sebagai multipart/form-data (dengan berkas surat PDF)."))
+    try:
+        form = read_form(request.stream, request.mimetype, request.mimetype_params, request.content_length)
+    except FormRefused as refused:
+        return unread_body_error(refused.status, [FieldError(refused.field, refused.message)])
+    try:
+        submission = core.staff_register_request(member, form.fields, form.files.get("letter"))
+    except ValidationFailed as failed:
+        return staff_http.page(core.staff_new_request_page(member, failed.errors, form.fields), 422)
+    except NotStored:
+        log.exception("paper request not stored")
+        return error(503, "Layanan sedang mengalami gangguan. Tidak ada yang tersimpan; silakan catat ulang.")
+    location = f"{core.settings.public_base_url}/api/staff_request?id={submission.id}&selesai=register"
+    return staff_http.see_other(location)
+
+
+@functions_framework.http
+@allow("GET", "POST", reads_body=True)
+def staff_new_complaint(request: flask.Request) -> flask.Response:
+    """A complaint received in person, by phone, message or email, registered by the signed-in officer: GET the
+    form; POST it → 201 with its number above an empty form (session required)."""
+    from vicon import staff_http
+
+    core = _core()
+    heading = "Pengaduan tidak dapat dicatat"
+    if request.method != "POST":
+        return _console(
+            core, heading, lambda: staff_http.page(core.staff_new_complaint_page(_staff_member(request, core)))
+        )
+    if staff_http.foreign_origin(request, core.settings.public_base_url):
+        return _unread(_foreign_origin(core))
+    refused = _registering_refused(request, core, heading)
+    if refused is not None:
+        return refused
+    form = _complaint_form(request)
+    if isinstance(form, flask.Response):
+        return form
+
+    def register() -> flask.Response:
+        member = _staff_member(request, core)
+        try:
+            receipt = core.staff_register_complaint(member, form.fields)
+        except ValidationFailed as failed:
+            return staff_http.page(core.staff_new_complaint_page(member, failed.errors, form.fields), 422)
+        return staff_http.page(core.staff_new_complaint_page(member, receipt=receipt), 201)
+
+    return _console(core, heading, register)
+
+
+def _registering_refused(request: flask.Request, core: Core, heading: str) -> flask.Response | None:
+    """The 401 or 403 page for a POST from someone who may not register, before its body is read; None: go on."""
+    answer = _console(core, heading, lambda: _may_register(request, core))
+    return None if answer.status_code == 204 else _unread(answer)
+
+
+def _may_register(request: flask.Request, core: Core) -> flask.Response:
+    core.staff_may_register(_staff_member(request, core))
+    return flask.Response(status=204)
+
+
+def _unread(response: flask.Response) -> flask.Response:
+    """`response` streamed: answered before the body was read, so the framework must not read (or choke on) it."""
+    streamed = flask.Response(iter([response.get_data()]), response.status_code, headers=dict(response.headers))
+    streamed.headers.pop("Content-Length", None)
+    return streamed
+
+
 def _staff_member(request: flask.Request, core: Core) -> StaffMember:
     from vicon import staff_http
 

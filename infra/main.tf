@@ -37,6 +37,8 @@ locals {
     staff_calendar          = { public = true, memory = "256Mi", timeout = 60, firestore = "roles/datastore.user", letters = null, recordings = null, mail = false, webhook = false }
     staff_request           = { public = true, memory = "256Mi", timeout = 60, firestore = "roles/datastore.user", letters = "roles/storage.objectViewer", recordings = null, mail = true, webhook = false }
     staff_letter            = { public = true, memory = "256Mi", timeout = 60, firestore = "roles/datastore.user", letters = "roles/storage.objectViewer", recordings = null, mail = false, webhook = false }
+    staff_new_request       = { public = true, memory = "512Mi", timeout = 60, firestore = "roles/datastore.user", letters = "roles/storage.objectUser", recordings = null, mail = true, webhook = false }
+    staff_new_complaint     = { public = true, memory = "256Mi", timeout = 60, firestore = "roles/datastore.user", letters = null, recordings = null, mail = true, webhook = false }
     # Archives recordings (streams of up to gigabytes), delivers the outbox, retries provisioning: 540 s.
     scheduled_tick = { public = false, memory = "1Gi", timeout = 540, firestore = "roles/datastore.user", letters = "roles/storage.objectViewer", recordings = "roles/storage.objectUser", mail = true, webhook = false }
     intake_options = { public = true, memory = "256Mi", timeout = 60, firestore = null, letters = null, recordings = null, mail = false, webhook = false }

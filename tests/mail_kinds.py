@@ -12,7 +12,7 @@ from tests.harness import Harness, HarnessFactory
 from tests.test_templates import complaint_records, records
 from vicon.meetings import Recording, RecordingFile
 from vicon.ports import OutboxEntry, OutgoingMail
-from vicon.records import RequestRecord
+from vicon.records import RequestChannel, RequestRecord
 
 OPERATOR = "operator.jaringan@diskominfo.example"
 SUPERVISOR = "kepala.bidang.aplikasi.informatika@diskominfo.example"
@@ -89,9 +89,15 @@ def _deletion(record: RequestRecord) -> dt.datetime:
     return record.end + dt.timedelta(days=30)
 
 
+def _paper(record: RequestRecord) -> RequestRecord:
+    """The request as registered from a paper letter by an officer (decision 0034)."""
+    return record.model_copy(update={"received_via": RequestChannel.SURAT, "registered_by": OPERATOR})
+
+
 # Each event of a request's life that sends mail, with every variant its templates branch on.
 KINDS: dict[str, Build] = {
     "intake": lambda h, r: h.core.mails.intake(r["submitted"], h.core.status_url(r["submitted"])),
+    "intake_paper": lambda h, r: h.core.mails.intake(_paper(r["submitted"]), h.core.status_url(r["submitted"])),
     "provisioned": lambda h, r: h.core.mails.provisioned(r["provisioned"]),
     "provisioning_failed": lambda h, r: h.core.mails.provisioning_failed(r["provisioning_failed"]),
     "provisioning_failed_final": lambda h, r: h.core.mails.provisioning_failed(r["provisioning_failed"], final=True),

@@ -16,9 +16,12 @@ from vicon.lifecycle import Status
 from vicon.ports import AuditEntry, OutboxEntry, OutgoingMail
 from vicon.records import QueueEntry, RequestRecord
 from vicon.settings import ZoomHost
+from vicon.usecases.complaints import ComplaintReceipt
 from vicon.usecases.host_calendar import CalendarDay, CalendarEntry, EntryKind, HostWeek, TodayMeeting
 from vicon.usecases.staff_access import StaffMember, StaffRole
 from vicon.usecases.staff_console import AUDIT_ACTIONS, DETAIL_LABELS, QUEUE_LIMIT, MailRow, QueueRow
+from vicon.usecases.staff_intake import complaint_form_context, request_form_context
+from vicon.usecases.submit import intake_options
 
 HOSTILE_REASON = "<b>Pemohon</b> menelepon & minta batal"
 
@@ -139,6 +142,25 @@ def staff_cases(harness: Harness, r: dict[str, RequestRecord], case: Any) -> dic
         "errors": [],
         "entry_kinds": EntryKind,
     }
+    options = intake_options(core.settings, core.rules, now)
+    typed = {
+        "event_name": [str(submitted.event_name)],
+        "contact_email": ["bukan-alamat"],
+        "needs": ["recording", "polling"],
+        "recording_consent": ["on"],
+        "opd": ["Lainnya"],
+    }
+    refused = [
+        FieldError("contact_email", "Alamat email tidak valid."),
+        FieldError("needs", "Kebutuhan khusus tidak dikenal."),
+        FieldError("letter", "Surat permohonan resmi (PDF) wajib dilampirkan."),
+        FieldError(None, "Periksa lagi."),
+    ]
+    paper = {"base_url": base_url, **request_form_context(operator, options)}
+    paper_refused = {"base_url": base_url, **request_form_context(operator, options, refused, typed)}
+    complaint_typed = {"category": ["saran"], "channel": ["phone"], "message": [HOSTILE_REASON], "name": ["Budi"]}
+    complaint_refused = [FieldError("phone", "Isi email atau nomor telepon pengirim."), FieldError("channel", "Pilih.")]
+    opd_list = core.settings.opd_list
     return {
         "pages/staff_calendar": [
             case(
@@ -166,6 +188,42 @@ def staff_cases(harness: Harness, r: dict[str, RequestRecord], case: Any) -> dic
                     "errors": [FieldError("week", "Minggu (week) salah.")],
                 },
                 ["Minggu (week) salah.", "hanya tampil bagi alamat di OPERATOR_EMAILS"],
+            ),
+        ],
+        "pages/staff_new_request": [
+            case("empty", paper, ["/api/staff_new_request", operator.email, "Catat surat", "Lainnya"], False),
+            case(
+                "refused, as typed",
+                paper_refused,
+                ["bukan-alamat", "#needs-breakout_room", "#letter", "Periksa lagi."],
+            ),
+        ],
+        "pages/staff_new_complaint": [
+            case(
+                "empty",
+                {"base_url": base_url, **complaint_form_context(operator, opd_list)},
+                ["/api/staff_new_complaint", "Telepon", "Catat pengaduan"],
+                False,
+            ),
+            case(
+                "refused, as typed",
+                {
+                    "base_url": base_url,
+                    **complaint_form_context(operator, opd_list, complaint_refused, complaint_typed),
+                },
+                [HOSTILE_REASON, "Isi email atau nomor telepon pengirim.", "#phone", "#channel"],
+                False,
+            ),
+            case(
+                "registered, without an address",
+                {
+                    "base_url": base_url,
+                    **complaint_form_context(
+                        operator, opd_list, receipt=ComplaintReceipt("PG-2026-000007", "pengaduan", False)
+                    ),
+                },
+                ["PG-2026-000007", "Pengaduan tercatat", "sampaikan nomor ini"],
+                False,
             ),
         ],
         "email/staff_login": [

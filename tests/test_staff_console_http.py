@@ -283,8 +283,20 @@ def test_staff_requests_answers_the_list_with_each_clock(staff: Harness) -> None
     assert listed.status_code == 200
     items = listed.get_json()
     assert [item["id"] for item in items] == [first, second]
-    assert set(items[0]) == {"id", "status", "opd", "opd_other", "event_name", "start", "end", "due", "overdue", "host"}
-    assert items[0]["status"] == "submitted" and items[0]["host"] is None
+    assert set(items[0]) == {
+        "id",
+        "status",
+        "opd",
+        "opd_other",
+        "event_name",
+        "start",
+        "end",
+        "due",
+        "overdue",
+        "host",
+        "received_via",
+    }
+    assert items[0]["status"] == "submitted" and items[0]["host"] is None and items[0]["received_via"] == "web"
     # Submitted Monday 30 November 09:00 WIB: verification is due one working day of office time later, Tuesday
     # 1 December 09:00 WIB (vicon.sla, the rule of the mails and the reminders).
     assert items[0]["due"] == "2026-12-01T02:00:00Z" and items[0]["overdue"] is False

@@ -54,6 +54,7 @@ from vicon.usecases.report import (
 )
 from vicon.usecases.staff_access import StaffAccess, StaffMember, StartedSession
 from vicon.usecases.staff_console import StaffConsole
+from vicon.usecases.staff_intake import StaffIntake
 from vicon.usecases.status import RequestStatus
 from vicon.usecases.submit import Intake, NotStored, RateLimited, Submission
 from vicon.usecases.survey import SURVEY, SURVEY_REMINDER, SurveyAnswers, SurveyMailing, SurveyPorts
@@ -199,10 +200,8 @@ class Core:
     def intake_options(self) -> dict[str, Any]:
         return submit.intake_options(self.settings, self.rules, self.clock())
 
-    def submit(
-        self, fields: Mapping[str, Sequence[str]], letter: bytes | None, client: str | None = None
-    ) -> Submission:
-        intake_ = Intake(
+    def _intake(self) -> Intake:
+        return Intake(
             self.settings,
             self.rules,
             self.store,
@@ -215,7 +214,11 @@ class Core:
             jobs=self.store,
             service_level=self.service_level,
         )
-        return intake_.submit(fields, letter, client)
+
+    def submit(
+        self, fields: Mapping[str, Sequence[str]], letter: bytes | None, client: str | None = None
+    ) -> Submission:
+        return self._intake().submit(fields, letter, client)
 
     def deliver_mail(self, request_id: str | None = None) -> dict[str, int]:
         return self._delivery().deliver(request_id)
@@ -501,3 +504,34 @@ class Core:
 
     def staff_act(self, member: StaffMember, form: StaffActionForm) -> RequestRecord:
         return self._staff_console().act(member, form)
+
+    def _staff_intake(self) -> StaffIntake:
+        return StaffIntake(self.settings, self.rules, self._intake(), self._complaint_intake(), self.page, self.clock)
+
+    def staff_may_register(self, member: StaffMember) -> None:
+        self._staff_intake().check(member)
+
+    def staff_new_request_page(
+        self,
+        member: StaffMember,
+        errors: Sequence[FieldError] = (),
+        fields: Mapping[str, Sequence[str]] | None = None,
+    ) -> str:
+        return self._staff_intake().request_form_page(member, errors, fields)
+
+    def staff_register_request(
+        self, member: StaffMember, fields: Mapping[str, Sequence[str]], letter: bytes | None
+    ) -> Submission:
+        return self._staff_intake().register_request(member, fields, letter)
+
+    def staff_new_complaint_page(
+        self,
+        member: StaffMember,
+        errors: Sequence[FieldError] = (),
+        fields: Mapping[str, Sequence[str]] | None = None,
+        receipt: ComplaintReceipt | None = None,
+    ) -> str:
+        return self._staff_intake().complaint_form_page(member, errors, fields, receipt)
+
+    def staff_register_complaint(self, member: StaffMember, fields: Mapping[str, Sequence[str]]) -> ComplaintReceipt:
+        return self._staff_intake().register_complaint(member, fields)

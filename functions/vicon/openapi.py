@@ -19,6 +19,7 @@ from vicon import inputs, intake, staff_http
 from vicon.fields import COMPLAINT_ID_PATTERN, MAX_COMPLAINT_BODY_BYTES
 from vicon.forms import MAX_BODY_BYTES
 from vicon.lifecycle import STATUS_LABELS, Status
+from vicon.records import RequestChannel
 from vicon.settings import Settings
 from vicon.usecases.staff_console import QUEUE_LIMIT
 from vicon.web import SMALL_FORM_BYTES
@@ -956,6 +957,7 @@ def _staff_paths(settings: Settings) -> dict[str, Any]:
                 },
             },
         },
+        **_staff_registration_paths(settings),
         "/staff_letter": {
             "get": {
                 "operationId": "staff_letter",
@@ -971,6 +973,84 @@ def _staff_paths(settings: Settings) -> dict[str, Any]:
                     **_staff_errors("401", "404"),
                 },
             }
+        },
+    }
+
+
+def _staff_registration_paths(settings: Settings) -> dict[str, Any]:
+    """The console's registration forms (decision 0034): a paper letter's request, a complaint by phone or in person."""
+    who = (
+        "Hanya petugas (OPERATOR_EMAILS) dan Kepala Bidang (SUPERVISOR_EMAILS); verifikator lain 403. Header `Origin` "
+        "wajib sama dengan PUBLIC_BASE_URL. Tanpa honeypot dan tanpa batas kiriman: sesi petugas yang memeriksa, "
+        "dan setiap pencatatan masuk jejak audit dengan alamat petugas (`via` `konsol`)."
+    )
+    request_fields = form_schema(inputs.SubmitForm)
+    request_fields["properties"]["participant_count"]["maximum"] = settings.max_participants
+    complaint_fields = form_schema(inputs.ComplaintRegisterForm, without=("token",))
+    return {
+        "/staff_new_request": {
+            "get": {
+                "operationId": "staff_new_request_page",
+                "summary": "Konsol: formulir permohonan dari surat fisik (perlu sesi); tidak mengubah apa pun",
+                "security": STAFF_SECURITY,
+                "responses": {"200": _staff_page("Formulir kosong."), **_staff_errors("401", "403")},
+            },
+            "post": {
+                "operationId": "staff_new_request",
+                "summary": "Konsol: mencatat permohonan yang datang sebagai surat fisik, dengan hasil pindai suratnya",
+                "description": "Isian dan aturan sama dengan `submit_request` (pemeriksaan PDF yang sama); "
+                "permohonannya tercatat dengan `received_via` `surat` dan petugas pencatat, lalu mengikuti siklus "
+                "biasa: tanda terima dengan tautan status ke `contact_email`, email verifikasi ke VERIFIER_EMAILS. "
+                + who,
+                "security": STAFF_SECURITY,
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        MULTIPART: {
+                            "schema": request_fields,
+                            "encoding": {"letter": {"contentType": "application/pdf"}},
+                        }
+                    },
+                },
+                "responses": {
+                    "303": {
+                        "description": "Tercatat: ke halaman permohonannya (`staff_request?id=&selesai=register`).",
+                        "headers": _staff_headers("Location"),
+                    },
+                    "400": _error("Badan permintaan tidak dapat dibaca, atau bukan formulir."),
+                    "413": _error(
+                        f"Kiriman lebih dari {MAX_BODY_BYTES // 2**20} MiB, atau satu isian melebihi batasnya."
+                    ),
+                    **_staff_errors("401", "403", "422"),
+                },
+            },
+        },
+        "/staff_new_complaint": {
+            "get": {
+                "operationId": "staff_new_complaint_page",
+                "summary": "Konsol: formulir pengaduan yang diterima langsung, lewat telepon, pesan atau email "
+                "(perlu sesi); tidak mengubah apa pun",
+                "security": STAFF_SECURITY,
+                "responses": {"200": _staff_page("Formulir kosong."), **_staff_errors("401", "403")},
+            },
+            "post": {
+                "operationId": "staff_new_complaint",
+                "summary": "Konsol: mencatat pengaduan, saran atau masukan atas nama petugas yang masuk",
+                "description": "Isian sama dengan `complaint_register` tanpa `token`: nomor `PG-TTTT-NNNNNN`, "
+                "saluran dan petugas tercatat, tanda terima ke pengirim (bila ada email), pengaduannya ke "
+                "OPERATOR_EMAILS dan SUPERVISOR_EMAILS. " + who,
+                "security": STAFF_SECURITY,
+                "requestBody": {
+                    "required": True,
+                    "content": {URLENCODED: {"schema": complaint_fields}, MULTIPART: {"schema": complaint_fields}},
+                },
+                "responses": {
+                    "201": _staff_page("Tercatat: nomornya di atas formulir kosong."),
+                    "400": _error("Badan permintaan tidak dapat dibaca, atau bukan formulir."),
+                    "413": _error(f"Kiriman lebih dari {MAX_COMPLAINT_BODY_BYTES // 1024} KiB."),
+                    **_staff_errors("401", "403", "422"),
+                },
+            },
         },
     }
 
@@ -996,8 +1076,25 @@ def _staff_components() -> dict[str, Any]:
             },
             "overdue": {"type": "boolean", "description": "Batas `due` sudah lewat."},
             "host": {"type": ["string", "null"], "description": "Akun host Zoom meetingnya, bila sudah dibuat."},
+            "received_via": {
+                "enum": [channel.value for channel in RequestChannel],
+                "description": "`web`: formulir situs (atau submit_request); `surat`: surat fisik, dicatat petugas "
+                "dari konsol (`staff_new_request`).",
+            },
         },
-        "required": ["id", "status", "opd", "opd_other", "event_name", "start", "end", "due", "overdue", "host"],
+        "required": [
+            "id",
+            "status",
+            "opd",
+            "opd_other",
+            "event_name",
+            "start",
+            "end",
+            "due",
+            "overdue",
+            "host",
+            "received_via",
+        ],
         "additionalProperties": False,
     }
     return {

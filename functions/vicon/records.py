@@ -29,6 +29,16 @@ class RecordingDecision(StrEnum):
     DELETE = "delete"  # remove it now, from Zoom and from our storage
 
 
+class RequestChannel(StrEnum):
+    """How a request reached the office (SOP 3.1: "melalui surat resmi atau sistem layanan digital SPBE")."""
+
+    WEB = "web"  # the public form (site/index.html) or another system through submit_request
+    SURAT = "surat"  # a paper letter, registered by an officer from the console (decision 0034)
+
+
+RECEIVED_VIA_LABELS = {RequestChannel.WEB: "formulir web", RequestChannel.SURAT: "surat fisik"}
+
+
 def _as_utc(moment: dt.datetime) -> dt.datetime:
     if moment.tzinfo is dt.UTC and not moment.microsecond:
         return moment  # as stored (`_stored_time`): nothing to convert
@@ -268,6 +278,13 @@ class RequestRecord(Record):
     survey_mailed_at: UtcTime | None = None
     survey_reminded_at: UtcTime | None = None
     survey: SurveyResponse | None = None
+    # How it arrived; requests stored before paper requests existed read as `web` (decision 0034).
+    received_via: RequestChannel = RequestChannel.WEB
+    registered_by: str | None = None  # the officer who registered a paper letter from the console
+
+    @property
+    def received_via_label(self) -> str:
+        return RECEIVED_VIA_LABELS[self.received_via]
 
     def office_label(self) -> str:
         """The office as people read it: the listed name, or what a requester who chose OPD_OTHER typed."""
@@ -342,6 +359,7 @@ class QueueEntry(Record):
     letter_number: str = ""
     meeting: StoredMeeting | None = None
     decided_at: UtcTime | None = None  # the provisioning clock starts at the approval
+    received_via: RequestChannel = RequestChannel.WEB
 
     def office_label(self) -> str:
         return f"{OPD_OTHER}: {self.opd_other}" if self.opd_other else self.opd

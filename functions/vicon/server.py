@@ -53,6 +53,8 @@ TARGETS = (
     "staff_calendar",
     "staff_request",
     "staff_letter",
+    "staff_new_request",
+    "staff_new_complaint",
 )
 # Paths that name a target differently: the document is at /api/openapi.json, as DESIGN.md's contract says.
 TARGET_PATHS = {"openapi.json": "openapi_json"}

@@ -9,8 +9,8 @@ One complaint lives through three steps, each one store write with its audit ent
 - exported: `vicon.exports.complaints_csv`, for SP4N-LAPOR! and the quarterly report.
 
 Officers without the staff console reach registration through `ComplaintRegistration`: a signed link mailed to
-them on request or with every complaint. The console (a later issue) calls `ComplaintIntake.register` with its
-session's officer instead.
+them on request or with every complaint. The console (`usecases.staff_intake`, decision 0034) calls
+`ComplaintIntake.register` with its session's officer instead.
 """
 
 from __future__ import annotations
@@ -130,14 +130,15 @@ class ComplaintIntake:
         self._count(form.email, client, now)
         return self._store(form, ComplaintChannel.WEB, None, now, request)
 
-    def register(self, form: ComplaintRegisterForm, officer: str) -> ComplaintReceipt:
+    def register(self, form: ComplaintRegisterForm, officer: str, via: str | None = None) -> ComplaintReceipt:
         """One received in person, by phone, by message or by email, registered by `officer` (already authorised).
 
-        `form` is a parsed `vicon.inputs.ComplaintRegisterForm`; the staff console will call this with the officer
-        of its session. No rate limit: the officer's link (or session) is the check, and each one is audited.
+        `form` is a parsed `vicon.inputs.ComplaintRegisterForm`; the staff console calls this with the officer of
+        its session and `via="konsol"` (the audit entry says so). No rate limit: the officer's link (or session) is
+        the check, and each one is audited.
         """
         request = self._linked_request(form.request_id)
-        return self._store(form, ComplaintChannel(form.channel), officer, self.clock(), request)
+        return self._store(form, ComplaintChannel(form.channel), officer, self.clock(), request, via)
 
     def parse_registration(
         self, fields: Mapping[str, Sequence[str]]
@@ -206,6 +207,7 @@ class ComplaintIntake:
         officer: str | None,
         now: dt.datetime,
         request: RequestRecord | None,
+        via: str | None = None,
     ) -> ComplaintReceipt:
         year = now.astimezone(self.settings.tz).year
         try:
@@ -227,6 +229,9 @@ class ComplaintIntake:
             outbox = self.mails.complaint_received(complaint, request)
         except Exception as exc:
             raise NotStored(str(exc)) from exc
+        detail = {"channel": channel.value, "category": complaint.category.value}
+        if via:
+            detail["via"] = via
         audit = AuditEntry(
             complaint_id,
             now,
@@ -234,7 +239,7 @@ class ComplaintIntake:
             "complaint_register" if officer else "complaint_submit",
             None,
             ComplaintStatus.OPEN,
-            {"channel": channel.value, "category": complaint.category.value},
+            detail,
         )
         try:
             self.complaints.create_complaint(complaint, audit, outbox)

@@ -50,6 +50,9 @@ class StaffRole(StrEnum):
     SUPERVISOR = "supervisor"  # SUPERVISOR_EMAILS
 
 
+# Who registers what arrives on paper, by phone or in person: the people complaints already go to.
+REGISTER_ROLES = frozenset({StaffRole.OFFICER, StaffRole.SUPERVISOR})
+
 ROLE_LABELS = {
     StaffRole.VERIFIER: "Verifikator",
     StaffRole.OFFICER: "Petugas",
@@ -66,6 +69,11 @@ class StaffMember:
 
     def has(self, *roles: StaffRole) -> bool:
         return bool(self.roles & set(roles))
+
+    @property
+    def registers(self) -> bool:
+        """May register paper requests and complaints from the console: officers and supervisors (decision 0034)."""
+        return self.has(*REGISTER_ROLES)
 
     @property
     def role_labels(self) -> list[str]:

@@ -39,6 +39,7 @@ from vicon.usecases.access import Refused
 from vicon.usecases.cancel import Cancellation
 from vicon.usecases.delivery import MailDelivery
 from vicon.usecases.staff_access import StaffMember, StaffRole
+from vicon.usecases.submit import VIA_CONSOLE
 from vicon.workdays import WorkingCalendar
 
 if TYPE_CHECKING:
@@ -46,7 +47,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-VIA_CONSOLE = "konsol"
 # The queue answers at most this many requests, by start; narrower filters show the rest.
 QUEUE_LIMIT = 500
 # Who may take each action (any of the roles). A decision is the verifiers' as on the review link; a
@@ -65,6 +65,8 @@ DONE_MESSAGES = {
     "cancel": "Permohonan dibatalkan atas nama pemohon; pemohon dan tim verifikasi diberi tahu.",
     "retry": "Pembuatan meeting sudah dicoba lagi.",
     "resend": "Email dimasukkan ke antrean pengiriman lagi.",
+    "register": "Permohonan dari surat fisik tercatat: tanda terima dengan tautan status dikirim ke email kontak, "
+    "dan tim verifikasi menerima email verifikasinya.",
 }
 AUDIT_ACTIONS = {
     "submit": "Diajukan",
@@ -82,6 +84,7 @@ AUDIT_ACTIONS = {
 DETAIL_LABELS = {
     "reason": "Alasan",
     "via": "Lewat",
+    "received_via": "Diterima lewat",
     "on_behalf_of": "Atas nama",
     "meeting": "Meeting",
     "mail": "Email",
@@ -125,6 +128,7 @@ class QueueRow:
             "due": iso(self.due) if self.due else None,
             "overdue": self.overdue,
             "host": record.meeting.host if record.meeting else None,
+            "received_via": record.received_via.value,
         }
 
 

@@ -19,13 +19,16 @@ from vicon.lifecycle import Status, statuses_json
 from vicon.links import Links
 from vicon.messages import MailComposer
 from vicon.ports import AuditEntry, Blobs, Jobs, RateBucket, RateLimits, RequestStore
-from vicon.records import LetterCheck, LetterRef, RequestRecord
+from vicon.records import LetterCheck, LetterRef, RequestChannel, RequestRecord
 from vicon.settings import Settings
 from vicon.sla import ServiceLevel
 from vicon.usecases.delivery import MailDelivery
 from vicon.usecases.sla import schedule_verification_clock
 
 log = logging.getLogger(__name__)
+
+# The audit trail's `via` of what staff do from the console (as `usecases.staff_console.VIA_CONSOLE`).
+VIA_CONSOLE = "konsol"
 
 
 class NotStored(Exception):
@@ -180,13 +183,37 @@ class Intake:
             return self._decoy_submission(now)
         valid = intake.validate_request(fields, letter, self.rules, now)
         assert letter is not None  # validate_request refuses a missing letter
+        return self._accept(valid, letter, now, lambda: self._count_submission(valid.contact_email, client, now))
 
+    def register_paper(self, fields: Mapping[str, Sequence[str]], letter: bytes | None, officer: str) -> Submission:
+        """A request that came as a paper letter, registered by `officer` (already authorised) with its scan.
+
+        The same fields, rules, letter checks, lifecycle and mails as `submit`; no honeypot (the staff form has
+        none) and no rate limits: the officer's session is the check, and the registration is audited with the
+        officer's address (decision 0034). Raises ValidationFailed or NotStored as `submit` does.
+        """
+        now = self.clock()
+        valid = intake.validate_request(fields, letter, self.rules, now)
+        assert letter is not None
+        return self._accept(valid, letter, now, lambda: None, officer)
+
+    def _accept(
+        self,
+        valid: intake.ValidRequest,
+        letter: bytes,
+        now: dt.datetime,
+        count: Callable[[], None],
+        officer: str | None = None,
+    ) -> Submission:
+        """Count it (`count` raises RateLimited), store the request with its letter and mails, then send them."""
         try:
-            self._count_submission(valid.contact_email, client, now)
+            count()
             year = now.astimezone(self.settings.tz).year
             request_id = f"VC-{year}-{self.requests.next_request_number(year):06d}"
             letter_key = f"letters/{year}/{uuid.uuid4().hex}.pdf"
             record = request_record(request_id, valid, letter, letter_key, now, self._check_letter(letter, valid, now))
+            if officer is not None:
+                record = record.model_copy(update={"received_via": RequestChannel.SURAT, "registered_by": officer})
             status_url = self.links.status_url(record)
             outbox = self.mails.intake(record, status_url)
             if self.jobs is not None and self.service_level is not None:
@@ -198,10 +225,17 @@ class Intake:
             raise
         except Exception as exc:
             raise NotStored(str(exc)) from exc
+        if officer is None:
+            audit = AuditEntry(request_id, now, record.contact_email, "submit", None, Status.SUBMITTED)
+        else:
+            detail = {
+                "via": VIA_CONSOLE,
+                "received_via": RequestChannel.SURAT.value,
+                "on_behalf_of": record.contact_email,
+            }
+            audit = AuditEntry(request_id, now, officer, "submit", None, Status.SUBMITTED, detail)
         try:
-            self.requests.create_request(
-                record, AuditEntry(request_id, now, record.contact_email, "submit", None, Status.SUBMITTED), outbox
-            )
+            self.requests.create_request(record, audit, outbox)
         except Exception as exc:
             stored = self._stored_after_failed_create(request_id, letter_key)
             if stored is False:

@@ -19,7 +19,14 @@ from vicon.settings import ZoomHost
 from vicon.usecases.complaints import ComplaintReceipt
 from vicon.usecases.host_calendar import CalendarDay, CalendarEntry, EntryKind, HostWeek, TodayMeeting
 from vicon.usecases.staff_access import StaffMember, StaffRole
-from vicon.usecases.staff_console import AUDIT_ACTIONS, DETAIL_LABELS, QUEUE_LIMIT, MailRow, QueueRow
+from vicon.usecases.staff_console import (
+    AUDIT_ACTIONS,
+    DETAIL_LABELS,
+    DETAIL_VALUE_LABELS,
+    QUEUE_LIMIT,
+    MailRow,
+    QueueRow,
+)
 from vicon.usecases.staff_intake import complaint_form_context, request_form_context
 from vicon.usecases.submit import intake_options
 
@@ -73,6 +80,7 @@ def staff_cases(harness: Harness, r: dict[str, RequestRecord], case: Any) -> dic
             "audit": audit,
             "audit_actions": AUDIT_ACTIONS,
             "detail_labels": DETAIL_LABELS,
+            "detail_values": DETAIL_VALUE_LABELS,
             "mails": mails,
             "actions": actions,
             "error": None,

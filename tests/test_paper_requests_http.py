@@ -125,6 +125,8 @@ def test_a_paper_request_is_registered_mailed_approved_and_provisioned(zoom_staf
     page = staff_get(harness, "staff_request", officer, id=request_id, selesai="register").get_data(as_text=True)
     assert f"surat fisik (dicatat oleh {OPERATOR})" in page
     assert "Permohonan dari surat fisik tercatat" in page
+    # The audit trail reads the stored value as people say it.
+    assert "<dt>Diterima lewat</dt><dd>surat fisik</dd>" in page and "<dd>surat</dd>" not in page
     [row] = staff_get(harness, "staff_requests", officer, **{"from": ""}).get_json()
     assert row["id"] == request_id and row["received_via"] == "surat"
 

@@ -30,7 +30,7 @@ from vicon.ports import (
     TransitionRefused,
 )
 from vicon.provisioning import STALE_APPROVAL, ProvisioningContext, provision
-from vicon.records import QueueEntry, RequestChanges, RequestRecord
+from vicon.records import RECEIVED_VIA_LABELS, QueueEntry, RequestChanges, RequestRecord
 from vicon.settings import Settings
 from vicon.sla import ServiceLevel
 from vicon.timefmt import iso
@@ -90,6 +90,10 @@ DETAIL_LABELS = {
     "mail": "Email",
     "to": "Kepada",
     "subject": "Perihal",
+}
+# Stored detail values as people read them (a paper request's `received_via: surat` is "surat fisik").
+DETAIL_VALUE_LABELS: dict[str, dict[str, str]] = {
+    "received_via": {channel.value: label for channel, label in RECEIVED_VIA_LABELS.items()},
 }
 
 
@@ -314,6 +318,7 @@ class StaffConsole:
             audit=self.requests.audit_trail(record.id),
             audit_actions=AUDIT_ACTIONS,
             detail_labels=DETAIL_LABELS,
+            detail_values=DETAIL_VALUE_LABELS,
             mails=[MailRow(entry) for entry in self.history.mail_history(record.id)],
             actions=self.actions(member, record),
             error=error,

@@ -23,14 +23,17 @@ from vicon.lifecycle import (
     out_of_attempts,
 )
 from vicon.meetings import (
+    POLL_TITLE_MAX_LENGTH,
     Meeting,
     MeetingSpec,
+    PollQuestion,
     ZoomAmbiguous,
     ZoomAuthError,
     ZoomDailyLimit,
     ZoomError,
     ZoomOutOfTime,
     ZoomRateLimited,
+    ZoomRejected,
     ZoomUnavailable,
     generate_passcode,
 )
@@ -55,6 +58,9 @@ SYSTEM = "sistem"
 # fit becomes `provisioning_failed`, retried by the tick, which has minutes and may honour a 30 s Retry-After.
 INLINE_ZOOM_BUDGET_SECONDS = 8.0
 TICK_ZOOM_BUDGET_SECONDS = 60.0
+# The polls go after the meeting is recorded, inside the same approve POST: a short budget of their own.
+POLLS_ZOOM_BUDGET_SECONDS = 4.0
+POLLS_DISABLED_CODE = 4400  # "Meeting polls disabled" (the account's setting), from Zoom's API reference
 
 
 def meeting_tag(request_id: str) -> str:
@@ -130,7 +136,66 @@ def provision(
         if not failure.keep_slot:
             service.host_slots.release_host_slot(request_id)
         return _record_failure(service, record, failure.reason)
-    return _record_meeting(service, record, host, meeting)
+    provisioned = _record_meeting(service, record, host, meeting)
+    if provisioned is not None and provisioned.status == Status.PROVISIONED and provisioned.polls:
+        # After the meeting is recorded, never before: a poll that fails costs the poll, not the meeting.
+        return create_polls(service, provisioned, zoom_budget_seconds=POLLS_ZOOM_BUDGET_SECONDS)
+    return provisioned
+
+
+def poll_title(record: RequestRecord) -> str:
+    """The poll's title in Zoom, as participants see it; also how a retry recognises the poll it made."""
+    return f"Polling {record.id}"[:POLL_TITLE_MAX_LENGTH]
+
+
+def create_polls(
+    service: ProvisioningContext,
+    record: RequestRecord,
+    actor: str = SYSTEM,
+    zoom_budget_seconds: float = 8.0,
+    via: str | None = None,
+) -> RequestRecord:
+    """Create the requester's polls in the meeting as one poll, once; a failure is recorded, never raised.
+
+    Zoom has no idempotency key for polls, so the meeting's polls are listed first and one already titled
+    `poll_title` (made by an attempt whose answer was lost) is taken as done. The outcome is written on the
+    record (`zoom_polls` or `polls_error`) and in the audit trail; the console offers a retry after a failure.
+    """
+    if not record.polls or record.zoom_polls or record.meeting is None:
+        return record
+    meeting_id, title = record.meeting.id, poll_title(record)
+    questions = [PollQuestion(name=q.name, kind=q.kind, answers=q.answers) for q in record.polls]
+    try:
+        with service.meetings.time_budget(zoom_budget_seconds):
+            made = next((poll for poll in service.meetings.list_polls(meeting_id) if poll.title == title), None)
+            if made is None:
+                made = service.meetings.create_poll(meeting_id, title, questions)
+    except (ZoomError, ValueError) as exc:
+        reason = _polls_reason(exc)
+        log.warning("creating the polls of %s in meeting %s failed: %s", record.id, meeting_id, exc)
+        updated = service.requests.update_request(record.id, RequestChanges(polls_error=reason))
+        service.requests.record_audit(
+            AuditEntry(record.id, service.clock(), actor, "polls_failed", None, None, {"reason": reason, "via": via})
+        )
+        return updated
+    updated = service.requests.update_request(record.id, RequestChanges(zoom_polls=(made.id,), polls_error=None))
+    detail = {"polls": f"{len(questions)} pertanyaan", "meeting": meeting_id, "via": via}
+    service.requests.record_audit(AuditEntry(record.id, service.clock(), actor, "polls", None, None, detail))
+    return updated
+
+
+def _polls_reason(exc: Exception) -> str:
+    """Why the polls are not in the meeting yet, for the request's page; the console's button retries."""
+    if isinstance(exc, ZoomRejected):
+        if exc.code == POLLS_DISABLED_CODE:
+            return (
+                "Zoom menolak polling: fitur “Meeting Polls/Quizzes” belum aktif di pengaturan akun Zoom. "
+                "Aktifkan, lalu buat polling lagi dari konsol."
+            )
+        return f"Zoom menolak polling: {exc}"
+    if isinstance(exc, ValueError):
+        return f"Polling tidak dapat dikirim ke Zoom: {exc}"
+    return "Polling belum dibuat (Zoom tidak menjawab dengan jelas atau tidak dapat dihubungi); buat lagi dari konsol."
 
 
 def _candidate_hosts(service: ProvisioningContext, record: RequestRecord, day: dt.date, exclude: set[str]) -> list[str]:
@@ -232,7 +297,8 @@ def meeting_spec(record: RequestRecord, timezone: str) -> MeetingSpec:
         timezone=timezone,
         passcode=generate_passcode(),
         auto_recording="cloud" if record.recording_consent else "none",
-        breakout_rooms="breakout_room" in record.needs,
+        # The count asked for is preset as named rooms; without one the rooms are only enabled (1).
+        breakout_rooms=(record.breakout_rooms or 1) if "breakout_room" in record.needs else 0,
     )
 
 

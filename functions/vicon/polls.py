@@ -23,7 +23,7 @@ from vicon.meetings import (
 
 MULTIPLE_MARKER = "[pilih banyak]"
 POLLS_TEXT_LIMIT = 20_000
-_LIST_MARKER = re.compile(r"^(?:[-*•]|[a-zA-Z0-9]{1,2}[.)])\s+")
+_LIST_MARKER = re.compile(r"^(?:[-*•]|[a-zA-Z0-9]{1,2}[.)])(?:\s+|$)")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 

@@ -5,7 +5,7 @@
   if (!form || !window.fetch || !window.FormData) return; // native POST still works
   const E = form.elements, sum = $('error-summary'), btn = $('submit-button');
   const EV = ['rapat_koordinasi', 'sosialisasi', 'pelatihan', 'pertemuan_resmi', 'lainnya'];
-  const LIM = { opd: 200, opd_other: 200, event_name: 200, speakers: 2000, needs_notes: 2000, participants: 20000, contact_name: 120, letter_number: 100, contact_email: 254 };
+  const LIM = { opd: 200, opd_other: 200, event_name: 200, speakers: 2000, needs_notes: 2000, polls: 20000, participants: 20000, contact_name: 120, letter_number: 100, contact_email: 254 };
   const opt = {
     today: V.today(), // the server's `today` (in its zone) replaces this once the options arrive
     earliest_event_date: null, min_lead_working_days: 2, min_participants: 2, max_participants: null,

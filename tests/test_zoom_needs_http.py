@@ -89,7 +89,7 @@ def test_polls_text_is_refused_strictly(text: str, said: str) -> None:
 
 
 def test_the_form_refuses_bad_polls_and_room_counts_naming_the_field(harness: Harness) -> None:
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"needs": ["polling"], "polls": "Satu?\nYa"}, "polls"),
         ({"needs": ["recording"], "polls": POLLS}, "polls"),
         ({"needs": ["breakout_room"], "breakout_rooms": "1"}, "breakout_rooms"),
@@ -149,8 +149,8 @@ def test_a_poll_whose_answer_was_lost_is_not_created_twice_and_the_meeting_stays
     # The console's retry lists the meeting's polls first and takes the one already made.
     assert staff_post(harness, "staff_request", operator, id=request_id, action="polls").status_code == 303
     record = harness.request(request_id)
-    assert len(zoom_sandbox.state.polls[record.meeting.id]) == 1
-    assert record.zoom_polls == (zoom_sandbox.state.polls[record.meeting.id][0]["id"],) and record.polls_error is None
+    polls = zoom_sandbox.state.polls[record.held_meeting().id]
+    assert len(polls) == 1 and record.zoom_polls == (polls[0]["id"],) and record.polls_error is None
     [done] = [entry for entry in harness.store.audit_trail(request_id) if entry.action == "polls"]
     assert done.actor == OPERATOR and done.detail["via"] == "konsol"
     assert staff_post(harness, "staff_request", operator, id=request_id, action="polls").status_code == 409

@@ -24,6 +24,10 @@ Past meetings: GET /past_meetings/{uuid} and its participants (paged), from `San
 Webhook bodies for these (recording.completed with a download_token, meeting.started, meeting.ended) come from
 `SandboxState.*_event`, built by `vicon_dev.zoom_webhooks`, which also signs them.
 
+Live stream and polls: PATCH /meetings/{id}/livestream (stream_url, stream_key, page_url, kept in
+`SandboxState.livestreams`; 204), GET and POST /meetings/{id}/polls (single and multiple choice questions,
+`SandboxState.polls`); the polls endpoints answer an unknown meeting with 404 code 404, as Zoom documents them.
+
 Every request and answer is logged in `SandboxState.exchanges`, so tests can hold both to Zoom's OpenAPI document.
 """
 

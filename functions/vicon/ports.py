@@ -424,8 +424,11 @@ class Outbox(Protocol):
         """Every unsent mail (optionally of one request), due or not."""
         ...
 
-    def queue_mail_once(self, key: str, mails: Sequence[OutgoingMail], now: dt.datetime) -> bool:
-        """Queue mails about no one request (the quarterly report to supervisors), due at `now`, once per `key`.
+    def queue_mail_once(
+        self, key: str, mails: Sequence[OutgoingMail], now: dt.datetime, request_id: str | None = None
+    ) -> bool:
+        """Queue mails due at `now` once per `key`: about no one request (the quarterly report to supervisors),
+        or about `request_id`, in whose mail history they then appear (the operators told of refused polls).
 
         The entries' ids derive from `key`, so queueing the same key again (a job that ran twice) adds nothing:
         all of `mails` are queued or none. False when `key` was queued before (also when that was this very

@@ -37,10 +37,23 @@ from vicon.meetings import (
     ZoomUnavailable,
     generate_passcode,
 )
-from vicon.ports import AuditEntry, HostSlots, Jobs, Meetings, OutgoingMail, RequestStore, TransitionRefused, ZoomUsage
+from vicon.ports import (
+    AuditEntry,
+    ClaimedJob,
+    HostSlots,
+    Job,
+    Jobs,
+    Meetings,
+    Outbox,
+    OutgoingMail,
+    RequestStore,
+    TransitionRefused,
+    ZoomUsage,
+)
 from vicon.records import RequestChanges, RequestRecord, StoredMeeting
 from vicon.settings import Settings
 from vicon.usecases.completion import schedule_completion_check
+from vicon.usecases.jobs import MAX_JOB_ATTEMPTS, Done, GiveUp, Outcome, RequestJob, RetryAt, retry_delay
 from vicon.usecases.recordings import schedule_recording_trigger
 from vicon.usecases.sla import schedule_meeting_reminder, schedule_provisioning_clock, service_level
 
@@ -61,6 +74,9 @@ TICK_ZOOM_BUDGET_SECONDS = 60.0
 # The polls go after the meeting is recorded, inside the same approve POST: a short budget of their own.
 POLLS_ZOOM_BUDGET_SECONDS = 4.0
 POLLS_DISABLED_CODE = 4400  # "Meeting polls disabled" (the account's setting), from Zoom's API reference
+# The job that retries polls after a transient Zoom failure (one per request), and its Zoom time per attempt.
+POLLS_JOB = "polls"
+POLLS_JOB_ZOOM_BUDGET_SECONDS = 30.0
 
 
 def meeting_tag(request_id: str) -> str:
@@ -74,6 +90,8 @@ class ProvisioningMails(Protocol):
     def provisioned(self, record: RequestRecord) -> list[OutgoingMail]: ...
 
     def provisioning_failed(self, record: RequestRecord, final: bool = False) -> list[OutgoingMail]: ...
+
+    def polls_failed(self, record: RequestRecord, attempts: int = 0) -> list[OutgoingMail]: ...
 
 
 class ProvisioningContext(Protocol):
@@ -93,6 +111,9 @@ class ProvisioningContext(Protocol):
 
     @property
     def jobs(self) -> Jobs: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
 
     @property
     def meetings(self) -> Meetings: ...
@@ -148,6 +169,11 @@ def poll_title(record: RequestRecord) -> str:
     return f"Polling {record.id}"[:POLL_TITLE_MAX_LENGTH]
 
 
+def polls_job_key(request_id: str) -> str:
+    """One polls retry job per request: scheduling it again while it waits (or after it ran) adds nothing."""
+    return f"{POLLS_JOB}:{request_id}"
+
+
 def create_polls(
     service: ProvisioningContext,
     record: RequestRecord,
@@ -159,10 +185,59 @@ def create_polls(
 
     Zoom has no idempotency key for polls, so the meeting's polls are listed first and one already titled
     `poll_title` (made by an attempt whose answer was lost) is taken as done. The outcome is written on the
-    record (`zoom_polls` or `polls_error`) and in the audit trail; the console offers a retry after a failure.
+    record (`zoom_polls` or `polls_error`) and in the audit trail. A transient failure (Zoom unreachable, a 5xx,
+    a timeout, a 429) schedules the `polls` job, which retries with backoff; a refusal mails the operators once,
+    since a person has to change something first. The console offers a retry after either.
     """
+    updated, failure = _attempt_polls(service, record, actor, zoom_budget_seconds, via)
+    if failure is not None and _is_transient(failure):
+        try:
+            due = service.clock() + retry_delay(1)
+            service.jobs.schedule_job(
+                Job(polls_job_key(record.id), POLLS_JOB, due, RequestJob(request_id=record.id).payload(), record.id)
+            )
+        except Exception:
+            log.exception("scheduling the polls retry of %s failed; the console's button still retries", record.id)
+    elif failure is not None:
+        _tell_operators(service, updated)
+    return updated
+
+
+def retry_polls(service: ProvisioningContext, claimed: ClaimedJob) -> Outcome:
+    """The `polls` job: try the polls again after a transient failure, with backoff, until the event ends.
+
+    A refusal, or the last attempt failing, mails the operators (once per request) and ends the job; the
+    console's button still retries after that.
+    """
+    record = service.requests.get_request(RequestJob.of(claimed).request_id)
+    now = service.clock()
+    if (
+        record is None
+        or not record.polls
+        or record.zoom_polls
+        or record.meeting is None
+        or record.status != Status.PROVISIONED
+        or record.end <= now
+    ):
+        return Done()
+    updated, failure = _attempt_polls(service, record, SYSTEM, POLLS_JOB_ZOOM_BUDGET_SECONDS, None)
+    if failure is None:
+        return Done()
+    if not _is_transient(failure):
+        _tell_operators(service, updated)
+        return Done()
+    if claimed.attempts + 1 >= MAX_JOB_ATTEMPTS:
+        _tell_operators(service, updated, attempts=MAX_JOB_ATTEMPTS)
+        return GiveUp(f"{MAX_JOB_ATTEMPTS} percobaan: {type(failure).__name__}")
+    return RetryAt(now + retry_delay(claimed.attempts + 1), f"Zoom: {type(failure).__name__}: {failure}")
+
+
+def _attempt_polls(
+    service: ProvisioningContext, record: RequestRecord, actor: str, zoom_budget_seconds: float, via: str | None
+) -> tuple[RequestRecord, Exception | None]:
+    """One try: the record as it is afterwards, and the failure (None when the poll is in the meeting)."""
     if not record.polls or record.zoom_polls or record.meeting is None:
-        return record
+        return record, None
     meeting_id, title = record.meeting.id, poll_title(record)
     questions = [PollQuestion(name=q.name, kind=q.kind, answers=q.answers) for q in record.polls]
     try:
@@ -177,11 +252,26 @@ def create_polls(
         service.requests.record_audit(
             AuditEntry(record.id, service.clock(), actor, "polls_failed", None, None, {"reason": reason, "via": via})
         )
-        return updated
+        return updated, exc
     updated = service.requests.update_request(record.id, RequestChanges(zoom_polls=(made.id,), polls_error=None))
     detail = {"polls": f"{len(questions)} pertanyaan", "meeting": meeting_id, "via": via}
     service.requests.record_audit(AuditEntry(record.id, service.clock(), actor, "polls", None, None, detail))
-    return updated
+    return updated, None
+
+
+def _is_transient(exc: Exception) -> bool:
+    """Worth trying again unattended: anything but Zoom's definite refusal or a poll our own checks refuse."""
+    return isinstance(exc, ZoomError) and not isinstance(exc, ZoomRejected)
+
+
+def _tell_operators(service: ProvisioningContext, record: RequestRecord, attempts: int = 0) -> None:
+    """OPERATOR_EMAILS, once per request (the key), with what went wrong and what to do; in its mail history."""
+    try:
+        mails = service.mails.polls_failed(record, attempts=attempts)
+        if mails:
+            service.outbox.queue_mail_once(f"polls_failed:{record.id}", mails, service.clock(), request_id=record.id)
+    except Exception:
+        log.exception("queueing the operators' mail about the polls of %s failed; the page shows it", record.id)
 
 
 def _polls_reason(exc: Exception) -> str:
@@ -195,7 +285,10 @@ def _polls_reason(exc: Exception) -> str:
         return f"Zoom menolak polling: {exc}"
     if isinstance(exc, ValueError):
         return f"Polling tidak dapat dikirim ke Zoom: {exc}"
-    return "Polling belum dibuat (Zoom tidak menjawab dengan jelas atau tidak dapat dihubungi); buat lagi dari konsol."
+    return (
+        "Polling belum dibuat: Zoom tidak menjawab dengan jelas atau tidak dapat dihubungi. Vicon mencoba lagi "
+        "otomatis; tombol di konsol mencoba sekarang."
+    )
 
 
 def _candidate_hosts(service: ProvisioningContext, record: RequestRecord, day: dt.date, exclude: set[str]) -> list[str]:

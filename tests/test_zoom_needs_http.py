@@ -3,6 +3,9 @@ after the meeting, the live stream set from the console with its key sent to Zoo
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+import threading
 from typing import Any
 
 import pytest
@@ -15,6 +18,8 @@ from tests.test_review_provision_http import BIG, SMALL
 from vicon.lifecycle import Status
 from vicon.meetings import POLL_MAX_QUESTIONS, PollQuestion
 from vicon.polls import PollsInvalid, parse_polls
+from vicon.provisioning import polls_job_key
+from vicon.usecases.jobs import MAX_JOB_ATTEMPTS
 
 POLLS = """Materi mana yang paling berguna?
 - Perencanaan
@@ -275,3 +280,153 @@ def test_live_stream_is_offered_only_when_asked_for(zoom_staff: Harness) -> None
     assert 'id="livestream-form"' not in page
     answer = staff_post(harness, "staff_request", operator, id=request_id, action="livestream", **LIVESTREAM)
     assert answer.status_code == 409
+
+
+# ---- polls after a Zoom failure: the job's retries, the operators' one mail ------------------------------------
+
+
+def _polls_mails(harness: Harness) -> list[Any]:
+    harness.core.deliver_mail()
+    return [mail for mail in harness.sent_mail() if "Polling belum dibuat" in mail["Subject"]]
+
+
+def _run_jobs_at(harness: Harness, minutes: float) -> dict[str, int]:
+    harness.clock.now += dt.timedelta(minutes=minutes)
+    return harness.core.run_jobs()
+
+
+def test_a_transient_polls_failure_is_retried_by_a_job_with_backoff(zoom_staff: Harness, zoom_sandbox: Any) -> None:
+    harness = zoom_staff
+    request_id = _submit_with_needs(harness)
+    zoom_sandbox.state.inject("POST", POLLS_PATH, status=503, body={"code": 5000, "message": "Busy"})
+    _approve(harness, request_id)
+    record = harness.request(request_id)
+    assert record.status == Status.PROVISIONED and record.polls_error and "otomatis" in record.polls_error
+    job = harness.store.job(polls_job_key(request_id))
+    assert job is not None and job.state == "pending" and job.job.due_at == harness.clock() + dt.timedelta(minutes=2)
+    # Not due yet: nothing runs. Then Zoom fails once more (5xx): due again 4 minutes later.
+    assert harness.core.run_jobs()["retried"] == 0
+    zoom_sandbox.state.inject("POST", POLLS_PATH, status=500)
+    assert _run_jobs_at(harness, 2)["retried"] == 1
+    job = harness.store.job(polls_job_key(request_id))
+    assert job is not None and job.attempts == 1 and job.job.due_at == harness.clock() + dt.timedelta(minutes=4)
+    assert harness.request(request_id).zoom_polls == ()
+    assert _run_jobs_at(harness, 4)["done"] == 1
+    record = harness.request(request_id)
+    [poll] = zoom_sandbox.state.polls[record.held_meeting().id]
+    assert record.zoom_polls == (poll["id"],) and record.polls_error is None
+    job = harness.store.job(polls_job_key(request_id))
+    assert job is not None and job.state == "done"
+    audit = [entry.action for entry in harness.store.audit_trail(request_id)]
+    assert audit.count("polls_failed") == 2 and audit.count("polls") == 1
+    assert _polls_mails(harness) == []  # retried unattended: nobody needs to act
+
+
+def test_the_polls_job_after_a_timeout_takes_the_poll_zoom_made(
+    make_harness: HarnessFactory, zoom_sandbox: Any
+) -> None:
+    harness = staff_harness(
+        make_harness, meetings=zoom_sandbox.client(sleep=lambda seconds: None, timeout=0.5), ZOOM_HOSTS=f"{BIG}:300"
+    )
+    request_id = _submit_with_needs(harness)
+    # Zoom takes longer than the client waits, then makes the poll anyway: the answer is lost.
+    zoom_sandbox.state.inject("POST", POLLS_PATH, delay=1.0)
+    _approve(harness, request_id)
+    zoom_sandbox.state.release_delays()
+    record = harness.request(request_id)
+    assert record.zoom_polls == () and record.polls_error
+    meeting_id = record.held_meeting().id
+    for _ in range(50):  # the sandbox finishes the delayed request on its own thread
+        if zoom_sandbox.state.polls.get(meeting_id):
+            break
+        threading.Event().wait(0.05)
+    assert _run_jobs_at(harness, 2)["done"] == 1
+    [poll] = zoom_sandbox.state.polls[meeting_id]  # listed first, so not made twice
+    assert harness.request(request_id).zoom_polls == (poll["id"],)
+
+
+def test_polls_refused_by_zoom_mail_the_operators_once_and_schedule_no_retry(
+    zoom_staff: Harness, zoom_sandbox: Any
+) -> None:
+    harness = zoom_staff
+    request_id = _submit_with_needs(harness)
+    disabled = {"code": 4400, "message": "Meeting polls disabled."}
+    zoom_sandbox.state.inject("POST", POLLS_PATH, status=400, body=disabled, times=2)
+    _approve(harness, request_id)
+    assert harness.store.job(polls_job_key(request_id)) is None
+    [mail] = _polls_mails(harness)
+    assert mail["To"] == OPERATOR
+    text = mail.get_body(("plain",)).get_content()
+    assert "Meeting Polls/Quizzes" in text and "Buat polling di Zoom" in text
+    assert f"/api/staff_request?id={request_id}" in text and "Materi mana yang paling berguna?" in text
+    assert any("Polling belum dibuat" in entry.mail.subject for entry in harness.store.mail_history(request_id))
+    # The console's retry is refused again: the page says so, the operators are not mailed a second time.
+    operator = sign_in(harness, OPERATOR)
+    assert staff_post(harness, "staff_request", operator, id=request_id, action="polls").status_code == 303
+    assert "Meeting Polls/Quizzes" in (harness.request(request_id).polls_error or "")
+    assert len(_polls_mails(harness)) == 1
+    # Once the setting is on, the same button makes the poll.
+    assert staff_post(harness, "staff_request", operator, id=request_id, action="polls").status_code == 303
+    assert harness.request(request_id).zoom_polls
+
+
+def test_the_polls_job_gives_up_after_its_attempts_and_mails_the_operators_once(
+    zoom_staff: Harness, zoom_sandbox: Any
+) -> None:
+    harness = zoom_staff
+    request_id = _submit_with_needs(harness)
+    zoom_sandbox.state.inject("POST", POLLS_PATH, status=503, times=MAX_JOB_ATTEMPTS + 5)
+    _approve(harness, request_id)
+    for _ in range(MAX_JOB_ATTEMPTS):
+        job = harness.store.job(polls_job_key(request_id))
+        assert job is not None and job.state == "pending" and _polls_mails(harness) == []
+        harness.clock.now = job.job.due_at
+        harness.core.run_jobs()
+    job = harness.store.job(polls_job_key(request_id))
+    assert job is not None and job.state == "dead" and job.attempts == MAX_JOB_ATTEMPTS
+    assert harness.clock() < harness.request(request_id).start  # the retries ran out before the event
+    [mail] = _polls_mails(harness)
+    assert f"sudah mencoba {MAX_JOB_ATTEMPTS} kali" in mail.get_body(("plain",)).get_content()
+    assert zoom_sandbox.state.calls_to("POST", POLLS_PATH) == MAX_JOB_ATTEMPTS + 1  # the inline try and the job's
+
+
+def test_the_polls_job_stops_once_the_event_is_over(zoom_staff: Harness, zoom_sandbox: Any) -> None:
+    harness = zoom_staff
+    request_id = _submit_with_needs(harness)
+    zoom_sandbox.state.inject("POST", POLLS_PATH, status=503)
+    _approve(harness, request_id)
+    harness.clock.now = harness.request(request_id).end
+    harness.core.run_jobs()
+    job = harness.store.job(polls_job_key(request_id))
+    assert job is not None and job.state == "done" and job.attempts == 0
+    assert zoom_sandbox.state.calls_to("POST", POLLS_PATH) == 1 and _polls_mails(harness) == []
+
+
+def test_the_stream_key_is_never_logged(
+    zoom_staff: Harness, zoom_sandbox: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    harness = zoom_staff
+    request_id = _submit_with_needs(harness)
+    _approve(harness, request_id)
+    operator = sign_in(harness, OPERATOR)
+    caplog.clear()
+    for name in ("vicon", "httpx", "httpcore", "werkzeug", "vicon_dev"):
+        caplog.set_level(logging.DEBUG, logger=name)
+    # Accepted, refused by Zoom (its answer quotes the field), Zoom down (retried), and our own refusal.
+    answer = staff_post(harness, "staff_request", operator, id=request_id, action="livestream", **LIVESTREAM)
+    assert answer.status_code == 303
+    zoom_sandbox.state.inject(
+        "PATCH", r"/livestream$", status=400, body={"code": 300, "message": f"Invalid stream_key {STREAM_KEY}"}
+    )
+    refused = staff_post(harness, "staff_request", operator, id=request_id, action="livestream", **LIVESTREAM)
+    assert refused.status_code == 409 and STREAM_KEY not in refused.get_data(as_text=True)
+    assert "[kunci stream]" in refused.get_data(as_text=True)
+    zoom_sandbox.state.inject("PATCH", r"/livestream$", status=503, times=3)
+    down = staff_post(harness, "staff_request", operator, id=request_id, action="livestream", **LIVESTREAM)
+    assert down.status_code == 503
+    bad = {**LIVESTREAM, "stream_url": "rtmp://live.example.com/app"}
+    assert staff_post(harness, "staff_request", operator, id=request_id, action="livestream", **bad).status_code == 422
+    assert any(record.name.startswith("httpx") for record in caplog.records)  # the client's log was captured
+    for record in caplog.records:
+        assert STREAM_KEY not in record.getMessage() and STREAM_KEY not in (record.exc_text or ""), record.name
+    assert STREAM_KEY not in caplog.text

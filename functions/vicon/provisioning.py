@@ -229,7 +229,8 @@ def retry_polls(service: ProvisioningContext, claimed: ClaimedJob) -> Outcome:
     if claimed.attempts + 1 >= MAX_JOB_ATTEMPTS:
         _tell_operators(service, updated, attempts=MAX_JOB_ATTEMPTS)
         return GiveUp(f"{MAX_JOB_ATTEMPTS} percobaan: {type(failure).__name__}")
-    return RetryAt(now + retry_delay(claimed.attempts + 1), f"Zoom: {type(failure).__name__}: {failure}")
+    # The try that scheduled the job waited retry_delay(1); each of the job's failures doubles that.
+    return RetryAt(now + retry_delay(claimed.attempts + 2), f"Zoom: {type(failure).__name__}: {failure}")
 
 
 def _attempt_polls(

@@ -65,6 +65,7 @@ ACTION_ROLES: dict[str, frozenset[StaffRole]] = {
 }
 # What the audit trail says in place of the stream key: Zoom holds it, Vicon keeps no copy (decision 0032).
 STREAM_KEY_NOTE = "kunci disimpan di Zoom"
+STREAM_KEY_MASK = "[kunci stream]"  # in place of the key wherever Zoom's own message quotes it
 # What the page says after an action (the 303 back to it names the action).
 DONE_MESSAGES = {
     "approve": "Permohonan disetujui.",
@@ -389,16 +390,16 @@ class StaffConsole:
             with meetings.time_budget(LIVESTREAM_ZOOM_BUDGET_SECONDS):
                 meetings.update_livestream(meeting_id, form.stream_url, form.stream_key, form.page_url)
         except ZoomRejected as exc:
-            # The field list Zoom sends names our fields (stream_url, ...); its values are never in it.
-            log.warning("Zoom refused the live stream of %s: %s (code %s)", record.id, exc.message, exc.code)
-            raise Refused(
-                409, f"Zoom menolak pengaturan live streaming: {exc.message}. Tidak ada yang diubah."
-            ) from exc
+            # Zoom's message names our fields, and might quote what was sent: the key is cut out before it is
+            # logged or shown, and the exception is not chained, so no traceback carries it either.
+            message = exc.message.replace(form.stream_key, STREAM_KEY_MASK)
+            log.warning("Zoom refused the live stream of %s: %s (code %s)", record.id, message, exc.code)
+            raise Refused(409, f"Zoom menolak pengaturan live streaming: {message}. Tidak ada yang diubah.") from None
         except ZoomError as exc:
             log.warning("setting the live stream of %s failed: %s", record.id, exc.__class__.__name__)
             raise Refused(
                 503, "Zoom tidak dapat dihubungi atau tidak menjawab dengan jelas; coba lagi sebentar lagi."
-            ) from exc
+            ) from None
         now = self.clock()
         stream = LiveStream(stream_url=form.stream_url, page_url=form.page_url, set_by=member.email, set_at=now)
         updated = self.requests.update_request(record.id, RequestChanges(livestream=stream))

@@ -228,7 +228,7 @@ def staff_cases(harness: Harness, r: dict[str, RequestRecord], case: Any) -> dic
                     f"Dipasang oleh {STREAM_SET_BY}",
                     STREAM_URL,
                     PAGE_URL,
-                    "kunci disimpan di Zoom",
+                    "Kunci stream disimpan di Zoom saja",
                     "Live streaming dipasang pada meeting Zoom",
                 ],
             ),

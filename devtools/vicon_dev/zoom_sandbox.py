@@ -28,6 +28,10 @@ Live stream and polls: PATCH /meetings/{id}/livestream (stream_url, stream_key, 
 `SandboxState.livestreams`; 204), GET and POST /meetings/{id}/polls (single and multiple choice questions,
 `SandboxState.polls`); the polls endpoints answer an unknown meeting with 404 code 404, as Zoom documents them.
 
+Control endpoints for a sandbox in another process (the dev server's) live under /_sandbox/: the meetings,
+recordings and calls so far, a recording added, tokens revoked, a fault planned (`POST /_sandbox/faults`, as
+`inject`) and the live streams set (`GET /_sandbox/livestreams`).
+
 Every request and answer is logged in `SandboxState.exchanges`, so tests can hold both to Zoom's OpenAPI document.
 """
 
@@ -750,6 +754,8 @@ class SandboxApp:
             (re.compile(r"/_sandbox/recordings"), {"GET": self._control_recordings}),
             (re.compile(r"/_sandbox/calls"), {"GET": self._control_calls}),
             (re.compile(r"/_sandbox/revoke-tokens"), {"POST": self._control_revoke}),
+            (re.compile(r"/_sandbox/faults"), {"POST": self._control_fault}),
+            (re.compile(r"/_sandbox/livestreams"), {"GET": self._control_livestreams}),
         ]
 
     def __call__(self, environ: WSGIEnviron, start_response: StartResponse) -> Iterable[bytes]:
@@ -1373,6 +1379,27 @@ class SandboxApp:
     def _control_revoke(self, request: Request) -> Response:
         self.state.revoke_tokens()
         return Response(status=204)
+
+    def _control_fault(self, request: Request) -> Response:
+        """`inject` over HTTP, for a sandbox in another process (the dev server's, driven by browser tests).
+
+        JSON: method, path (a regex), and optionally status, body (JSON) and times.
+        """
+        spec = request.get_json(silent=True)
+        if not isinstance(spec, dict) or not spec.get("method") or not spec.get("path"):
+            return _error(400, 300, "A fault needs method and path.")
+        self.state.inject(
+            str(spec["method"]),
+            str(spec["path"]),
+            status=int(spec["status"]) if spec.get("status") is not None else None,
+            times=int(spec.get("times", 1)),
+            body=spec.get("body"),
+        )
+        return Response(status=204)
+
+    def _control_livestreams(self, request: Request) -> Response:
+        """What Zoom holds for each meeting's live stream (the key included: this is Zoom's side)."""
+        return _json(200, {"livestreams": {str(key): dict(value) for key, value in self.state.livestreams.items()}})
 
     def _control_add_recording(self, request: Request, meeting_id: str) -> Response:
         try:

@@ -719,8 +719,12 @@ def _staff_action(request: flask.Request, core: Core) -> flask.Response:
         form = StaffActionForm.parse(request.form.to_dict())
         core.staff_act(member, form)
     except ValidationFailed as failed:
+        if staff_http.wants_json(request):
+            return error_response(422, failed.errors)
         return staff_http.page(core.staff_request_page(member, request_id, failed.errors[0].message, reason), 422)
     except Refused as refused:
+        if staff_http.wants_json(request):
+            return error(refused.status, refused.message, refused.field)
         return staff_http.page(core.staff_request_page(member, request_id, refused.message, reason), refused.status)
     query = urlencode({"id": form.id, "selesai": form.action})
     return staff_http.see_other(f"{core.settings.public_base_url}/api/staff_request?{query}")

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from tests.harness import Harness, HarnessFactory
 from tests.test_templates import complaint_records, records
+from tests.zoom_needs_data import POLLS_REFUSED, with_zoom_needs
 from vicon.meetings import Recording, RecordingFile
 from vicon.ports import OutboxEntry, OutgoingMail
 from vicon.records import RequestChannel, RequestRecord
@@ -141,6 +142,13 @@ KINDS: dict[str, Build] = {
     "complaint_registered_without_email": lambda h, r: _complaint_received(h, r, "registered"),
     "complaint_answered": lambda h, r: h.core.mails.complaint_answered(complaint_records(h)["answered"]),
     "complaint_register_link": lambda h, r: _register_link(h),
+    # Polls not in the meeting (decision 0032): Zoom refused them, or the automatic retries ran out.
+    "polls_failed": lambda h, r: h.core.mails.polls_failed(
+        with_zoom_needs(r["provisioned"], polls_error=POLLS_REFUSED)
+    ),
+    "polls_failed_gave_up": lambda h, r: h.core.mails.polls_failed(
+        with_zoom_needs(r["provisioned"], polls_error="Polling belum dibuat: Zoom tidak dapat dihubungi."), attempts=12
+    ),
 }
 
 

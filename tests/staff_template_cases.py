@@ -10,6 +10,16 @@ import datetime as dt
 from typing import Any
 
 from tests.harness import VERIFIERS, Harness
+from tests.zoom_needs_data import (
+    PAGE_URL,
+    POLL_ANSWER,
+    POLL_QUESTION,
+    POLLS_REFUSED,
+    STREAM_SET_BY,
+    STREAM_URL,
+    live_stream,
+    with_zoom_needs,
+)
 from vicon.fields import FieldError
 from vicon.hostbusy import Span
 from vicon.lifecycle import Status
@@ -328,6 +338,51 @@ def staff_cases(harness: Harness, r: dict[str, RequestRecord], case: Any) -> dic
                 "an operator on a provisioned request",
                 request_page(provisioned, operator, set()),
                 [provisioned.held_meeting().join_url, "Tidak ada tindakan", "Petugas"],
+            ),
+            # Decision 0032: the section "Kebutuhan di Zoom" in each state, and its two forms.
+            case(
+                "zoom needs: polls refused by Zoom, no live stream yet",
+                request_page(
+                    with_zoom_needs(provisioned, polls_error=POLLS_REFUSED), operator, {"livestream", "polls"}
+                ),
+                [
+                    "Kebutuhan di Zoom",
+                    "4 ruang disiapkan di meeting",
+                    POLLS_REFUSED,
+                    "Buat polling di Zoom",
+                    "Belum dipasang.",
+                    "Pasang live streaming di Zoom",
+                    POLL_QUESTION,
+                    POLL_ANSWER,
+                    "4 ruang (Ruang 1 … Ruang 4)",
+                ],
+            ),
+            case(
+                "zoom needs: polls not made yet",
+                request_page(with_zoom_needs(provisioned), operator, {"livestream"}),
+                ["Kebutuhan di Zoom", "Belum dibuat.", "Belum dipasang."],
+            ),
+            case(
+                "zoom needs: polls made, live stream set",
+                request_page(
+                    with_zoom_needs(provisioned, zoom_polls=("poll-1",), livestream=live_stream(now)),
+                    operator,
+                    {"livestream"},
+                    done="Live streaming dipasang pada meeting Zoom; kuncinya disimpan di Zoom saja.",
+                ),
+                [
+                    "Sudah dibuat di meeting Zoom (2 pertanyaan).",
+                    f"Dipasang oleh {STREAM_SET_BY}",
+                    STREAM_URL,
+                    PAGE_URL,
+                    "Kunci stream disimpan di Zoom saja",
+                    "Live streaming dipasang pada meeting Zoom",
+                ],
+            ),
+            case(
+                "zoom needs: the event is over, nothing offered",
+                request_page(with_zoom_needs(provisioned, status=Status.COMPLETED), operator, set()),
+                ["Kebutuhan di Zoom", "Tidak ada tindakan"],
             ),
         ],
     }

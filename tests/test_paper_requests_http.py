@@ -141,6 +141,23 @@ def test_a_paper_request_is_registered_mailed_approved_and_provisioned(zoom_staf
     assert f"surat fisik (dicatat oleh {OPERATOR})" in review_page
 
 
+def test_a_paper_request_carries_breakout_rooms_and_polls_as_the_public_form_does(staff: Harness) -> None:
+    officer = sign_in(staff, OPERATOR)
+    html = staff_get(staff, "staff_new_request", officer).get_data(as_text=True)
+    assert 'name="breakout_rooms"' in html and 'name="polls"' in html
+    fields = paper_fields(
+        needs=["breakout_room", "polling"], breakout_rooms="4", polls="Materi paling berguna?\nPerencanaan\nAnggaran"
+    )
+    record = staff.request(registered_id(register(staff, officer, fields, one_page_pdf())))
+    assert record.breakout_rooms == 4
+    assert [(poll.name, poll.kind, poll.answers) for poll in record.polls] == [
+        ("Materi paling berguna?", "single", ("Perencanaan", "Anggaran"))
+    ]
+    # The same rule as the public form: polls without the need ticked are refused, naming the field.
+    refused = register(staff, officer, paper_fields(polls="Pertanyaan?\nYa\nTidak"), one_page_pdf())
+    assert refused.status_code == 422 and 'id="polls-error">Centang kebutuhan polling' in refused.get_data(as_text=True)
+
+
 def test_the_review_link_page_shows_the_channel(staff: Harness) -> None:
     officer = sign_in(staff, OPERATOR)
     request_id = registered_id(register(staff, officer, letter=one_page_pdf()))

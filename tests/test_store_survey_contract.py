@@ -75,6 +75,16 @@ def test_mails_about_no_request_are_queued_once_per_key(store: Store) -> None:
     assert len(claimed) == 3 and store.mail_sent(claimed[0].id, claimed[0].lease or "")
 
 
+def test_mails_about_a_request_are_queued_once_per_key_in_its_history(store: Store) -> None:
+    store.create_request(record("VC-2026-000003", NOW, status="provisioned"), audit("VC-2026-000003", "x"), [])
+    told = [mail("polling ditolak")]
+    assert store.queue_mail_once("polls_failed:VC-2026-000003", told, NOW, request_id="VC-2026-000003")
+    assert not store.queue_mail_once("polls_failed:VC-2026-000003", told, NOW, request_id="VC-2026-000003")
+    [entry] = store.pending_mail("VC-2026-000003")
+    assert entry.mail.subject == "polling ditolak" and entry.request_id == "VC-2026-000003"
+    assert [e.mail.subject for e in store.mail_history("VC-2026-000003")] == ["polling ditolak"]
+
+
 def test_the_reported_projection_reads_what_whole_records_say(store: Store) -> None:
     from tests.report_data import synthetic
 

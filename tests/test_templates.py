@@ -22,6 +22,7 @@ from markupsafe import escape
 from tests.harness import MONDAY_MORNING, VERIFIERS, Harness, HarnessFactory, valid_fields
 from tests.pdfs import one_page_pdf
 from tests.staff_template_cases import staff_cases
+from tests.zoom_needs_data import POLL_ANSWER, POLL_QUESTION, POLLS_REFUSED, with_zoom_needs
 from vicon import intake
 from vicon.core import Submission
 from vicon.inputs import ComplaintContext, ComplaintForm
@@ -475,6 +476,9 @@ def cases(harness: Harness) -> dict[str, list[Case]]:
     sink_message.add_alternative(f"<p><a href='{review_url}'>Buka</a></p>", subtype="html")
     sink_id = "20261130T020000123456Z-0123456789ab"
 
+    polls_refused = with_zoom_needs(provisioned, polls_error=POLLS_REFUSED)
+    console_url = f"{base_url}/api/staff_request?id={provisioned.id}"
+
     surveyed = r["surveyed"]
     survey_url = core.survey_url(surveyed)
     report_context = quarterly_report_context(harness)
@@ -577,6 +581,17 @@ def cases(harness: Harness) -> dict[str, list[Case]]:
             )
         ],
         "email/provisioning_failed": failure_cases,
+        "email/polls_failed": [
+            Case(
+                label,
+                mail(polls_refused, attempts=attempts, console_url=console_url),
+                [polls_refused.id, POLLS_REFUSED, console_url, HOST, meeting_id, POLL_QUESTION, POLL_ANSWER, *extra],
+            )
+            for label, attempts, extra in (
+                ("refused by Zoom", 0, ["Meeting Polls/Quizzes", "Zoom menolak polling untuk permohonan"]),
+                ("retries ran out", 12, ["sudah mencoba 12 kali", "Percobaan otomatis dihentikan"]),
+            )
+        ],
         "email/sla_reminder": [
             Case(
                 "verification",
@@ -720,6 +735,32 @@ def cases(harness: Harness) -> dict[str, list[Case]]:
                     "2 hari kerja",
                     *details_shows,
                     "Pemeriksaan dokumen otomatis tidak tersedia untuk permohonan ini",
+                ],
+            ),
+            Case(
+                "submitted with breakout rooms and polls (decision 0032)",
+                {
+                    "base_url": base_url,
+                    "request": with_zoom_needs(submitted),
+                    "token": "token-tinjau",
+                    "error": None,
+                    "reason": "",
+                    "letter_url": letter_url,
+                    "verification_due": verification_due,
+                    "verification_overdue": False,
+                    "provisioning_due": None,
+                    "provisioning_overdue": False,
+                    "lead_working_days": 2,
+                    "min_lead_working_days": 2,
+                },
+                [
+                    "Breakout room disiapkan",
+                    "4 ruang (Ruang 1 … Ruang 4)",
+                    POLL_QUESTION,
+                    POLL_ANSWER,
+                    "Keamanan informasi",
+                    "boleh lebih dari satu jawaban",
+                    "Live streaming",
                 ],
             ),
             *(

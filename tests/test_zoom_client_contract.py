@@ -16,6 +16,7 @@ from werkzeug.test import Client
 
 from vicon.meetings import (
     MeetingSpec,
+    PollQuestion,
     ZoomAmbiguous,
     ZoomAuthError,
     ZoomDailyLimit,
@@ -199,10 +200,66 @@ def test_create_sends_every_setting_explicitly_and_start_in_utc(zoom_sandbox: Zo
 
 def test_breakout_rooms_are_enabled_only_when_asked(zoom_sandbox: ZoomSandboxServer) -> None:
     client = zoom_sandbox.client()
-    with_rooms = client.create_meeting(HOST, spec(breakout_rooms=True, auto_recording="none"))
+    with_rooms = client.create_meeting(HOST, spec(breakout_rooms=1, auto_recording="none"))
     stored = zoom_sandbox.state.meetings[with_rooms.id]
     assert stored["settings"]["breakout_room"] == {"enable": True}
     assert stored["settings"]["auto_recording"] == "none"
+
+
+def test_breakout_rooms_asked_for_are_preset_by_name(zoom_sandbox: ZoomSandboxServer) -> None:
+    client = zoom_sandbox.client()
+    meeting = client.create_meeting(HOST, spec(breakout_rooms=3))
+    [(_, _, body)] = [entry for entry in zoom_sandbox.state.bodies if entry[1].endswith("/meetings")]
+    rooms = [{"name": "Ruang 1"}, {"name": "Ruang 2"}, {"name": "Ruang 3"}]
+    assert body["settings"]["breakout_room"] == {"enable": True, "rooms": rooms}
+    assert zoom_sandbox.state.meetings[meeting.id]["settings"]["breakout_room"]["rooms"] == rooms
+    with pytest.raises(ValueError):
+        client.create_meeting(HOST, spec(breakout_rooms=51))
+
+
+def test_livestream_is_set_with_zooms_three_fields(zoom_sandbox: ZoomSandboxServer) -> None:
+    client = zoom_sandbox.client()
+    meeting = client.create_meeting(HOST, spec())
+    client.update_livestream(meeting.id, "rtmp://live.example/app", "kunci-rahasia", "https://yt.example/live")
+    assert zoom_sandbox.state.livestreams[meeting.id] == {
+        "stream_url": "rtmp://live.example/app",
+        "stream_key": "kunci-rahasia",
+        "page_url": "https://yt.example/live",
+    }
+    with pytest.raises(ZoomNotFound) as missing:
+        client.update_livestream(12345678901, "rtmp://live.example/app", "k", "https://yt.example/live")
+    assert missing.value.code == 3001
+    with pytest.raises(ZoomRejected) as refused:
+        client.update_livestream(meeting.id, "bukan url", "k", "https://yt.example/live")
+    assert refused.value.code == 300 and refused.value.errors == [{"field": "stream_url", "message": "Invalid field."}]
+    with pytest.raises(ValueError):
+        client.update_livestream(meeting.id, "rtmp://live.example/app", "k" * 513, "https://yt.example/live")
+
+
+def test_polls_are_created_and_listed(zoom_sandbox: ZoomSandboxServer) -> None:
+    client = zoom_sandbox.client()
+    meeting = client.create_meeting(HOST, spec())
+    assert client.list_polls(meeting.id) == []
+    questions = [
+        PollQuestion("Materi mana yang paling berguna?", "single", ("Perencanaan", "Anggaran")),
+        PollQuestion("Topik berikutnya?", "multiple", ("SPBE", "Keamanan", "Data")),
+    ]
+    poll = client.create_poll(meeting.id, "Polling VC-2026-000001", questions)
+    assert poll.id and poll.title == "Polling VC-2026-000001"
+    assert client.list_polls(meeting.id) == [poll]
+    [stored] = zoom_sandbox.state.polls[meeting.id]
+    assert stored["questions"][1] == {
+        "name": "Topik berikutnya?",
+        "type": "multiple",
+        "answers": ["SPBE", "Keamanan", "Data"],
+    }
+    with pytest.raises(ZoomRejected) as unknown:  # the polls endpoints answer code 404, not 3001
+        client.list_polls(12345678901)
+    assert unknown.value.status == 404 and unknown.value.code == 404
+    with pytest.raises(ValueError):
+        client.create_poll(meeting.id, "x" * 65, questions)
+    with pytest.raises(ValueError):
+        client.create_poll(meeting.id, "Polling", [PollQuestion("Satu jawaban?", "single", ("Ya",))])
 
 
 def test_invalid_passcodes_are_refused_before_any_call(zoom_sandbox: ZoomSandboxServer) -> None:

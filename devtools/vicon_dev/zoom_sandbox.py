@@ -24,6 +24,14 @@ Past meetings: GET /past_meetings/{uuid} and its participants (paged), from `San
 Webhook bodies for these (recording.completed with a download_token, meeting.started, meeting.ended) come from
 `SandboxState.*_event`, built by `vicon_dev.zoom_webhooks`, which also signs them.
 
+Live stream and polls: PATCH /meetings/{id}/livestream (stream_url, stream_key, page_url, kept in
+`SandboxState.livestreams`; 204), GET and POST /meetings/{id}/polls (single and multiple choice questions,
+`SandboxState.polls`); the polls endpoints answer an unknown meeting with 404 code 404, as Zoom documents them.
+
+Control endpoints for a sandbox in another process (the dev server's) live under /_sandbox/: the meetings,
+recordings and calls so far, a recording added, tokens revoked, a fault planned (`POST /_sandbox/faults`, as
+`inject`) and the live streams set (`GET /_sandbox/livestreams`).
+
 Every request and answer is logged in `SandboxState.exchanges`, so tests can hold both to Zoom's OpenAPI document.
 """
 
@@ -232,6 +240,9 @@ class SandboxState:
         self.recording_content: dict[str, Content] = {}  # by recording file ID
         self.download_grants: dict[str, DownloadGrant] = {}  # download_access_token / download_token → grant
         self.past_meetings: dict[str, dict[str, Any]] = {}  # held meeting instances by UUID, with participants
+        # Kept beside the meeting, not in it: GET /meetings/{id} does not answer them either.
+        self.livestreams: dict[int, dict[str, Any]] = {}  # meeting ID → stream_url, stream_key, page_url
+        self.polls: dict[int, list[dict[str, Any]]] = {}  # meeting ID → its polls as Zoom lists them
         self.exchanges: list[Exchange] = []  # every API, OAuth and download request with its answer
         # Where the sandbox is served (e.g. http://127.0.0.1:PORT/_zoom), for URLs in webhook bodies, which are
         # built outside any request; set by whoever serves it.
@@ -767,6 +778,8 @@ class SandboxApp:
                 re.compile(r"/v2/meetings/(?P<ref>.+)/recordings"),
                 {"GET": self._get_recordings, "DELETE": self._delete_recordings},
             ),
+            (re.compile(r"/v2/meetings/(?P<ref>[^/]+)/livestream"), {"PATCH": self._update_livestream}),
+            (re.compile(r"/v2/meetings/(?P<ref>[^/]+)/polls"), {"GET": self._list_polls, "POST": self._create_poll}),
             (
                 re.compile(r"/v2/meetings/(?P<ref>[^/]+)"),
                 {"GET": self._get_meeting, "PATCH": self._update_meeting, "DELETE": self._delete_meeting},
@@ -781,6 +794,8 @@ class SandboxApp:
             (re.compile(r"/_sandbox/recordings"), {"GET": self._control_recordings}),
             (re.compile(r"/_sandbox/calls"), {"GET": self._control_calls}),
             (re.compile(r"/_sandbox/revoke-tokens"), {"POST": self._control_revoke}),
+            (re.compile(r"/_sandbox/faults"), {"POST": self._control_fault}),
+            (re.compile(r"/_sandbox/livestreams"), {"GET": self._control_livestreams}),
         ]
 
     def __call__(self, environ: WSGIEnviron, start_response: StartResponse) -> Iterable[bytes]:
@@ -1047,7 +1062,61 @@ class SandboxApp:
         if meeting is None:
             return _error(404, 3001, f"Meeting does not exist: {unquote(ref)}.")
         del self.state.meetings[meeting["id"]]
+        self.state.livestreams.pop(meeting["id"], None)
+        self.state.polls.pop(meeting["id"], None)
         return Response(status=204)
+
+    # --- live stream and polls ------------------------------------------------------------------------
+
+    def _update_livestream(self, request: Request, ref: str) -> Response:
+        if (denied := self._authorized(request)) is not None:
+            return denied
+        meeting = self._meeting(ref)
+        if meeting is None:
+            return _error(404, 3001, f"Meeting does not exist: {unquote(ref)}.")
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return _error(400, 300, "Request Body should be a valid JSON object.")
+        errors = _validate_livestream(body)
+        if errors:
+            return _error(400, 300, "Validation Failed.", errors)
+        self.state.livestreams[meeting["id"]] = {key: body[key] for key in ("stream_url", "stream_key", "page_url")}
+        return Response(status=204)
+
+    def _list_polls(self, request: Request, ref: str) -> Response:
+        if (denied := self._authorized(request)) is not None:
+            return denied
+        meeting = self._meeting(ref)
+        if meeting is None:
+            # The polls endpoints document code 404 here, not the 3001 of the meeting endpoints.
+            return _error(404, 404, "Meeting not found")
+        polls = copy.deepcopy(self.state.polls.get(meeting["id"], []))
+        return _json(200, {"polls": polls, "total_records": len(polls)})
+
+    def _create_poll(self, request: Request, ref: str) -> Response:
+        if (denied := self._authorized(request)) is not None:
+            return denied
+        meeting = self._meeting(ref)
+        if meeting is None:
+            return _error(404, 404, "Meeting not found")
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return _error(400, 300, "Request Body should be a valid JSON object.")
+        errors = _validate_poll(body)
+        if errors:
+            return _error(400, 300, "Validation Failed.", errors)
+        poll = {
+            "id": base64.urlsafe_b64encode(self.state.rng.randbytes(16)).decode().rstrip("="),
+            "status": "notstart",
+            "anonymous": bool(body.get("anonymous", False)),
+            "poll_type": body.get("poll_type", 1),
+            "title": body.get("title", ""),
+            "questions": [
+                {"name": q["name"], "type": q["type"], "answers": list(q["answers"])} for q in body["questions"]
+            ],
+        }
+        self.state.polls.setdefault(meeting["id"], []).append(poll)
+        return _json(201, copy.deepcopy(poll))
 
     def _list_meetings(self, request: Request, user: str) -> Response:
         if (denied := self._authorized(request)) is not None:
@@ -1351,6 +1420,27 @@ class SandboxApp:
         self.state.revoke_tokens()
         return Response(status=204)
 
+    def _control_fault(self, request: Request) -> Response:
+        """`inject` over HTTP, for a sandbox in another process (the dev server's, driven by browser tests).
+
+        JSON: method, path (a regex), and optionally status, body (JSON) and times.
+        """
+        spec = request.get_json(silent=True)
+        if not isinstance(spec, dict) or not spec.get("method") or not spec.get("path"):
+            return _error(400, 300, "A fault needs method and path.")
+        self.state.inject(
+            str(spec["method"]),
+            str(spec["path"]),
+            status=int(spec["status"]) if spec.get("status") is not None else None,
+            times=int(spec.get("times", 1)),
+            body=spec.get("body"),
+        )
+        return Response(status=204)
+
+    def _control_livestreams(self, request: Request) -> Response:
+        """What Zoom holds for each meeting's live stream (the key included: this is Zoom's side)."""
+        return _json(200, {"livestreams": {str(key): dict(value) for key, value in self.state.livestreams.items()}})
+
     def _control_add_recording(self, request: Request, meeting_id: str) -> Response:
         try:
             recording = self.state.add_recording(int(meeting_id))
@@ -1536,7 +1626,83 @@ def _validate_meeting(body: Mapping[str, Any]) -> list[dict[str, str]]:
                 bad("settings.approval_type")
             breakout = settings.get("breakout_room")
             if breakout is not None and (
-                not isinstance(breakout, dict) or not isinstance(breakout.get("enable"), bool)
+                not isinstance(breakout, dict)
+                or not isinstance(breakout.get("enable"), bool)
+                or not _valid_rooms(breakout.get("rooms", []))
             ):
                 bad("settings.breakout_room")
+    return errors
+
+
+def _valid_rooms(rooms: Any) -> bool:
+    """Preset breakout rooms: each a name, optionally participants' addresses; at most 50 presets."""
+    if not isinstance(rooms, list) or len(rooms) > 50:
+        return False
+    for room in rooms:
+        if not isinstance(room, dict) or not isinstance(room.get("name"), str) or not room["name"].strip():
+            return False
+        participants = room.get("participants", [])
+        if not isinstance(participants, list) or not all(isinstance(p, str) for p in participants):
+            return False
+    return True
+
+
+def _https_url(value: Any, limit: int) -> bool:
+    return (
+        isinstance(value, str)
+        and 0 < len(value) <= limit
+        and re.fullmatch(r"(?i)(https?|rtmps?)://\S+", value) is not None
+    )
+
+
+def _validate_livestream(body: Mapping[str, Any]) -> list[dict[str, str]]:
+    """Zoom's live stream schema: stream_url, stream_key and page_url required (1,024, 512, 1,024 characters)."""
+    errors = []
+    for name, limit in (("stream_url", 1024), ("page_url", 1024)):
+        if not _https_url(body.get(name), limit):
+            errors.append({"field": name, "message": "Invalid field."})
+    key = body.get("stream_key")
+    if not isinstance(key, str) or not key or len(key) > 512:
+        errors.append({"field": "stream_key", "message": "Invalid field."})
+    if "resolution" in body and body["resolution"] not in ("720p", "1080p"):
+        errors.append({"field": "resolution", "message": "Invalid field."})
+    return errors
+
+
+def _validate_poll(body: Mapping[str, Any]) -> list[dict[str, str]]:
+    """Zoom's poll schema as far as single and multiple choice go: title ≤ 64, name ≤ 1,024, 2–10 answers."""
+    errors: list[dict[str, str]] = []
+
+    def bad(name: str) -> None:
+        errors.append({"field": name, "message": "Invalid field."})
+
+    title = body.get("title")
+    if not isinstance(title, str) or not title.strip() or len(title) > 64:
+        bad("title")
+    if "poll_type" in body and body["poll_type"] not in (1, 2, 3):
+        bad("poll_type")
+    if "anonymous" in body and not isinstance(body["anonymous"], bool):
+        bad("anonymous")
+    questions = body.get("questions")
+    if not isinstance(questions, list) or not questions:
+        bad("questions")
+        return errors
+    for index, question in enumerate(questions):
+        where = f"questions[{index}]"
+        if not isinstance(question, dict):
+            bad(where)
+            continue
+        name = question.get("name")
+        if not isinstance(name, str) or not name.strip() or len(name) > 1024:
+            bad(f"{where}.name")
+        if question.get("type") not in ("single", "multiple"):
+            # The sandbox models only the choice questions; Zoom's other types need fields it does not keep.
+            bad(f"{where}.type")
+        answers = question.get("answers")
+        if (
+            not isinstance(answers, list)
+            or not 2 <= len(answers) <= 10
+            or not all(isinstance(a, str) and a.strip() for a in answers)
+        ):
+            bad(f"{where}.answers")
     return errors

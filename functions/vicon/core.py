@@ -10,14 +10,15 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any
 
 from vicon import intake
 from vicon.fields import FieldError
 from vicon.links import Links
 from vicon.messages import MailComposer
-from vicon.ports import Blobs, HostSlots, Jobs, Mailer, Meetings, RequestStore, Store, Zoom, ZoomUsage
+from vicon.ports import Blobs, HostSlots, Jobs, Mailer, Meetings, Outbox, RequestStore, Store, Zoom, ZoomUsage
+from vicon.provisioning import POLLS_JOB, retry_polls
 from vicon.records import ComplaintRecord, RequestRecord
 from vicon.rendering import render
 from vicon.settings import Settings
@@ -87,6 +88,7 @@ class ProvisioningPorts:
     host_slots: HostSlots
     zoom_usage: ZoomUsage
     jobs: Jobs
+    outbox: Outbox
     meetings: Meetings
     clock: Callable[[], dt.datetime]
     mails: MailComposer
@@ -193,7 +195,9 @@ class Core:
 
     def _provisioning(self) -> ProvisioningPorts:
         store = self.store
-        return ProvisioningPorts(self.settings, store, store, store, store, self.meetings, self.clock, self.mails)
+        return ProvisioningPorts(
+            self.settings, store, store, store, store, store, self.meetings, self.clock, self.mails
+        )
 
     # ---- the use cases, one line each -------------------------------------------------------------------------
 
@@ -339,6 +343,7 @@ class Core:
             SURVEY: SurveyMailing(self._survey_ports()).send,
             SURVEY_REMINDER: SurveyMailing(self._survey_ports()).remind,
             REPORT: QuarterlyReportMailing(self._reports(), self.store, self.links, self.mails).handle,
+            POLLS_JOB: partial(retry_polls, self._provisioning()),
         }
         return JobRunner(self.store, handlers, self.clock)
 

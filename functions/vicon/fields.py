@@ -44,6 +44,7 @@ TEXT_LIMITS = {
     "contact_email": 254,
     "letter_number": 100,
     "needs_notes": 2_000,
+    "polls": 20_000,
 }
 FIELD_LABELS = {
     "opd": "Perangkat daerah (OPD)",
@@ -64,13 +65,15 @@ FIELD_LABELS = {
     "needs": "Kebutuhan khusus",
     "needs_notes": "Kebutuhan lain",
     "recording_consent": "Persetujuan perekaman",
+    "breakout_rooms": "Jumlah breakout room",
+    "polls": "Polling: pertanyaan dan jawaban",
 }
 MIN_PARTICIPANTS = 2
 LETTER_MAX_AGE_DAYS = 90
 MAX_EVENT_HOURS = 24
 MAX_LETTER_BYTES = 5 * 1024 * 1024
 TRUE_VALUES = frozenset({"on", "true", "1", "yes"})
-MULTILINE_FIELDS = frozenset({"participants", "speakers", "needs_notes"})
+MULTILINE_FIELDS = frozenset({"participants", "speakers", "needs_notes", "polls"})
 MAX_DAYS_AHEAD = 366
 # The choice for an office not on OPD_LIST; the requester then names it in `opd_other`.
 OPD_OTHER = "Lainnya"

@@ -57,6 +57,17 @@ from vicon.fields import (
     normalize_phone,
 )
 from vicon.lifecycle import Status
+from vicon.meetings import (
+    BREAKOUT_MAX_ROOMS,
+    LIVESTREAM_KEY_MAX_LENGTH,
+    LIVESTREAM_URL_MAX_LENGTH,
+    POLL_ANSWER_MAX_LENGTH,
+    POLL_MAX_ANSWERS,
+    POLL_MAX_QUESTIONS,
+    POLL_MIN_ANSWERS,
+    POLL_QUESTION_MAX_LENGTH,
+)
+from vicon.polls import MULTIPLE_MARKER, PollsInvalid, parse_polls
 from vicon.timefmt import format_date_id, tz_abbreviation
 
 # ---- the one translation of errors into Bahasa Indonesia ----------------------------------------------------
@@ -292,6 +303,13 @@ def _choices(value: Any, info: ValidationInfo) -> Any:
     return chosen
 
 
+def _optional_whole_number(value: Any) -> Any:
+    """An optional count: empty is None, otherwise digits as `_whole_number` takes them."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return _whole_number(value)
+
+
 def _checkbox(value: Any) -> Any:
     return value.strip().lower() in TRUE_VALUES if isinstance(value, str) else value
 
@@ -322,6 +340,9 @@ class SubmitForm(Form):
         ("letter", "missing"): "Surat permohonan resmi (PDF) wajib dilampirkan.",
         ("participant_count", "greater_than_equal"): "Jumlah peserta paling sedikit {ge} orang.",
         ("needs", "literal_error"): "Kebutuhan khusus tidak dikenal; pilih dari daftar atau tulis di kebutuhan lain.",
+        ("breakout_rooms", "greater_than_equal"): "Jumlah breakout room paling sedikit {ge}.",
+        ("breakout_rooms", "less_than_equal"): "Jumlah breakout room paling banyak {le}.",
+        ("breakout_rooms", "int_parsing"): "Jumlah breakout room harus bilangan bulat.",
     }
 
     opd: SingleLine = _text(
@@ -379,6 +400,26 @@ class SubmitForm(Form):
         json_schema_extra={"uniqueItems": True},
     )
     needs_notes: MultiLine = _text("needs_notes", required=False, description="Kebutuhan lain.")
+    breakout_rooms: Annotated[int | None, BeforeValidator(_optional_whole_number)] = Field(
+        default=None,
+        validate_default=True,
+        title=FIELD_LABELS["breakout_rooms"],
+        ge=2,
+        le=BREAKOUT_MAX_ROOMS,
+        description=f"Opsional, hanya bila `needs` memuat `breakout_room`: 2 sampai {BREAKOUT_MAX_ROOMS} ruang, "
+        "disiapkan di meeting sebagai “Ruang 1”, “Ruang 2”, …; kosong: breakout room diaktifkan tanpa ruang siap.",
+    )
+    polls: MultiLine = _text(
+        "polls",
+        required=False,
+        validate_default=True,
+        description="Opsional, hanya bila `needs` memuat `polling`: satu pertanyaan per blok, blok dipisah baris "
+        "kosong; baris pertama pertanyaan, baris berikutnya jawaban (satu per baris, "
+        f"{POLL_MIN_ANSWERS}–{POLL_MAX_ANSWERS}). Awali pertanyaan dengan `{MULTIPLE_MARKER}` bila peserta boleh "
+        f"memilih lebih dari satu jawaban. Paling banyak {POLL_MAX_QUESTIONS} pertanyaan; pertanyaan paling "
+        f"banyak {POLL_QUESTION_MAX_LENGTH} karakter, jawaban {POLL_ANSWER_MAX_LENGTH}. Dibuat di meeting Zoom "
+        "saat meeting dibuat.",
+    )
     recording_consent: Annotated[bool, BeforeValidator(_checkbox), WithJsonSchema({"type": "string"})] = Field(
         default=False,
         validate_default=True,
@@ -489,6 +530,26 @@ class SubmitForm(Form):
             raise refuse(problem)
         return letter
 
+    @field_validator("breakout_rooms")
+    @classmethod
+    def _rooms_for_breakout(cls, rooms: int | None, info: ValidationInfo) -> int | None:
+        if rooms is not None and "breakout_room" not in _intake(info).parsed.get("needs", ()):
+            raise refuse("Centang kebutuhan breakout room bila meminta sejumlah breakout room.")
+        return rooms
+
+    @field_validator("polls")
+    @classmethod
+    def _readable_polls(cls, polls: str, info: ValidationInfo) -> str:
+        if not polls:
+            return polls
+        if "polling" not in _intake(info).parsed.get("needs", ()):
+            raise refuse("Centang kebutuhan polling bila menuliskan pertanyaan polling.")
+        try:
+            parse_polls(polls)
+        except PollsInvalid as invalid:
+            raise refuse(str(invalid)) from None
+        return polls
+
     @field_validator("recording_consent")
     @classmethod
     def _consent_for_recording(cls, consent: bool, info: ValidationInfo) -> bool:
@@ -519,6 +580,9 @@ class DecisionForm(Form):
         ("decision", "missing"): "Pilih tombol Setujui atau Tolak.",
         ("decision", "literal_error"): "Pilih tombol Setujui atau Tolak.",
         ("reason", "string_too_long"): "Alasan paling banyak {max_length} karakter.",
+        ("stream_url", "string_too_long"): "URL stream paling banyak {max_length} karakter.",
+        ("stream_key", "string_too_long"): "Kunci stream paling banyak {max_length} karakter.",
+        ("page_url", "string_too_long"): "URL halaman live stream paling banyak {max_length} karakter.",
     }
 
     # Not required here: the link's query may carry it instead (main.review_request); a bad or missing one is 403.
@@ -837,7 +901,7 @@ if TYPE_CHECKING:
     StaffAction = str
 else:  # the lifecycle's own statuses, the console's own actions
     StatusChoice = Literal[tuple(status.value for status in Status)]
-    StaffAction = Literal["approve", "reject", "cancel", "retry", "resend"]
+    StaffAction = Literal["approve", "reject", "cancel", "retry", "resend", "livestream", "polls"]
 
 STAFF_ACTIONS: dict[str, str] = {
     "approve": "setujui dan buat meeting Zoom (verifikator; aturan yang sama dengan tautan verifikasi)",
@@ -845,7 +909,33 @@ STAFF_ACTIONS: dict[str, str] = {
     "cancel": "batalkan atas nama pemohon dengan `reason`",
     "retry": "coba lagi membuat meeting untuk permohonan `provisioning_failed`",
     "resend": "kirim ulang email `mail` (nomor dari riwayat email permohonan)",
+    "livestream": "pasang live streaming kustom pada meeting Zoom dengan `stream_url`, `stream_key` dan `page_url` "
+    "(petugas atau verifikator; permohonan dengan kebutuhan live streaming yang sudah punya meeting)",
+    "polls": "buat lagi polling permohonan di meeting Zoom setelah pembuatannya gagal",
 }
+# A stream's ingest URL carries the key with it, so only encrypted ones are taken (RTMPS, or HTTPS ingest).
+STREAM_URL_SCHEMES = ("rtmps", "https")
+_URL_HOST = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::\d{1,5})?$")
+
+
+def _url_problem(value: str, schemes: Sequence[str], limit: int) -> str | None:
+    """Why `value` is not an absolute URL of one of `schemes` within `limit` characters, or None."""
+    from urllib.parse import urlsplit
+
+    if not value:
+        return "wajib diisi"
+    if len(value) > limit:
+        return f"paling banyak {limit} karakter"
+    if any(char.isspace() for char in value) or not value.isprintable():
+        return "tidak boleh berisi spasi"
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in schemes or not parts.netloc or not _URL_HOST.match(parts.netloc.rsplit("@", 1)[-1]):
+        return "harus alamat lengkap yang diawali " + " atau ".join(f"{scheme}://" for scheme in schemes)
+    if "@" in parts.netloc:
+        return "tidak boleh memuat nama pengguna atau kata sandi"
+    return None
+
+
 QUERY_TEXT_LIMIT = 200
 
 
@@ -985,6 +1075,9 @@ class StaffActionForm(Form):
         ("action", "missing"): "Pilih salah satu tombol tindakan.",
         ("action", "literal_error"): "Tindakan tidak dikenal; pilih salah satu tombol.",
         ("reason", "string_too_long"): "Alasan paling banyak {max_length} karakter.",
+        ("stream_url", "string_too_long"): "URL stream paling banyak {max_length} karakter.",
+        ("stream_key", "string_too_long"): "Kunci stream paling banyak {max_length} karakter.",
+        ("page_url", "string_too_long"): "URL halaman live stream paling banyak {max_length} karakter.",
     }
 
     id: Stripped = Field(title="Nomor permohonan", min_length=1, max_length=64, description="Nomor permohonan.")
@@ -1014,9 +1107,64 @@ class StaffActionForm(Form):
             raise refuse("Alasan pembatalan wajib diisi; pemohon dan tim verifikasi menerimanya lewat email.")
         return reason
 
+    stream_url: Stripped = Field(
+        default="",
+        validate_default=True,
+        title="URL stream",
+        max_length=LIVESTREAM_URL_MAX_LENGTH,
+        description="Untuk `livestream`: alamat server streaming (`rtmps://…` atau `https://…`), paling banyak "
+        f"{LIVESTREAM_URL_MAX_LENGTH} karakter.",
+    )
+    stream_key: str = Field(
+        default="",
+        validate_default=True,
+        title="Kunci stream",
+        max_length=LIVESTREAM_KEY_MAX_LENGTH,
+        description=f"Untuk `livestream`: kunci stream, paling banyak {LIVESTREAM_KEY_MAX_LENGTH} karakter. Rahasia: "
+        "dikirim ke Zoom saja, tidak disimpan Vicon, tidak ditampilkan atau dikirim lewat email.",
+        json_schema_extra={"format": "password", "writeOnly": True},
+    )
+    page_url: Stripped = Field(
+        default="",
+        validate_default=True,
+        title="URL halaman live stream",
+        max_length=LIVESTREAM_URL_MAX_LENGTH,
+        description="Untuk `livestream`: halaman tempat penonton menyaksikan siaran (`https://…`), paling banyak "
+        f"{LIVESTREAM_URL_MAX_LENGTH} karakter.",
+    )
+
     @field_validator("mail")
     @classmethod
     def _mail_to_resend(cls, mail: str, info: ValidationInfo) -> str:
         if info.data.get("action") == "resend" and not mail:
             raise refuse("Pilih email yang dikirim ulang dari riwayat email.")
         return mail
+
+    @field_validator("stream_url")
+    @classmethod
+    def _stream_url(cls, url: str, info: ValidationInfo) -> str:
+        if info.data.get("action") == "livestream":
+            problem = _url_problem(url, STREAM_URL_SCHEMES, LIVESTREAM_URL_MAX_LENGTH)
+            if problem:
+                raise refuse(f"URL stream {problem}.")
+        return url
+
+    @field_validator("stream_key")
+    @classmethod
+    def _stream_key(cls, key: str, info: ValidationInfo) -> str:
+        # Never echoed in a message: the refusal says what is wrong with the key, not what it is.
+        if info.data.get("action") == "livestream":
+            if not key.strip():
+                raise refuse("Kunci stream wajib diisi.")
+            if key != key.strip() or _CONTROL.search(key) or _LINE_BREAK.search(key):
+                raise refuse("Kunci stream tidak boleh berisi spasi di awal/akhir, baris baru atau karakter kontrol.")
+        return key
+
+    @field_validator("page_url")
+    @classmethod
+    def _page_url(cls, url: str, info: ValidationInfo) -> str:
+        if info.data.get("action") == "livestream":
+            problem = _url_problem(url, ("https",), LIVESTREAM_URL_MAX_LENGTH)
+            if problem:
+                raise refuse(f"URL halaman live stream {problem}.")
+        return url

@@ -56,6 +56,8 @@ class ValidRequest:
     needs: list[str]
     needs_notes: str
     recording_consent: bool
+    breakout_rooms: int | None = None
+    polls: str = ""  # the form's text, valid for vicon.polls.parse_polls
 
 
 def validate_request(
@@ -88,6 +90,8 @@ def validate_request(
         needs=list(form.needs),
         needs_notes=form.needs_notes,
         recording_consent=form.recording_consent and "recording" in form.needs,
+        breakout_rooms=form.breakout_rooms,
+        polls=form.polls,
     )
 
 

@@ -129,7 +129,43 @@ class MeetingSpec:
     timezone: str
     passcode: str
     auto_recording: str
-    breakout_rooms: bool = False
+    # 0: no breakout rooms; 1: enabled without presets; 2 or more: that many rooms preset as "Ruang 1" …
+    breakout_rooms: int = 0
+
+
+# Zoom's meeting poll schema (POST /meetings/{meetingId}/polls): a title of at most 64 characters, a question
+# (`name`) of at most 1,024, and 2 to 10 answers for `single` and `multiple` questions. Zoom states no limit
+# on questions per poll or on an answer's length; ours keep a poll readable in the meeting (decision 0032).
+POLL_TITLE_MAX_LENGTH = 64
+POLL_QUESTION_MAX_LENGTH = 1024
+POLL_MIN_ANSWERS = 2
+POLL_MAX_ANSWERS = 10
+POLL_MAX_QUESTIONS = 25
+POLL_ANSWER_MAX_LENGTH = 200
+POLL_QUESTION_TYPES = ("single", "multiple")
+# Zoom's live stream schema (PATCH /meetings/{meetingId}/livestream).
+LIVESTREAM_URL_MAX_LENGTH = 1024
+LIVESTREAM_KEY_MAX_LENGTH = 512
+# Zoom's schema names no limit on preset rooms; its help pages allow up to 100 in a meeting. 50 leaves the host
+# room to add more during the meeting.
+BREAKOUT_MAX_ROOMS = 50
+
+
+@dataclass(frozen=True)
+class PollQuestion:
+    """One question of a meeting poll: `kind` is Zoom's `single` or `multiple` (choice) question type."""
+
+    name: str
+    kind: str
+    answers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Poll:
+    """A meeting poll as Zoom lists it (only what this service reads back)."""
+
+    id: str
+    title: str
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Sequence
 from email.utils import parseaddr
 from typing import Any, Protocol
+from urllib.parse import urlencode
 
 from vicon.fields import COMPLAINT_CATEGORIES, COMPLAINT_CHANNELS, is_complaint_id
 from vicon.invitations import format_meeting_id, ics_invitation, schedule_text, whatsapp_share_url, whatsapp_text
@@ -228,6 +229,27 @@ class MailComposer:
                 "rejected",
                 request=record,
             )
+        ]
+
+    def polls_failed(self, record: RequestRecord, attempts: int = 0) -> list[OutgoingMail]:
+        """OPERATOR_EMAILS (the verifiers when none are set): the polls are not in the meeting and need a person.
+
+        With `attempts` 0 Zoom refused them (a setting, a question it will not take); otherwise the automatic
+        retries after Zoom failures ran out after that many. Either way the meeting stands; the mail says what to do.
+        """
+        settings = self.service.settings
+        subject = f"Polling belum dibuat {record.id}: {record.event_name}"
+        console_url = f"{settings.public_base_url}/api/staff_request?{urlencode({'id': record.id})}"
+        return [
+            self._mail(
+                (person,),
+                subject,
+                "polls_failed",
+                request=record,
+                attempts=attempts,
+                console_url=console_url,
+            )
+            for person in settings.operator_emails or settings.verifier_emails
         ]
 
     def cancelled(self, record: RequestRecord, staff: str | None = None, reason: str = "") -> list[OutgoingMail]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any, Literal, Protocol
 
-from vicon.meetings import Attendance, Meeting, MeetingSpec, PastMeeting, Recording, RecordingFile
+from vicon.meetings import Attendance, Meeting, MeetingSpec, PastMeeting, Poll, PollQuestion, Recording, RecordingFile
 from vicon.records import ComplaintRecord, QueueEntry, ReportedRequest, RequestChanges, RequestRecord
 
 
@@ -84,6 +84,16 @@ class Meetings(Protocol):
     def delete_meeting(self, meeting_id: int | str) -> bool: ...
 
     def list_meetings(self, host_user: str, kind: str = "upcoming") -> list[Meeting]: ...
+
+    def update_livestream(self, meeting_id: int | str, stream_url: str, stream_key: str, page_url: str) -> None:
+        """Set the meeting's custom live stream (Zoom keeps the key; nothing here stores it)."""
+        ...
+
+    def list_polls(self, meeting_id: int | str) -> list[Poll]: ...
+
+    def create_poll(self, meeting_id: int | str, title: str, questions: Sequence[PollQuestion]) -> Poll:
+        """Add one poll; not idempotent at Zoom, so the caller lists the polls first after an unclear failure."""
+        ...
 
     def time_budget(self, seconds: float) -> AbstractContextManager[None]:
         """Calls made in the block by this thread wait and time out within `seconds` in total."""
@@ -414,8 +424,11 @@ class Outbox(Protocol):
         """Every unsent mail (optionally of one request), due or not."""
         ...
 
-    def queue_mail_once(self, key: str, mails: Sequence[OutgoingMail], now: dt.datetime) -> bool:
-        """Queue mails about no one request (the quarterly report to supervisors), due at `now`, once per `key`.
+    def queue_mail_once(
+        self, key: str, mails: Sequence[OutgoingMail], now: dt.datetime, request_id: str | None = None
+    ) -> bool:
+        """Queue mails due at `now` once per `key`: about no one request (the quarterly report to supervisors),
+        or about `request_id`, in whose mail history they then appear (the operators told of refused polls).
 
         The entries' ids derive from `key`, so queueing the same key again (a job that ran twice) adds nothing:
         all of `mails` are queued or none. False when `key` was queued before (also when that was this very

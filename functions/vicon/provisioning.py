@@ -24,21 +24,37 @@ from vicon.lifecycle import (
     out_of_attempts,
 )
 from vicon.meetings import (
+    POLL_TITLE_MAX_LENGTH,
     Meeting,
     MeetingSpec,
+    PollQuestion,
     ZoomAmbiguous,
     ZoomAuthError,
     ZoomDailyLimit,
     ZoomError,
     ZoomOutOfTime,
     ZoomRateLimited,
+    ZoomRejected,
     ZoomUnavailable,
     generate_passcode,
 )
-from vicon.ports import AuditEntry, HostSlots, Jobs, Meetings, OutgoingMail, RequestStore, TransitionRefused, ZoomUsage
+from vicon.ports import (
+    AuditEntry,
+    ClaimedJob,
+    HostSlots,
+    Job,
+    Jobs,
+    Meetings,
+    Outbox,
+    OutgoingMail,
+    RequestStore,
+    TransitionRefused,
+    ZoomUsage,
+)
 from vicon.records import RequestChanges, RequestRecord, StoredMeeting
 from vicon.settings import Settings
 from vicon.usecases.completion import schedule_completion_check
+from vicon.usecases.jobs import MAX_JOB_ATTEMPTS, Done, GiveUp, Outcome, RequestJob, RetryAt, retry_delay
 from vicon.usecases.recordings import schedule_recording_trigger
 from vicon.usecases.sla import schedule_meeting_reminder, schedule_provisioning_clock, service_level
 
@@ -56,6 +72,12 @@ SYSTEM = "sistem"
 # fit becomes `provisioning_failed`, retried by the tick, which has minutes and may honour a 30 s Retry-After.
 INLINE_ZOOM_BUDGET_SECONDS = 8.0
 TICK_ZOOM_BUDGET_SECONDS = 60.0
+# The polls go after the meeting is recorded, inside the same approve POST: a short budget of their own.
+POLLS_ZOOM_BUDGET_SECONDS = 4.0
+POLLS_DISABLED_CODE = 4400  # "Meeting polls disabled" (the account's setting), from Zoom's API reference
+# The job that retries polls after a transient Zoom failure (one per request), and its Zoom time per attempt.
+POLLS_JOB = "polls"
+POLLS_JOB_ZOOM_BUDGET_SECONDS = 30.0
 
 
 def meeting_tag(request_id: str) -> str:
@@ -69,6 +91,8 @@ class ProvisioningMails(Protocol):
     def provisioned(self, record: RequestRecord) -> list[OutgoingMail]: ...
 
     def provisioning_failed(self, record: RequestRecord, final: bool = False) -> list[OutgoingMail]: ...
+
+    def polls_failed(self, record: RequestRecord, attempts: int = 0) -> list[OutgoingMail]: ...
 
 
 class ProvisioningContext(Protocol):
@@ -88,6 +112,9 @@ class ProvisioningContext(Protocol):
 
     @property
     def jobs(self) -> Jobs: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
 
     @property
     def meetings(self) -> Meetings: ...
@@ -131,7 +158,139 @@ def provision(
         if not failure.keep_slot:
             service.host_slots.release_host_slot(request_id)
         return _record_failure(service, record, failure.reason)
-    return _record_meeting(service, record, host, meeting)
+    provisioned = _record_meeting(service, record, host, meeting)
+    if provisioned is not None and provisioned.status == Status.PROVISIONED and provisioned.polls:
+        # After the meeting is recorded, never before: a poll that fails costs the poll, not the meeting.
+        return create_polls(service, provisioned, zoom_budget_seconds=POLLS_ZOOM_BUDGET_SECONDS)
+    return provisioned
+
+
+def poll_title(record: RequestRecord) -> str:
+    """The poll's title in Zoom, as participants see it; also how a retry recognises the poll it made."""
+    return f"Polling {record.id}"[:POLL_TITLE_MAX_LENGTH]
+
+
+def polls_job_key(request_id: str) -> str:
+    """One polls retry job per request: scheduling it again while it waits (or after it ran) adds nothing."""
+    return f"{POLLS_JOB}:{request_id}"
+
+
+def create_polls(
+    service: ProvisioningContext,
+    record: RequestRecord,
+    actor: str = SYSTEM,
+    zoom_budget_seconds: float = 8.0,
+    via: str | None = None,
+) -> RequestRecord:
+    """Create the requester's polls in the meeting as one poll, once; a failure is recorded, never raised.
+
+    Zoom has no idempotency key for polls, so the meeting's polls are listed first and one already titled
+    `poll_title` (made by an attempt whose answer was lost) is taken as done. The outcome is written on the
+    record (`zoom_polls` or `polls_error`) and in the audit trail. A transient failure (Zoom unreachable, a 5xx,
+    a timeout, a 429) schedules the `polls` job, which retries with backoff; a refusal mails the operators once,
+    since a person has to change something first. The console offers a retry after either.
+    """
+    updated, failure = _attempt_polls(service, record, actor, zoom_budget_seconds, via)
+    if failure is not None and _is_transient(failure):
+        try:
+            due = service.clock() + retry_delay(1)
+            service.jobs.schedule_job(
+                Job(polls_job_key(record.id), POLLS_JOB, due, RequestJob(request_id=record.id).payload(), record.id)
+            )
+        except Exception:
+            log.exception("scheduling the polls retry of %s failed; the console's button still retries", record.id)
+    elif failure is not None:
+        _tell_operators(service, updated)
+    return updated
+
+
+def retry_polls(service: ProvisioningContext, claimed: ClaimedJob) -> Outcome:
+    """The `polls` job: try the polls again after a transient failure, with backoff, until the event ends.
+
+    A refusal, or the last attempt failing, mails the operators (once per request) and ends the job; the
+    console's button still retries after that.
+    """
+    record = service.requests.get_request(RequestJob.of(claimed).request_id)
+    now = service.clock()
+    if (
+        record is None
+        or not record.polls
+        or record.zoom_polls
+        or record.meeting is None
+        or record.status != Status.PROVISIONED
+        or record.end <= now
+    ):
+        return Done()
+    updated, failure = _attempt_polls(service, record, SYSTEM, POLLS_JOB_ZOOM_BUDGET_SECONDS, None)
+    if failure is None:
+        return Done()
+    if not _is_transient(failure):
+        _tell_operators(service, updated)
+        return Done()
+    if claimed.attempts + 1 >= MAX_JOB_ATTEMPTS:
+        _tell_operators(service, updated, attempts=MAX_JOB_ATTEMPTS)
+        return GiveUp(f"{MAX_JOB_ATTEMPTS} percobaan: {type(failure).__name__}")
+    # The try that scheduled the job waited retry_delay(1); each of the job's failures doubles that.
+    return RetryAt(now + retry_delay(claimed.attempts + 2), f"Zoom: {type(failure).__name__}: {failure}")
+
+
+def _attempt_polls(
+    service: ProvisioningContext, record: RequestRecord, actor: str, zoom_budget_seconds: float, via: str | None
+) -> tuple[RequestRecord, Exception | None]:
+    """One try: the record as it is afterwards, and the failure (None when the poll is in the meeting)."""
+    if not record.polls or record.zoom_polls or record.meeting is None:
+        return record, None
+    meeting_id, title = record.meeting.id, poll_title(record)
+    questions = [PollQuestion(name=q.name, kind=q.kind, answers=q.answers) for q in record.polls]
+    try:
+        with service.meetings.time_budget(zoom_budget_seconds):
+            made = next((poll for poll in service.meetings.list_polls(meeting_id) if poll.title == title), None)
+            if made is None:
+                made = service.meetings.create_poll(meeting_id, title, questions)
+    except (ZoomError, ValueError) as exc:
+        reason = _polls_reason(exc)
+        log.warning("creating the polls of %s in meeting %s failed: %s", record.id, meeting_id, exc)
+        updated = service.requests.update_request(record.id, RequestChanges(polls_error=reason))
+        service.requests.record_audit(
+            AuditEntry(record.id, service.clock(), actor, "polls_failed", None, None, {"reason": reason, "via": via})
+        )
+        return updated, exc
+    updated = service.requests.update_request(record.id, RequestChanges(zoom_polls=(made.id,), polls_error=None))
+    detail = {"polls": f"{len(questions)} pertanyaan", "meeting": meeting_id, "via": via}
+    service.requests.record_audit(AuditEntry(record.id, service.clock(), actor, "polls", None, None, detail))
+    return updated, None
+
+
+def _is_transient(exc: Exception) -> bool:
+    """Worth trying again unattended: anything but Zoom's definite refusal or a poll our own checks refuse."""
+    return isinstance(exc, ZoomError) and not isinstance(exc, ZoomRejected)
+
+
+def _tell_operators(service: ProvisioningContext, record: RequestRecord, attempts: int = 0) -> None:
+    """OPERATOR_EMAILS, once per request (the key), with what went wrong and what to do; in its mail history."""
+    try:
+        mails = service.mails.polls_failed(record, attempts=attempts)
+        if mails:
+            service.outbox.queue_mail_once(f"polls_failed:{record.id}", mails, service.clock(), request_id=record.id)
+    except Exception:
+        log.exception("queueing the operators' mail about the polls of %s failed; the page shows it", record.id)
+
+
+def _polls_reason(exc: Exception) -> str:
+    """Why the polls are not in the meeting yet, for the request's page; the console's button retries."""
+    if isinstance(exc, ZoomRejected):
+        if exc.code == POLLS_DISABLED_CODE:
+            return (
+                "Zoom menolak polling: fitur “Meeting Polls/Quizzes” belum aktif di pengaturan akun Zoom. "
+                "Aktifkan, lalu buat polling lagi dari konsol."
+            )
+        return f"Zoom menolak polling: {exc}"
+    if isinstance(exc, ValueError):
+        return f"Polling tidak dapat dikirim ke Zoom: {exc}"
+    return (
+        "Polling belum dibuat: Zoom tidak menjawab dengan jelas atau tidak dapat dihubungi. Vicon mencoba lagi "
+        "otomatis; tombol di konsol mencoba sekarang."
+    )
 
 
 def _candidate_hosts(service: ProvisioningContext, record: RequestRecord, day: dt.date, exclude: set[str]) -> list[str]:
@@ -275,7 +434,8 @@ def meeting_spec(record: RequestRecord, timezone: str) -> MeetingSpec:
         timezone=timezone,
         passcode=generate_passcode(),
         auto_recording="cloud" if record.recording_consent else "none",
-        breakout_rooms="breakout_room" in record.needs,
+        # The count asked for is preset as named rooms; without one the rooms are only enabled (1).
+        breakout_rooms=(record.breakout_rooms or 1) if "breakout_room" in record.needs else 0,
     )
 
 

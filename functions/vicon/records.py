@@ -104,6 +104,23 @@ class StoredMeeting(Record):
     end: UtcTime
 
 
+class RequestPoll(Record):
+    """One poll question the requester asked for (vicon.polls reads the form's text into these)."""
+
+    name: str
+    kind: str  # Zoom's question type: "single" or "multiple"
+    answers: tuple[str, ...]
+
+
+class LiveStream(Record):
+    """The custom live stream set on the meeting through the console. Never the stream key: Zoom keeps that."""
+
+    stream_url: str
+    page_url: str
+    set_by: str
+    set_at: UtcTime
+
+
 class HistoryItem(Record):
     """One status change, as the requester's status page lists it."""
 
@@ -237,7 +254,13 @@ class RequestRecord(Record):
     needs: tuple[str, ...] = ()
     needs_notes: str = ""
     recording_consent: bool = False
+    breakout_rooms: int | None = None  # rooms to preset when `needs` has breakout_room; None: enabled, none preset
+    polls: tuple[RequestPoll, ...] = ()  # created in the meeting as one poll once it exists (decision 0032)
     meeting: StoredMeeting | None = None
+    # Zoom's id of the poll made from `polls`; empty until it exists. `polls_error` says why it does not yet.
+    zoom_polls: tuple[str, ...] = ()
+    polls_error: str | None = None
+    livestream: LiveStream | None = None
     # Appended by the store with every transition (the audit trail has the rest).
     history: tuple[HistoryItem, ...] = ()
     decided_by: str | None = None
@@ -374,6 +397,9 @@ class RequestChanges(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     meeting: StoredMeeting | None = None
+    zoom_polls: tuple[str, ...] = ()
+    polls_error: str | None = None
+    livestream: LiveStream | None = None
     decided_by: str | None = None
     decided_at: UtcTime | None = None
     decision_reason: str | None = None

@@ -51,6 +51,11 @@ def foreign_origin(request: flask.Request, public_base_url: str) -> bool:
     return not sent or sent == "null" or origin_of(sent) != origin_of(public_base_url)
 
 
+def wants_json(request: flask.Request) -> bool:
+    """A caller (a script, another system) that asks for JSON gets the errors list instead of the page."""
+    return request.accept_mimetypes.best == "application/json"
+
+
 def session_token(request: flask.Request, public_base_url: str) -> str:
     return request.cookies.get(cookie_name(public_base_url), "")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Callable, Generator, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -20,14 +20,24 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from vicon.meetings import (
+    BREAKOUT_MAX_ROOMS,
+    LIVESTREAM_KEY_MAX_LENGTH,
+    LIVESTREAM_URL_MAX_LENGTH,
     NO_MEETING_CODE,
     NO_RECORDING_CODE,
     NOT_FOUND_CODES,
+    POLL_MAX_ANSWERS,
+    POLL_MIN_ANSWERS,
+    POLL_QUESTION_MAX_LENGTH,
+    POLL_QUESTION_TYPES,
+    POLL_TITLE_MAX_LENGTH,
     Attendance,
     DownloadRefused,
     Meeting,
     MeetingSpec,
     PastMeeting,
+    Poll,
+    PollQuestion,
     Recording,
     RecordingFile,
     ZoomAmbiguous,
@@ -166,6 +176,10 @@ class ZoomClient:
     - past_meeting (GET /past_meetings/{meetingId}): meeting:read:admin; meeting:read:past_meeting:admin
     - attendance (GET /past_meetings/{meetingId}/participants): meeting:read:admin;
       meeting:read:list_past_participants:admin
+    - update_livestream (PATCH /meetings/{meetingId}/livestream): meeting:write:admin;
+      meeting:update:livestream:admin
+    - list_polls (GET /meetings/{meetingId}/polls): meeting:read:admin; meeting:read:list_polls:admin
+    - create_poll (POST /meetings/{meetingId}/polls): meeting:write:admin; meeting:write:poll:admin
 
     The reference lists only `recording:read` (no `:admin` form) as the classic scope of GET
     /meetings/{meetingId}/recordings, unlike the list and delete next to it; the granular `:admin` scope covers an
@@ -491,6 +505,42 @@ class ZoomClient:
         items = self._paginate(path, {"type": kind}, "meetings", page_size)
         return [meeting_from_json(item) for item in items]
 
+    def update_livestream(self, meeting_id: int | str, stream_url: str, stream_key: str, page_url: str) -> None:
+        """Set the meeting's custom live stream; the key goes to Zoom only and is never logged here.
+
+        Retried once after a lost answer: setting the same three values twice leaves the same stream. Zoom answers
+        204; 404 (3001) for an unknown meeting raises ZoomNotFound, a refused value ZoomRejected.
+        """
+        body = {"stream_url": stream_url, "stream_key": stream_key, "page_url": page_url}
+        if not stream_url or len(stream_url) > LIVESTREAM_URL_MAX_LENGTH:
+            raise ValueError(f"stream_url must have 1 to {LIVESTREAM_URL_MAX_LENGTH} characters")
+        if not page_url or len(page_url) > LIVESTREAM_URL_MAX_LENGTH:
+            raise ValueError(f"page_url must have 1 to {LIVESTREAM_URL_MAX_LENGTH} characters")
+        if not stream_key or len(stream_key) > LIVESTREAM_KEY_MAX_LENGTH:
+            raise ValueError(f"stream_key must have 1 to {LIVESTREAM_KEY_MAX_LENGTH} characters")
+        self._request("PATCH", f"/meetings/{_meeting_ref(meeting_id)}/livestream", json=body, retry_ambiguous=True)
+
+    def list_polls(self, meeting_id: int | str) -> list[Poll]:
+        """The meeting's polls (id and title); Zoom answers them all at once, without pages."""
+        body = _json_object(self._request("GET", f"/meetings/{_meeting_ref(meeting_id)}/polls", retry_ambiguous=True))
+        return [
+            Poll(id=str(item.get("id") or ""), title=str(item.get("title") or ""))
+            for item in body.get("polls") or []
+            if isinstance(item, dict)
+        ]
+
+    def create_poll(self, meeting_id: int | str, title: str, questions: Sequence[PollQuestion]) -> Poll:
+        """Add one poll (Zoom's poll_type 1) to the meeting; never retried here, since a retry could add it twice.
+
+        The caller lists the polls first after an unclear failure (`list_polls`): the title is its tag.
+        """
+        body = poll_body(title, questions)
+        response = self._request(
+            "POST", f"/meetings/{_meeting_ref(meeting_id)}/polls", json=body, retry_ambiguous=False
+        )
+        answer = _json_object(response)
+        return Poll(id=str(answer.get("id") or ""), title=str(answer.get("title") or title))
+
     # --- cloud recordings (the CloudRecordings port) --------------------------------------------------
 
     def list_recordings(
@@ -714,6 +764,35 @@ class ZoomClient:
         raise ZoomError(f"more than {_MAX_PAGES} pages while listing {path}")
 
 
+def poll_body(title: str, questions: Sequence[PollQuestion]) -> dict[str, Any]:
+    """The create-poll JSON: a plain poll (type 1) of single or multiple choice questions; ValueError if invalid."""
+    if not title.strip() or len(title) > POLL_TITLE_MAX_LENGTH:
+        raise ValueError(f"a poll title has 1 to {POLL_TITLE_MAX_LENGTH} characters")
+    if not questions:
+        raise ValueError("a poll has at least one question")
+    items = []
+    for question in questions:
+        if not question.name.strip() or len(question.name) > POLL_QUESTION_MAX_LENGTH:
+            raise ValueError(f"a poll question has 1 to {POLL_QUESTION_MAX_LENGTH} characters")
+        if question.kind not in POLL_QUESTION_TYPES:
+            raise ValueError(f"a poll question's type is one of {', '.join(POLL_QUESTION_TYPES)}")
+        if not POLL_MIN_ANSWERS <= len(question.answers) <= POLL_MAX_ANSWERS:
+            raise ValueError(f"a poll question has {POLL_MIN_ANSWERS} to {POLL_MAX_ANSWERS} answers")
+        items.append({"name": question.name, "type": question.kind, "answers": list(question.answers)})
+    return {"title": title, "poll_type": 1, "anonymous": False, "questions": items}
+
+
+def breakout_settings(rooms: int) -> dict[str, Any]:
+    """`settings.breakout_room`: enabled, and with two or more rooms asked for, that many named rooms preset."""
+    if rooms < 0 or rooms > BREAKOUT_MAX_ROOMS:
+        raise ValueError(f"breakout_rooms must be between 0 and {BREAKOUT_MAX_ROOMS}")
+    setting: dict[str, Any] = {"enable": True}
+    if rooms >= 2:
+        # Participants are assigned by the host in the meeting; the requester's list holds names, not Zoom accounts.
+        setting["rooms"] = [{"name": f"Ruang {number}"} for number in range(1, rooms + 1)]
+    return setting
+
+
 def meeting_body(spec: MeetingSpec) -> dict[str, Any]:
     """The create-meeting JSON for `spec`, with every setting we rely on sent explicitly; ValueError if invalid."""
     validate_passcode(spec.passcode)
@@ -742,7 +821,7 @@ def meeting_body(spec: MeetingSpec) -> dict[str, Any]:
         "approval_type": 2,  # no registration
     }
     if spec.breakout_rooms:
-        settings["breakout_room"] = {"enable": True}
+        settings["breakout_room"] = breakout_settings(int(spec.breakout_rooms))
     return {
         "type": 2,  # scheduled
         "topic": spec.topic,

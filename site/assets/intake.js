@@ -5,7 +5,7 @@
   if (!form || !window.fetch || !window.FormData) return; // native POST still works
   const E = form.elements, sum = $('error-summary'), btn = $('submit-button');
   const EV = ['rapat_koordinasi', 'sosialisasi', 'pelatihan', 'pertemuan_resmi', 'lainnya'];
-  const LIM = { opd: 200, opd_other: 200, event_name: 200, speakers: 2000, needs_notes: 2000, participants: 20000, contact_name: 120, letter_number: 100, contact_email: 254 };
+  const LIM = { opd: 200, opd_other: 200, event_name: 200, speakers: 2000, needs_notes: 2000, polls: 20000, participants: 20000, contact_name: 120, letter_number: 100, contact_email: 254 };
   const opt = {
     today: V.today(), // the server's `today` (in its zone) replaces this once the options arrive
     earliest_event_date: null, min_lead_working_days: 2, min_participants: 2, max_participants: null,
@@ -34,6 +34,8 @@
   const boxes = [...form.querySelectorAll('[name=needs]')];
   const rec = $('needs-recording'), consent = E.recording_consent, consentWrap = $('consent-wrap');
   const otherWrap = $('opd_other-wrap');
+  // Fields that belong to one need: shown, and sent, only while it is ticked (the server refuses them otherwise).
+  const NEED_FIELDS = { breakout_rooms: 'needs-breakout_room', polls: 'needs-polling' };
   const pdf = new WeakMap();
 
   const ctlId = n => n === 'needs' ? boxes[0].id : n;
@@ -59,6 +61,8 @@
       return '';
     }
     if (n === 'opd_other' && !isOther()) return '';
+    if (NEED_FIELDS[n] && el.disabled) return '';
+    if (n === 'breakout_rooms' && el.validity && el.validity.badInput) return 'Jumlah breakout room harus bilangan bulat.';
     if (n === 'participant_count' && el.validity && el.validity.badInput) return 'Jumlah peserta harus berupa angka bulat.';
     const v = val(n);
     if (!v) return EMPTY[n] || '';
@@ -90,6 +94,10 @@
       }
       case 'contact_phone':
         return /^(?:0|\+?62)[1-9]\d{7,11}$/.test(v.replace(/[\s().\/-]/g, '')) ? '' : 'Nomor telepon harus nomor Indonesia yang diawali 08, +62, atau 62. Contoh: 0812 3456 7890.';
+      case 'breakout_rooms':
+        if (!/^\d+$/.test(v)) return 'Jumlah breakout room harus bilangan bulat.';
+        if (+v < 2) return 'Jumlah breakout room paling sedikit 2.';
+        return +v > 50 ? 'Jumlah breakout room paling banyak 50.' : '';
       case 'contact_email':
         return /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/.test(v) ? '' : 'Format email tidak valid. Contoh: nama@instansi.go.id.';
     }
@@ -155,12 +163,18 @@
     [...opt.opd_list, opt.opd_other].forEach(x => { const o = document.createElement('option'); o.value = x; dl.appendChild(o); });
   }
 
-  // ---- recording consent: shown and required only when recording is chosen ----
+  // ---- recording consent: shown and required only when recording is chosen; the rooms and polls likewise ----
   function syncConsent() {
     consentWrap.hidden = !rec.checked;
     consent.disabled = !rec.checked;
     consent.required = rec.checked;
     if (!rec.checked) setErr('recording_consent', '');
+    Object.keys(NEED_FIELDS).forEach(n => {
+      const on = $(NEED_FIELDS[n]).checked;
+      $(n + '-wrap').hidden = !on;
+      E[n].disabled = !on;
+      if (!on) setErr(n, '');
+    });
   }
 
   // ---- PDF signature check (first 1,024 bytes contain "%PDF-"), cached per file ----
@@ -250,7 +264,7 @@
     const byField = {}, items = [];
     list.forEach(x => {
       const msg = String((x && x.message) || 'Isian tidak valid.'), n = x && x.field;
-      if (n && $(n + '-error') && !(n === 'recording_consent' && consent.disabled)) {
+      if (n && $(n + '-error') && !(E[n] && E[n].disabled)) {
         byField[n] = byField[n] ? byField[n] + ' ' + msg : msg;
         items.push({ n, id: ctlId(n), message: msg });
       } else items.push({ message: n && !$(n + '-error') ? label(n) + ': ' + msg : msg });

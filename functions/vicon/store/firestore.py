@@ -194,7 +194,9 @@ class FirestoreStore:
     def _queue_mail(self, batch: Any, request_id: str | None, at: dt.datetime, mail: OutgoingMail) -> None:
         batch.set(self._collection("outbox").document(new_outbox_id()), self._outbox_fields(request_id, at, mail))
 
-    def queue_mail_once(self, key: str, mails: Sequence[OutgoingMail], now: dt.datetime) -> bool:
+    def queue_mail_once(
+        self, key: str, mails: Sequence[OutgoingMail], now: dt.datetime, request_id: str | None = None
+    ) -> bool:
         from google.api_core import exceptions
 
         ids = once_outbox_ids(key, len(mails))
@@ -203,7 +205,7 @@ class FirestoreStore:
         batch = self.client.batch()
         for entry_id, mail in zip(ids, mails, strict=True):
             # create(): the whole batch fails if the first (or any) entry of this key exists.
-            batch.create(self._collection("outbox").document(entry_id), self._outbox_fields(None, now, mail))
+            batch.create(self._collection("outbox").document(entry_id), self._outbox_fields(request_id, now, mail))
         try:
             batch.commit()
         except exceptions.AlreadyExists:

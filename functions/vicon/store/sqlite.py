@@ -586,7 +586,9 @@ class SqliteStore:
     def pending_mail(self, request_id: str | None = None) -> list[OutboxEntry]:
         return self._outbox_in_state("pending", request_id)
 
-    def queue_mail_once(self, key: str, mails: Sequence[OutgoingMail], now: dt.datetime) -> bool:
+    def queue_mail_once(
+        self, key: str, mails: Sequence[OutgoingMail], now: dt.datetime, request_id: str | None = None
+    ) -> bool:
         ids = once_outbox_ids(key, len(mails))
         if not ids:
             return True
@@ -594,7 +596,7 @@ class SqliteStore:
             if db.execute("SELECT 1 FROM outbox WHERE id = ?", (ids[0],)).fetchone() is not None:
                 return False
             for entry_id, mail in zip(ids, mails, strict=True):
-                self._queue_mail(db, None, now, mail, entry_id)
+                self._queue_mail(db, request_id, now, mail, entry_id)
         return True
 
     def dead_mail(self, request_id: str | None = None) -> list[OutboxEntry]:

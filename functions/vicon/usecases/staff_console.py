@@ -18,6 +18,7 @@ from vicon.fields import FieldError, IntakeRules
 from vicon.intake import OPD_OTHER
 from vicon.lifecycle import Actor, Status, allowed_from, status_label
 from vicon.links import Links
+from vicon.meetings import ZoomError, ZoomRejected
 from vicon.ports import (
     AuditEntry,
     BlobNotFound,
@@ -29,8 +30,8 @@ from vicon.ports import (
     StaffQueue,
     TransitionRefused,
 )
-from vicon.provisioning import STALE_APPROVAL, ProvisioningContext, provision
-from vicon.records import RECEIVED_VIA_LABELS, QueueEntry, RequestChanges, RequestRecord
+from vicon.provisioning import STALE_APPROVAL, ProvisioningContext, create_polls, provision
+from vicon.records import RECEIVED_VIA_LABELS, LiveStream, QueueEntry, RequestChanges, RequestRecord
 from vicon.settings import Settings
 from vicon.sla import ServiceLevel
 from vicon.timefmt import iso
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+LIVESTREAM_ZOOM_BUDGET_SECONDS = 8.0  # inside the console POST's function timeout, as an inline approval
 # The queue answers at most this many requests, by start; narrower filters show the rest.
 QUEUE_LIMIT = 500
 # Who may take each action (any of the roles). A decision is the verifiers' as on the review link; a
@@ -57,7 +59,13 @@ ACTION_ROLES: dict[str, frozenset[StaffRole]] = {
     "cancel": frozenset({StaffRole.VERIFIER, StaffRole.SUPERVISOR}),
     "retry": frozenset(StaffRole),
     "resend": frozenset(StaffRole),
+    # Setting up the stream is the officers' work (SOP 2.4); a verifier may do it when no officer is at hand.
+    "livestream": frozenset({StaffRole.OFFICER, StaffRole.VERIFIER}),
+    "polls": frozenset(StaffRole),
 }
+# What the audit trail says in place of the stream key: Zoom holds it, Vicon keeps no copy (decision 0032).
+STREAM_KEY_NOTE = "kunci disimpan di Zoom"
+STREAM_KEY_MASK = "[kunci stream]"  # in place of the key wherever Zoom's own message quotes it
 # What the page says after an action (the 303 back to it names the action).
 DONE_MESSAGES = {
     "approve": "Permohonan disetujui.",
@@ -67,6 +75,8 @@ DONE_MESSAGES = {
     "resend": "Email dimasukkan ke antrean pengiriman lagi.",
     "register": "Permohonan dari surat fisik tercatat: tanda terima dengan tautan status dikirim ke email kontak, "
     "dan tim verifikasi menerima email verifikasinya.",
+    "livestream": "Live streaming dipasang pada meeting Zoom; kuncinya disimpan di Zoom saja.",
+    "polls": "Pembuatan polling sudah dicoba lagi; hasilnya tampil di bagian Kebutuhan di Zoom.",
 }
 AUDIT_ACTIONS = {
     "submit": "Diajukan",
@@ -80,6 +90,9 @@ AUDIT_ACTIONS = {
     "complete": "Selesai",
     "recording_archive": "Rekaman: disimpan",
     "recording_delete": "Rekaman: dihapus",
+    "livestream": "Live streaming dipasang",
+    "polls": "Polling dibuat di Zoom",
+    "polls_failed": "Polling gagal dibuat",
 }
 DETAIL_LABELS = {
     "reason": "Alasan",
@@ -90,6 +103,10 @@ DETAIL_LABELS = {
     "mail": "Email",
     "to": "Kepada",
     "subject": "Perihal",
+    "stream_url": "URL stream",
+    "stream_key": "Kunci stream",
+    "page_url": "Halaman live stream",
+    "polls": "Polling",
 }
 # Stored detail values as people read them (a paper request's `received_via: surat` is "surat fisik").
 DETAIL_VALUE_LABELS: dict[str, dict[str, str]] = {
@@ -294,6 +311,11 @@ class StaffConsole:
             offered.add("cancel")
         if record.status == Status.PROVISIONING_FAILED and record.start > now:
             offered.add("retry")
+        if record.status == Status.PROVISIONED and record.meeting is not None and record.end > now:
+            if "live_streaming" in record.needs:
+                offered.add("livestream")
+            if record.polls and not record.zoom_polls:
+                offered.add("polls")
         return {action for action in offered if member.has(*ACTION_ROLES[action])}
 
     def request_page(
@@ -348,7 +370,65 @@ class StaffConsole:
             return self.cancellation.cancel_for_requester(record.id, member.email, form.reason)
         if form.action == "retry":
             return self._retry(member, record)
+        if form.action == "livestream":
+            return self._livestream(member, record, form)
+        if form.action == "polls":
+            return self._polls(member, record)
         return self._resend(member, record, form.mail)
+
+    def _provisioned_meeting(self, record: RequestRecord, what: str) -> int:
+        """The meeting of a provisioned request whose event has not ended; Refused (409) otherwise."""
+        if record.status != Status.PROVISIONED or record.meeting is None:
+            label = status_label(record.status)
+            raise Refused(409, f"{what} hanya untuk permohonan yang meetingnya sudah dibuat (status: {label}).")
+        if record.end <= self.clock():
+            raise Refused(409, f"Kegiatan sudah selesai; {what.lower()} tidak diubah lagi.")
+        return record.meeting.id
+
+    def _livestream(self, member: StaffMember, record: RequestRecord, form: StaffActionForm) -> RequestRecord:
+        """Set the meeting's custom live stream at Zoom; on success record the URLs (never the key) and audit it.
+
+        Zoom is called first and nothing is written unless it accepted all three values, so a failure leaves
+        the request as it was.
+        """
+        if "live_streaming" not in record.needs:
+            raise Refused(409, "Permohonan ini tidak meminta live streaming.", "action")
+        meeting_id = self._provisioned_meeting(record, "Live streaming")
+        meetings = self.provisioning.meetings
+        try:
+            with meetings.time_budget(LIVESTREAM_ZOOM_BUDGET_SECONDS):
+                meetings.update_livestream(meeting_id, form.stream_url, form.stream_key, form.page_url)
+        except ZoomRejected as exc:
+            # Zoom's message names our fields, and might quote what was sent: the key is cut out before it is
+            # logged or shown, and the exception is not chained, so no traceback carries it either.
+            message = exc.message.replace(form.stream_key, STREAM_KEY_MASK)
+            log.warning("Zoom refused the live stream of %s: %s (code %s)", record.id, message, exc.code)
+            raise Refused(409, f"Zoom menolak pengaturan live streaming: {message}. Tidak ada yang diubah.") from None
+        except ZoomError as exc:
+            log.warning("setting the live stream of %s failed: %s", record.id, exc.__class__.__name__)
+            raise Refused(
+                503, "Zoom tidak dapat dihubungi atau tidak menjawab dengan jelas; coba lagi sebentar lagi."
+            ) from None
+        now = self.clock()
+        stream = LiveStream(stream_url=form.stream_url, page_url=form.page_url, set_by=member.email, set_at=now)
+        updated = self.requests.update_request(record.id, RequestChanges(livestream=stream))
+        detail = {
+            "via": VIA_CONSOLE,
+            "stream_url": form.stream_url,
+            "page_url": form.page_url,
+            "stream_key": STREAM_KEY_NOTE,
+        }
+        self.requests.record_audit(AuditEntry(record.id, now, member.email, "livestream", None, None, detail))
+        return updated
+
+    def _polls(self, member: StaffMember, record: RequestRecord) -> RequestRecord:
+        """Create the request's polls in its meeting again after a failure (listed first: never twice)."""
+        if not record.polls:
+            raise Refused(409, "Permohonan ini tidak memuat pertanyaan polling.", "action")
+        self._provisioned_meeting(record, "Polling")
+        if record.zoom_polls:
+            raise Refused(409, "Polling permohonan ini sudah ada di meeting Zoom.")
+        return create_polls(self.provisioning, record, actor=member.email, via=VIA_CONSOLE)
 
     def _retry(self, member: StaffMember, record: RequestRecord) -> RequestRecord:
         """A `provisioning_failed` request claimed back to `approved` (as the tick does) and provisioned now."""

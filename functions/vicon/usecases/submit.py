@@ -18,8 +18,9 @@ from vicon.document_check import check_letter
 from vicon.lifecycle import Status, statuses_json
 from vicon.links import Links
 from vicon.messages import MailComposer
+from vicon.polls import parse_polls
 from vicon.ports import AuditEntry, Blobs, Jobs, RateBucket, RateLimits, RequestStore
-from vicon.records import LetterCheck, LetterRef, RequestChannel, RequestRecord
+from vicon.records import LetterCheck, LetterRef, RequestChannel, RequestPoll, RequestRecord
 from vicon.settings import Settings
 from vicon.sla import ServiceLevel
 from vicon.usecases.delivery import MailDelivery
@@ -135,6 +136,11 @@ def request_record(
         needs=tuple(valid.needs),
         needs_notes=valid.needs_notes,
         recording_consent=valid.recording_consent,
+        breakout_rooms=valid.breakout_rooms,
+        polls=tuple(
+            RequestPoll(name=question.name, kind=question.kind, answers=question.answers)
+            for question in parse_polls(valid.polls)
+        ),
         letter_check=letter_check,
     )
 

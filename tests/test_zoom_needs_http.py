@@ -122,7 +122,10 @@ def test_breakout_rooms_are_preset_and_polls_created_once_with_the_meeting(
     _approve(harness, request_id)
     record = harness.request(request_id)
     assert record.status == Status.PROVISIONED and record.meeting is not None
-    [(_, _, body)] = [entry for entry in zoom_sandbox.state.bodies if entry[1].endswith("/meetings")]
+    # The create (provisioning lists the host's meetings first: decision 0033).
+    [body] = [
+        body for method, path, body in zoom_sandbox.state.bodies if method == "POST" and path.endswith("/meetings")
+    ]
     assert body["settings"]["breakout_room"] == {
         "enable": True,
         "rooms": [{"name": f"Ruang {number}"} for number in range(1, 5)],

@@ -792,15 +792,20 @@ def _paper_request(request: flask.Request, core: Core) -> flask.Response:
 @allow("GET", "POST", reads_body=True)
 def staff_new_complaint(request: flask.Request) -> flask.Response:
     """A complaint received in person, by phone, message or email, registered by the signed-in officer: GET the
-    form; POST it → 201 with its number above an empty form (session required)."""
+    form (`?tercatat=PG-...`: with that registration's number above it); POST it → 303 back to the form with its
+    number, so reloading the page never registers it twice (session required)."""
     from vicon import staff_http
 
     core = _core()
     heading = "Pengaduan tidak dapat dicatat"
     if request.method != "POST":
-        return _console(
-            core, heading, lambda: staff_http.page(core.staff_new_complaint_page(_staff_member(request, core)))
-        )
+
+        def form_page() -> flask.Response:
+            member = _staff_member(request, core)
+            receipt = core.staff_registered_complaint(member, request.args.get("tercatat", "").strip())
+            return staff_http.page(core.staff_new_complaint_page(member, receipt=receipt))
+
+        return _console(core, heading, form_page)
     if staff_http.foreign_origin(request, core.settings.public_base_url):
         return _unread(_foreign_origin(core))
     refused = _registering_refused(request, core, heading)
@@ -811,12 +816,15 @@ def staff_new_complaint(request: flask.Request) -> flask.Response:
         return form
 
     def register() -> flask.Response:
+        from urllib.parse import urlencode
+
         member = _staff_member(request, core)
         try:
             receipt = core.staff_register_complaint(member, form.fields)
         except ValidationFailed as failed:
             return staff_http.page(core.staff_new_complaint_page(member, failed.errors, form.fields), 422)
-        return staff_http.page(core.staff_new_complaint_page(member, receipt=receipt), 201)
+        registered = urlencode({"tercatat": receipt.id})
+        return staff_http.see_other(f"{core.settings.public_base_url}/api/staff_new_complaint?{registered}")
 
     return _console(core, heading, register)
 

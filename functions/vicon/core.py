@@ -316,7 +316,7 @@ class Core:
     def complaint_link_request_page(self, error: str | None = None, email: str = "") -> str:
         return self._complaint_registration().link_request_page(error, email)
 
-    def request_complaint_register_link(self, email: str, client: str | None = None) -> bool:
+    def request_complaint_register_link(self, email: str, client: str | None = None) -> Callable[[], None] | None:
         return self._complaint_registration().request_link(email, client)
 
     # ---- after the meeting: the webhook, recordings, completion (the jobs the tick runs) --------------------------

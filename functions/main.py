@@ -444,7 +444,7 @@ def complaint_register_link(request: flask.Request) -> flask.Response:
     core = _core()
     try:
         email = StaffLinkForm.parse(request.form.to_dict()).email
-        core.request_complaint_register_link(email, client_address(request, core.settings))
+        queue_link = core.request_complaint_register_link(email, client_address(request, core.settings))
     except ValidationFailed as failed:
         if _wants_html(request):
             page = core.complaint_link_request_page(failed.errors[0].message, request.form.get("email", ""))
@@ -452,11 +452,26 @@ def complaint_register_link(request: flask.Request) -> flask.Response:
         return error_response(422, failed.errors)
     except RateLimited as limited:
         return error(429, limited.message, limited.field, headers={"Retry-After": str(limited.retry_after)})
-    core.jobs_queued()  # the local server sends it at once; production's tick within the minute
     message = "Bila alamat itu terdaftar sebagai petugas, tautan pencatatan dikirim ke sana dalam beberapa menit."
     if _wants_html(request):
-        return html_response(core.page("pages/message.html", heading="Permintaan diterima", message=message), 202)
-    return json_response({"message": message}, 202)
+        response = html_response(core.page("pages/message.html", heading="Permintaan diterima", message=message), 202)
+    else:
+        response = json_response({"message": message}, 202)
+    if queue_link is not None:
+
+        def queue_after_answer() -> None:
+            # After the answer, so it takes as long for an address on no list as for an officer's (staff_login's
+            # rule). The mail waits in the outbox: the local server sends it at once, production's tick within
+            # the minute.
+            try:
+                queue_link()
+            except Exception:
+                log.exception("the registration link could not be queued")
+                return
+            core.jobs_queued()
+
+        response.call_on_close(queue_after_answer)
+    return response
 
 
 @functions_framework.http
@@ -792,15 +807,20 @@ def _paper_request(request: flask.Request, core: Core) -> flask.Response:
 @allow("GET", "POST", reads_body=True)
 def staff_new_complaint(request: flask.Request) -> flask.Response:
     """A complaint received in person, by phone, message or email, registered by the signed-in officer: GET the
-    form; POST it → 201 with its number above an empty form (session required)."""
+    form (`?tercatat=PG-...`: with that registration's number above it); POST it → 303 back to the form with its
+    number, so reloading the page never registers it twice (session required)."""
     from vicon import staff_http
 
     core = _core()
     heading = "Pengaduan tidak dapat dicatat"
     if request.method != "POST":
-        return _console(
-            core, heading, lambda: staff_http.page(core.staff_new_complaint_page(_staff_member(request, core)))
-        )
+
+        def form_page() -> flask.Response:
+            member = _staff_member(request, core)
+            receipt = core.staff_registered_complaint(member, request.args.get("tercatat", "").strip())
+            return staff_http.page(core.staff_new_complaint_page(member, receipt=receipt))
+
+        return _console(core, heading, form_page)
     if staff_http.foreign_origin(request, core.settings.public_base_url):
         return _unread(_foreign_origin(core))
     refused = _registering_refused(request, core, heading)
@@ -811,12 +831,15 @@ def staff_new_complaint(request: flask.Request) -> flask.Response:
         return form
 
     def register() -> flask.Response:
+        from urllib.parse import urlencode
+
         member = _staff_member(request, core)
         try:
             receipt = core.staff_register_complaint(member, form.fields)
         except ValidationFailed as failed:
             return staff_http.page(core.staff_new_complaint_page(member, failed.errors, form.fields), 422)
-        return staff_http.page(core.staff_new_complaint_page(member, receipt=receipt), 201)
+        registered = urlencode({"tercatat": receipt.id})
+        return staff_http.see_other(f"{core.settings.public_base_url}/api/staff_new_complaint?{registered}")
 
     return _console(core, heading, register)
 

@@ -406,13 +406,18 @@ def register_link_of(harness: Harness, person: str = OPERATOR) -> str:
 
 def test_an_officer_asks_for_a_link_and_anyone_else_gets_the_same_answer_and_no_mail(staffed: Harness) -> None:
     ask = staffed.client("complaint_register_link")
-    for email in (OPERATOR.upper(), "orang.lain@example.go.id"):
+    # (email, links recorded before its answer is closed, after): only the officer's, and only after the answer.
+    for email, before, after in ((OPERATOR.upper(), 0, 1), ("orang.lain@example.go.id", 1, 1)):
         response = ask.post("/", data={"email": email})
         assert response.status_code == 202
         assert response.get_json() == {
             "message": "Bila alamat itu terdaftar sebagai petugas, tautan pencatatan dikirim ke sana dalam beberapa "
             "menit."
         }
+        # Nothing is signed, rendered or written before the answer is out, so it takes as long for anyone.
+        assert len(staffed.store.audit_trail("PG-links")) == before
+        response.close()
+        assert len(staffed.store.audit_trail("PG-links")) == after
     assert staffed.sent_mail() == []  # queued for the tick, never sent inside the answer
     staffed.core.deliver_mail()
     [mail] = staffed.sent_mail()
@@ -433,7 +438,7 @@ def test_link_requests_are_rate_limited_whoever_asks(make_harness: HarnessFactor
 
 
 def test_a_complaint_received_by_phone_is_registered_with_its_channel_and_officer(staffed: Harness) -> None:
-    staffed.client("complaint_register_link").post("/", data={"email": OPERATOR})
+    staffed.client("complaint_register_link").post("/", data={"email": OPERATOR}).close()
     url = register_link_of(staffed)
     register = staffed.client("complaint_register")
     form = register.get("/", query_string={"token": token_of(url)})
@@ -575,7 +580,9 @@ def test_complaint_answers_conform_to_the_document(make_harness: HarnessFactory)
     assert_conforms(doc, "/complaint_answer", "post", answer.post("/", data={"token": token, "answer": "Lagi."}))
 
     ask = harness.client("complaint_register_link")
-    assert_conforms(doc, "/complaint_register_link", "post", ask.post("/", data={"email": OPERATOR}))
+    asked = ask.post("/", data={"email": OPERATOR})
+    assert_conforms(doc, "/complaint_register_link", "post", asked)
+    asked.close()
     assert_conforms(doc, "/complaint_register_link", "post", ask.post("/", data={"email": OPERATOR}, headers=HTML))
     assert_conforms(doc, "/complaint_register_link", "post", ask.post("/", data={"email": "x"}))
     register_token = token_of(register_link_of(harness))

@@ -8,6 +8,7 @@ import io
 import re
 from email.message import EmailMessage
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -296,11 +297,19 @@ def test_a_phone_complaint_is_registered_from_the_console(make_harness: HarnessF
     assert form.status_code == 200 and 'name="token"' not in form.get_data(as_text=True)
 
     done = staff_form_post(harness, "staff_new_complaint", officer, **phone_complaint())
-    assert done.status_code == 201
-    page = done.get_data(as_text=True)
     year = harness.clock().astimezone(harness.core.settings.tz).year
     number = f"PG-{year}-000001"
+    # Redirected back to the form with its number, so reloading the page registers nothing twice.
+    assert done.status_code == 303
+    location = urlsplit(done.headers["Location"])
+    assert location.path == "/api/staff_new_complaint" and parse_qs(location.query) == {"tercatat": [number]}
+    page = staff_get(harness, "staff_new_complaint", officer, tercatat=number).get_data(as_text=True)
     assert number in page and "Pengaduan tercatat" in page and "sampaikan nomor ini" in page
+    # Only its own officer sees that receipt; an unknown or malformed number shows the empty form.
+    supervisor = sign_in(harness, SUPERVISOR)
+    for who, asked in ((supervisor, number), (officer, f"PG-{year}-000099"), (officer, "<b>x</b>")):
+        other = staff_get(harness, "staff_new_complaint", who, tercatat=asked)
+        assert other.status_code == 200 and "Pengaduan tercatat" not in other.get_data(as_text=True)
     stored = harness.store.get_complaint(number)
     assert stored is not None
     assert (stored.channel, stored.registered_by, stored.phone) == (ComplaintChannel.PHONE, OPERATOR, "+6281322223333")
@@ -318,7 +327,7 @@ def test_a_phone_complaint_is_registered_from_the_console(make_harness: HarnessF
     with_mail = staff_form_post(
         harness, "staff_new_complaint", officer, **phone_complaint(channel="in_person", email=REQUESTER, phone="")
     )
-    assert with_mail.status_code == 201
+    assert with_mail.status_code == 303
     second = f"PG-{year}-000002"
     assert harness.store.get_complaint(second) is not None
     assert any(second in mail["Subject"] for mail in mails_to(harness, REQUESTER))

@@ -316,7 +316,7 @@ class Core:
     def complaint_link_request_page(self, error: str | None = None, email: str = "") -> str:
         return self._complaint_registration().link_request_page(error, email)
 
-    def request_complaint_register_link(self, email: str, client: str | None = None) -> bool:
+    def request_complaint_register_link(self, email: str, client: str | None = None) -> Callable[[], None] | None:
         return self._complaint_registration().request_link(email, client)
 
     # ---- after the meeting: the webhook, recordings, completion (the jobs the tick runs) --------------------------
@@ -511,7 +511,9 @@ class Core:
         return self._staff_console().act(member, form)
 
     def _staff_intake(self) -> StaffIntake:
-        return StaffIntake(self.settings, self.rules, self._intake(), self._complaint_intake(), self.page, self.clock)
+        return StaffIntake(
+            self.settings, self.rules, self._intake(), self._complaint_intake(), self.store, self.page, self.clock
+        )
 
     def staff_may_register(self, member: StaffMember) -> None:
         self._staff_intake().check(member)
@@ -537,6 +539,9 @@ class Core:
         receipt: ComplaintReceipt | None = None,
     ) -> str:
         return self._staff_intake().complaint_form_page(member, errors, fields, receipt)
+
+    def staff_registered_complaint(self, member: StaffMember, complaint_id: str) -> ComplaintReceipt | None:
+        return self._staff_intake().registered_receipt(member, complaint_id)
 
     def staff_register_complaint(self, member: StaffMember, fields: Mapping[str, Sequence[str]]) -> ComplaintReceipt:
         return self._staff_intake().register_complaint(member, fields)

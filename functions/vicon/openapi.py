@@ -1031,6 +1031,16 @@ def _staff_registration_paths(settings: Settings) -> dict[str, Any]:
                 "summary": "Konsol: formulir pengaduan yang diterima langsung, lewat telepon, pesan atau email "
                 "(perlu sesi); tidak mengubah apa pun",
                 "security": STAFF_SECURITY,
+                "parameters": [
+                    {
+                        "name": "tercatat",
+                        "in": "query",
+                        "required": False,
+                        "description": "Nomor pengaduan yang baru dicatat petugas ini (pengalihan setelah POST): "
+                        "nomornya tampil di atas formulir kosong. Nomor lain atau tidak dikenal: formulir kosong saja.",
+                        "schema": {"type": "string", "maxLength": 64},
+                    }
+                ],
                 "responses": {"200": _staff_page("Formulir kosong."), **_staff_errors("401", "403")},
             },
             "post": {
@@ -1045,7 +1055,11 @@ def _staff_registration_paths(settings: Settings) -> dict[str, Any]:
                     "content": {URLENCODED: {"schema": complaint_fields}, MULTIPART: {"schema": complaint_fields}},
                 },
                 "responses": {
-                    "201": _staff_page("Tercatat: nomornya di atas formulir kosong."),
+                    "303": {
+                        "description": "Tercatat: ke `staff_new_complaint?tercatat=PG-...`, yang menampilkan nomornya "
+                        "di atas formulir kosong (memuat ulang halaman tidak mencatat dua kali).",
+                        "headers": _staff_headers("Location"),
+                    },
                     "400": _error("Badan permintaan tidak dapat dibaca, atau bukan formulir."),
                     "413": _error(f"Kiriman lebih dari {MAX_COMPLAINT_BODY_BYTES // 1024} KiB."),
                     **_staff_errors("401", "403", "422"),

@@ -426,11 +426,13 @@ class ComplaintRegistration:
     def link_request_page(self, error: str | None = None, email: str = "") -> str:
         return self.page("pages/complaint_link_request.html", error=error, email=email)
 
-    def request_link(self, email: str, client: str | None) -> bool:
-        """Mail a registration link to `email` when it is an officer's; True when one was queued.
+    def request_link(self, email: str, client: str | None) -> Callable[[], None] | None:
+        """For an officer's `email`, what queues their registration link: to be called after the answer is sent;
+        None for any other address.
 
         Counted against the address and the client whatever the address (so a 429 tells nothing about who is
-        staff); the mail is queued, not sent inline, so the answer takes as long for anyone. RateLimited.
+        staff). Nothing else is done before the answer, for anyone: signing, rendering and the store's write come
+        after it (as `staff_login`'s link), so the answer takes as long for an address on no list. RateLimited.
         """
         now = self.clock()
         buckets = [_bucket("complaint-link", email.lower(), self.settings.submit_rate_limit, now)]
@@ -444,9 +446,12 @@ class ComplaintRegistration:
         officer = next((person for person in staff_of(self.settings) if person.lower() == email.lower()), None)
         if officer is None:
             log.info("registration link asked for an address that is not staff")
-            return False
-        url = self.links.complaint_register_url(officer, now)
-        expires = now + dt.timedelta(days=COMPLAINT_REGISTER_LINK_DAYS)
-        audit = AuditEntry(REGISTER_LINKS_SUBJECT, now, officer, "complaint_register_link", None, None, {})
-        self.requests.record_audit(audit, self.mails.complaint_register_link(officer, url, expires))
-        return True
+            return None
+
+        def queue_link() -> None:
+            url = self.links.complaint_register_url(officer, now)
+            expires = now + dt.timedelta(days=COMPLAINT_REGISTER_LINK_DAYS)
+            audit = AuditEntry(REGISTER_LINKS_SUBJECT, now, officer, "complaint_register_link", None, None, {})
+            self.requests.record_audit(audit, self.mails.complaint_register_link(officer, url, expires))
+
+        return queue_link

@@ -11,12 +11,14 @@ when also on one of those lists, so whoever checks a letter has not also typed i
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from vicon.fields import (
     COMPLAINT_CATEGORIES,
     COMPLAINT_CHANNELS,
+    COMPLAINT_ID_PATTERN,
     COMPLAINT_TEXT_LIMITS,
     EVENT_TYPES,
     FIELD_LABELS,
@@ -25,6 +27,7 @@ from vicon.fields import (
     FieldError,
     IntakeRules,
 )
+from vicon.ports import Complaints
 from vicon.records import ComplaintChannel
 from vicon.settings import Settings
 from vicon.usecases.access import Refused
@@ -37,6 +40,7 @@ NOT_REGISTERING = (
     "dari konsol."
 )
 # Where each field's error links to on the page (a group links to its first control).
+COMPLAINT_NUMBER = re.compile(COMPLAINT_ID_PATTERN)
 FIELD_ANCHORS = {"needs": "needs-breakout_room", "category": "category-pengaduan"}
 
 
@@ -108,6 +112,7 @@ class StaffIntake:
         rules: IntakeRules,
         requests: Intake,
         complaints: ComplaintIntake,
+        complaint_store: Complaints,
         page: Callable[..., str],
         clock: Callable[[], dt.datetime],
     ) -> None:
@@ -115,6 +120,7 @@ class StaffIntake:
         self.rules = rules
         self.requests = requests
         self.complaints = complaints
+        self.complaint_store = complaint_store
         self.page = page
         self.clock = clock
 
@@ -156,6 +162,17 @@ class StaffIntake:
         self.check(member)
         context = complaint_form_context(member, self.settings.opd_list, errors, fields, receipt)
         return self.page("pages/staff_new_complaint.html", **context)
+
+    def registered_receipt(self, member: StaffMember, complaint_id: str) -> ComplaintReceipt | None:
+        """The receipt the page shows after a registration redirected back to the form (`?tercatat=PG-...`): only
+        for a complaint this member registered; anything else shows the empty form."""
+        self.check(member)
+        if not COMPLAINT_NUMBER.match(complaint_id):
+            return None
+        complaint = self.complaint_store.get_complaint(complaint_id)
+        if complaint is None or complaint.registered_by != member.email:
+            return None
+        return ComplaintReceipt(complaint.id, complaint.category, bool(complaint.email))
 
     def register_complaint(self, member: StaffMember, fields: Mapping[str, Sequence[str]]) -> ComplaintReceipt:
         """Register one in `member`'s name, audited with the channel "via konsol"; Refused 403, ValidationFailed."""

@@ -590,15 +590,19 @@ def staff_login(request: flask.Request) -> flask.Response:
             core.page("pages/staff_login.html", stage="form", email=email, errors=failed.errors), 422
         )
     if form.token:
-        return _console(core, heading, lambda: _signed_in(core, form.token))
+        return _console(core, heading, lambda: _signed_in(request, core, form.token))
     return _link_requested(request, core, form.email)
 
 
-def _signed_in(core: Core, token: str) -> flask.Response:
+def _signed_in(request: flask.Request, core: Core, token: str) -> flask.Response:
     from vicon import staff_http
 
     started = core.staff_sign_in(token)
     base = core.settings.public_base_url
+    # A session this browser already had ends now: signing in again never leaves a second one alive.
+    earlier = staff_http.session_token(request, base)
+    if earlier and earlier != started.token:
+        core.staff_sign_out(earlier)
     response = staff_http.see_other(f"{base}/api/staff_console")
     return staff_http.set_session(response, base, started.token, started.max_age(core.clock()))
 

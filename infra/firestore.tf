@@ -93,3 +93,24 @@ resource "google_firestore_field" "rate_limits_ttl" {
 
   ttl_config {}
 }
+
+# Staff sessions and used sign-in links delete themselves after they expire (decision 0030: each document carries
+# `expires_at` as a timestamp for this); an expired one is refused by its time anyway, this keeps no address or
+# token hash longer than needed.
+resource "google_firestore_field" "staff_sessions_ttl" {
+  project    = var.project_id
+  database   = google_firestore_database.main.name
+  collection = "staff_sessions"
+  field      = "expires_at"
+
+  ttl_config {}
+}
+
+resource "google_firestore_field" "staff_logins_ttl" {
+  project    = var.project_id
+  database   = google_firestore_database.main.name
+  collection = "staff_logins"
+  field      = "expires_at"
+
+  ttl_config {}
+}

@@ -409,8 +409,40 @@ def test_firestore_is_native_and_protected(infra: Module) -> None:
     assert database["name"] == "(default)"
     assert not (INFRA / "firestore.indexes.json").exists(), "the indexes live in infra/firestore.tf only"
     fields = infra.resources_of("google_firestore_field")
-    assert fields["rate_limits_ttl"]["collection"] == "rate_limits" and "ttl_config" in fields["rate_limits_ttl"]
-    assert fields["jobs_payload"]["field"] == "payload"
+    # Every collection whose documents the adapter writes with `expires_at` (for a TTL policy) has one.
+    ttl = {field["collection"] for field in fields.values() if "ttl_config" in field and field["field"] == "expires_at"}
+    assert ttl == _collections_written_with("expires_at") == {"rate_limits", "staff_sessions", "staff_logins"}
+
+
+def _collections_written_with(key: str) -> set[str]:
+    """The collections named in the adapter's functions that build a dict with `key` among its keys (directly or
+    through a method of the adapter that names the collection, such as `_session_ref`)."""
+    functions = {
+        node.name: node
+        for node in ast.walk(ast.parse(FIRESTORE_ADAPTER.read_text(encoding="utf-8")))
+        if isinstance(node, ast.FunctionDef)
+    }
+
+    def calls(function: ast.FunctionDef) -> list[ast.Call]:
+        return [node for node in ast.walk(function) if isinstance(node, ast.Call)]
+
+    def named(function: ast.FunctionDef) -> set[str]:
+        return {
+            str(call.args[0].value)
+            for call in calls(function)
+            if getattr(call.func, "attr", "") == "_collection" and call.args and isinstance(call.args[0], ast.Constant)
+        }
+
+    found: set[str] = set()
+    for function in functions.values():
+        writes_key = any(
+            isinstance(node, ast.Dict) and any(isinstance(k, ast.Constant) and k.value == key for k in node.keys)
+            for node in ast.walk(function)
+        )
+        if writes_key:
+            helpers = {getattr(call.func, "attr", "") for call in calls(function)} & set(functions)
+            found |= named(function).union(*(named(functions[name]) for name in helpers))
+    return found
 
 
 EQUALITY = {"==", "in", "array_contains", "array_contains_any"}

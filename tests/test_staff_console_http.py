@@ -25,6 +25,7 @@ from tests.staff import (
     staff_get,
     staff_harness,
     staff_post,
+    with_cookie,
 )
 from tests.stores import STORE_KINDS
 from tests.test_review_provision_http import BIG, SMALL
@@ -231,6 +232,18 @@ def test_sign_out_ends_the_session_at_once(staff: Harness) -> None:
     )
     assert staff_get(staff, "staff_requests", cookie).status_code == 401
     assert staff_get(staff, "staff_console", cookie).status_code == 401
+
+
+def test_signing_in_again_ends_the_browsers_earlier_session(staff: Harness) -> None:
+    earlier = sign_in(staff)
+    assert ask_link(staff, VERIFIER).status_code == 200
+    token = login_tokens(staff, VERIFIER)[-1]
+    again = with_cookie(staff, "staff_login", earlier).post("/", data={"token": token}, headers={"Origin": ORIGIN})
+    assert again.status_code == 303
+    later = set_cookie(again).split(";", 1)[0]
+    assert later != earlier
+    assert staff_get(staff, "staff_requests", earlier).status_code == 401
+    assert staff_get(staff, "staff_requests", later).status_code == 200
 
 
 def test_removal_from_the_lists_ends_the_session_at_once(staff: Harness) -> None:

@@ -97,7 +97,7 @@ def test_a_paper_request_is_registered_mailed_approved_and_provisioned(zoom_staf
     harness = zoom_staff
     officer = sign_in(harness, OPERATOR)
     form = staff_get(harness, "staff_new_request", officer)
-    assert form.status_code == 200 and form.headers["Referrer-Policy"] == "same-origin"
+    assert form.status_code == 200 and form.headers["Referrer-Policy"] == "strict-origin"
     html = form.get_data(as_text=True)
     assert 'enctype="multipart/form-data"' in html and 'name="website"' not in html
     assert OPERATOR in html and harness.all_requests() == []  # the form changes nothing

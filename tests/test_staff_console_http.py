@@ -166,7 +166,7 @@ def test_the_sign_in_form_is_a_page(staff: Harness) -> None:
     page = staff.client("staff_login").get("/")
     assert page.status_code == 200 and page.mimetype == "text/html"
     assert 'name="email"' in page.get_data(as_text=True)
-    assert page.headers["Referrer-Policy"] == "same-origin"
+    assert page.headers["Referrer-Policy"] == "strict-origin"
 
 
 # ---- 401 and 403 -----------------------------------------------------------------------------------------------
@@ -357,7 +357,7 @@ def test_the_queue_page_lists_requests_with_links_and_filters(staff: Harness) ->
     cookie = sign_in(staff)
     request_id = staff.submit_valid()["id"]
     page = staff_get(staff, "staff_console", cookie)
-    assert page.status_code == 200 and page.headers["Referrer-Policy"] == "same-origin"
+    assert page.status_code == 200 and page.headers["Referrer-Policy"] == "strict-origin"
     html = page.get_data(as_text=True)
     assert f"/api/staff_request?id={request_id}" in html
     assert VERIFIER in html and "Verifikator" in html

@@ -743,7 +743,7 @@ STAFF_SECURITY: list[dict[str, list[str]]] = [{"staffSession": []}]
 
 
 def _staff_headers(*extra: str) -> dict[str, Any]:
-    """The console's answers: its pages say `Referrer-Policy: same-origin` (vicon.staff_http), the rest no-referrer."""
+    """The console's answers: its pages say `Referrer-Policy: strict-origin` (vicon.staff_http), the rest no-referrer."""
     return {**_headers(*extra), "Referrer-Policy": _header_ref("StaffReferrerPolicy")}
 
 
@@ -1115,9 +1115,10 @@ def _staff_components() -> dict[str, Any]:
         "schemas": {"StaffQueueItem": item},
         "headers": {
             "StaffReferrerPolicy": {
-                "schema": {"enum": ["same-origin", "no-referrer"]},
+                "schema": {"enum": ["strict-origin", "no-referrer"]},
                 "required": True,
-                "description": "Halaman konsol: `same-origin` (POST dari halamannya membawa Origin yang sebenarnya); "
+                "description": "Halaman konsol: `strict-origin` (POST dari halamannya membawa Origin yang sebenarnya; "
+                "Referer hanya asal situs, tanpa jalur atau token); "
                 "jawaban lain `no-referrer`.",
             },
             "Set-Cookie": {

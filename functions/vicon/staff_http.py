@@ -16,9 +16,11 @@ from vicon.web import error, html_response
 SECURE_COOKIE = "__Host-vicon_konsol"
 COOKIE = "vicon_konsol"
 # A form POST from a page sent with `Referrer-Policy: no-referrer` carries `Origin: null` (Fetch: "append a
-# request Origin header"), which the Origin check must refuse. The console's pages say `same-origin` instead: our
-# own origin to ourselves, nothing to anyone else.
-REFERRER_POLICY = "same-origin"
+# request Origin header"), which the Origin check must refuse. The console's pages say `strict-origin` instead: a
+# same-origin https POST carries the real Origin, and a Referer, to us or anyone, is only our origin, never a path
+# or query (the sign-in confirmation page has its token in its URL; `same-origin` would send that URL to our own
+# logs). Fetch nulls Origin only for `no-referrer` and for an https page posting to http, which we never do.
+REFERRER_POLICY = "strict-origin"
 FOREIGN_ORIGIN = "Permintaan ditolak: kirim dari halaman konsol Vicon sendiri (header Origin tidak ada atau asing)."
 NOT_SIGNED_IN = "Masuk ke konsol Vicon dulu: sesi tidak ada atau sudah berakhir."
 

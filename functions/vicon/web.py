@@ -84,7 +84,7 @@ def security_headers(response: flask.Response, *, no_store: bool = True) -> flas
     headers = response.headers
     headers["X-Content-Type-Options"] = "nosniff"
     # No page of ours has a reason to tell another site where the visitor came from, and several carry tokens.
-    # The staff console's answers say `same-origin` themselves (vicon.staff_http.REFERRER_POLICY) and keep it.
+    # The staff console's answers say `strict-origin` themselves (vicon.staff_http.REFERRER_POLICY) and keep it.
     headers.setdefault("Referrer-Policy", "no-referrer")
     if "Content-Security-Policy" not in headers:
         # A download is never a page of ours, even when it is HTML (a mail's attachment).

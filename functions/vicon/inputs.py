@@ -49,6 +49,7 @@ from vicon.fields import (
     MULTILINE_FIELDS,
     NEEDS,
     OPD_OTHER,
+    REQUEST_ID_PATTERN,
     TEXT_LIMITS,
     TRUE_VALUES,
     FieldError,
@@ -249,6 +250,12 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _EMAIL = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
 )
+
+
+def _is_mail_address(email: str) -> bool:
+    """The one address rule of every form: the pattern, and no "=?", which opens an RFC 2047 encoded word (such an
+    address could never be put into a mail header safely)."""
+    return bool(_EMAIL.match(email)) and "=?" not in email
 
 
 def _local_datetime(value: Any, info: ValidationInfo) -> Any:
@@ -507,8 +514,7 @@ class SubmitForm(Form):
     @field_validator("contact_email")
     @classmethod
     def _mail_address(cls, email: str) -> str:
-        # "=?" opens an RFC 2047 encoded word: such an address could never be put into a mail header safely.
-        if not _EMAIL.match(email) or "=?" in email:
+        if not _is_mail_address(email):
             raise refuse("Alamat email tidak valid.")
         return email
 
@@ -753,7 +759,7 @@ else:  # the vocabulary's keys; an officer registers what did not come through t
     RegisteredChannel = Literal[tuple(name for name in COMPLAINT_CHANNELS if name != "web")]
 
 REQUEST_NUMBER_SCHEMA = r"^([Vv][Cc]-[0-9]{4}-[0-9]{6})?$"
-_REQUEST_NUMBER = re.compile(r"^VC-\d{4}-\d{6}$")
+_REQUEST_NUMBER = re.compile(REQUEST_ID_PATTERN)
 
 
 class ComplaintForm(Form):
@@ -796,7 +802,7 @@ class ComplaintForm(Form):
     @field_validator("email")
     @classmethod
     def _complaint_mail_address(cls, email: str) -> str:
-        if email and (not _EMAIL.match(email) or "=?" in email):  # as contact_email: no encoded words either
+        if email and not _is_mail_address(email):
             raise refuse("Alamat email tidak valid.")
         return email
 
@@ -889,7 +895,7 @@ class StaffLinkForm(Form):
     @field_validator("email")
     @classmethod
     def _staff_mail_address(cls, email: str) -> str:
-        if not _EMAIL.match(email) or "=?" in email:
+        if not _is_mail_address(email):
             raise refuse("Alamat email tidak valid.")
         return email
 
@@ -948,11 +954,6 @@ def _blank_as_none(value: Any) -> Any:
 
 def _optional_date(value: Any) -> Any:
     return None if _blank_as_none(value) is None else _iso_date(value)
-
-
-def _is_mail_address(email: str) -> bool:
-    # "=?" opens an RFC 2047 encoded word: such an address could never be put into a mail header safely.
-    return bool(_EMAIL.match(email)) and "=?" not in email
 
 
 class StaffLoginForm(Form):

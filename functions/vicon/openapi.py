@@ -743,7 +743,8 @@ STAFF_SECURITY: list[dict[str, list[str]]] = [{"staffSession": []}]
 
 
 def _staff_headers(*extra: str) -> dict[str, Any]:
-    """The console's answers: its pages say `Referrer-Policy: strict-origin` (vicon.staff_http), the rest no-referrer."""
+    """The console's answers: its pages say `Referrer-Policy: strict-origin` (vicon.staff_http); the rest
+    `no-referrer`."""
     return {**_headers(*extra), "Referrer-Policy": _header_ref("StaffReferrerPolicy")}
 
 

@@ -29,6 +29,7 @@ from vicon.fields import (
     COMPLAINT_CHANNELS,
     COMPLAINT_ID_PREFIX,
     COMPLAINT_TEXT_LIMITS,
+    REQUEST_ID_PATTERN,
     FieldError,
     ValidationFailed,
 )
@@ -58,7 +59,7 @@ log = logging.getLogger(__name__)
 
 # The audit trail (and outbox) subject of registration links mailed to officers: not a complaint, in their area.
 REGISTER_LINKS_SUBJECT = f"{COMPLAINT_ID_PREFIX}links"
-_REQUEST_NUMBER = re.compile(r"^VC-\d{4}-\d{6}$")
+_REQUEST_NUMBER = re.compile(REQUEST_ID_PATTERN)
 UNKNOWN_REQUEST = (
     "Nomor permohonan {number} tidak ditemukan. Periksa nomor pada email tanda terima permohonan, atau kosongkan "
     "isian ini."

@@ -8,7 +8,7 @@ target's first request (`_core`), pydantic at the first form it parses (`vicon.i
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import flask
@@ -458,20 +458,20 @@ def complaint_register_link(request: flask.Request) -> flask.Response:
     else:
         response = json_response({"message": message}, 202)
     if queue_link is not None:
-
-        def queue_after_answer() -> None:
-            # After the answer, so it takes as long for an address on no list as for an officer's (staff_login's
-            # rule). The mail waits in the outbox: the local server sends it at once, production's tick within
-            # the minute.
-            try:
-                queue_link()
-            except Exception:
-                log.exception("the registration link could not be queued")
-                return
-            core.jobs_queued()
-
-        response.call_on_close(queue_after_answer)
+        # After the answer, so it takes as long for an address on no list as for an officer's (staff_login's rule).
+        response.call_on_close(lambda: _queue_link(core, queue_link))
     return response
+
+
+def _queue_link(core: Core, queue_link: Callable[[], None]) -> None:
+    """Queue an officer's registration link; the local server sends it at once, production's tick within the
+    minute. After the answer nobody hears of a failure, so it is logged."""
+    try:
+        queue_link()
+    except Exception:
+        log.exception("the registration link could not be queued")
+        return
+    core.jobs_queued()
 
 
 @functions_framework.http
@@ -818,13 +818,7 @@ def staff_new_complaint(request: flask.Request) -> flask.Response:
     core = _core()
     heading = "Pengaduan tidak dapat dicatat"
     if request.method != "POST":
-
-        def form_page() -> flask.Response:
-            member = _staff_member(request, core)
-            receipt = core.staff_registered_complaint(member, request.args.get("tercatat", "").strip())
-            return staff_http.page(core.staff_new_complaint_page(member, receipt=receipt))
-
-        return _console(core, heading, form_page)
+        return _console(core, heading, lambda: _complaint_form_page(request, core))
     if staff_http.foreign_origin(request, core.settings.public_base_url):
         return _unread(_foreign_origin(core))
     refused = _registering_refused(request, core, heading)
@@ -833,19 +827,29 @@ def staff_new_complaint(request: flask.Request) -> flask.Response:
     form = _complaint_form(request)
     if isinstance(form, flask.Response):
         return form
+    return _console(core, heading, lambda: _staff_complaint(request, core, form.fields))
 
-    def register() -> flask.Response:
-        from urllib.parse import urlencode
 
-        member = _staff_member(request, core)
-        try:
-            receipt = core.staff_register_complaint(member, form.fields)
-        except ValidationFailed as failed:
-            return staff_http.page(core.staff_new_complaint_page(member, failed.errors, form.fields), 422)
-        registered = urlencode({"tercatat": receipt.id})
-        return staff_http.see_other(f"{core.settings.public_base_url}/api/staff_new_complaint?{registered}")
+def _complaint_form_page(request: flask.Request, core: Core) -> flask.Response:
+    from vicon import staff_http
 
-    return _console(core, heading, register)
+    member = _staff_member(request, core)
+    receipt = core.staff_registered_complaint(member, request.args.get("tercatat", "").strip())
+    return staff_http.page(core.staff_new_complaint_page(member, receipt=receipt))
+
+
+def _staff_complaint(request: flask.Request, core: Core, fields: Mapping[str, Sequence[str]]) -> flask.Response:
+    from urllib.parse import urlencode
+
+    from vicon import staff_http
+
+    member = _staff_member(request, core)
+    try:
+        receipt = core.staff_register_complaint(member, fields)
+    except ValidationFailed as failed:
+        return staff_http.page(core.staff_new_complaint_page(member, failed.errors, fields), 422)
+    registered = urlencode({"tercatat": receipt.id})
+    return staff_http.see_other(f"{core.settings.public_base_url}/api/staff_new_complaint?{registered}")
 
 
 def _registering_refused(request: flask.Request, core: Core, heading: str) -> flask.Response | None:

@@ -76,6 +76,39 @@ def test_polls_text_reads_questions_answers_and_the_multiple_marker() -> None:
 
 
 @pytest.mark.parametrize(
+    ("answers", "read"),
+    [
+        # One list, marked the same way throughout: the markers go.
+        ("- Perencanaan\n- Anggaran", ("Perencanaan", "Anggaran")),
+        ("* Ya\n* Tidak", ("Ya", "Tidak")),
+        ("• Ya\n• Tidak", ("Ya", "Tidak")),
+        ("1. Ya\n2. Tidak\n3. Ragu", ("Ya", "Tidak", "Ragu")),
+        ("1) Ya\n2) Tidak", ("Ya", "Tidak")),
+        ("a. Ya\nb. Tidak", ("Ya", "Tidak")),
+        ("A) Ya\nB) Tidak", ("Ya", "Tidak")),
+        ("1. Dr. Budi\n2. Ir. Sari", ("Dr. Budi", "Ir. Sari")),
+        ("\n".join(f"{n}. Jawaban {n}" for n in range(1, 11)), tuple(f"Jawaban {n}" for n in range(1, 11))),
+        # Answers that only look like a marker, or markers that are not one list: kept as typed.
+        ("Ya.\nOK.\n10.", ("Ya.", "OK.", "10.")),
+        ("Dr. Budi\nIr. Sari\nSt. Mary", ("Dr. Budi", "Ir. Sari", "St. Mary")),
+        ("A. Rahman\nM. Yusuf", ("A. Rahman", "M. Yusuf")),
+        ("- Ya\nTidak", ("- Ya", "Tidak")),
+        ("- Ya\n* Tidak", ("- Ya", "* Tidak")),
+        ("1. Ya\n3. Tidak", ("1. Ya", "3. Tidak")),
+        ("2. Ya\n3. Tidak", ("2. Ya", "3. Tidak")),
+        ("1. Ya\n2) Tidak", ("1. Ya", "2) Tidak")),
+        ("a. Ya\nB. Tidak", ("a. Ya", "B. Tidak")),
+        ("-\n*", ("-", "*")),  # nothing would be left
+        ("1.\n2.", ("1.", "2.")),
+        ("-5 derajat\n-10 derajat", ("-5 derajat", "-10 derajat")),
+    ],
+)
+def test_polls_answers_lose_list_markers_only_when_they_are_one_list(answers: str, read: tuple[str, ...]) -> None:
+    [question] = parse_polls(f"Pertanyaan?\n{answers}")
+    assert question.answers == read
+
+
+@pytest.mark.parametrize(
     ("text", "said"),
     [
         ("Satu jawaban saja?\nYa", "Pertanyaan 1: tulis 2 sampai 10 jawaban"),
@@ -83,7 +116,7 @@ def test_polls_text_reads_questions_answers_and_the_multiple_marker() -> None:
         ("\n\n".join(f"Tanya {n}?\nYa\nTidak" for n in range(POLL_MAX_QUESTIONS + 1)), "paling banyak 25 pertanyaan"),
         ("Ok?\nYa\nTidak\n\n" + "x" * 1025 + "\nYa\nTidak", "Pertanyaan 2: paling banyak 1024 karakter"),
         ("Jawaban panjang?\nYa\n" + "y" * 201, "setiap jawaban paling banyak 200 karakter"),
-        ("Kosong?\nYa\n-", "ada jawaban yang kosong"),
+        ("Sama setelah penanda dibuang?\n- Ya\n- ya", "ada jawaban yang sama dua kali"),
         ("[pilih banyak]\nYa\nTidak", "teks pertanyaannya kosong"),
         ("Sama?\nYa\nya", "ada jawaban yang sama dua kali"),
     ],

@@ -14,11 +14,12 @@ from tests.harness import Harness, HarnessFactory, valid_fields
 from tests.pdfs import one_page_pdf
 from tests.staff import OPERATOR, ORIGIN, SUPERVISOR, sign_in, staff_get, staff_harness, staff_post, with_cookie
 from tests.stores import STORE_KINDS
-from tests.test_review_provision_http import BIG, SMALL
+from tests.test_review_provision_http import BIG, SMALL, StoreWith
 from vicon.lifecycle import Status
-from vicon.meetings import POLL_MAX_QUESTIONS, PollQuestion
+from vicon.meetings import POLL_MAX_QUESTIONS, Poll, PollQuestion
 from vicon.polls import PollsInvalid, parse_polls
-from vicon.provisioning import polls_job_key
+from vicon.provisioning import POLLS_LEASE, polls_job_key
+from vicon.records import RequestChanges
 from vicon.usecases.jobs import MAX_JOB_ATTEMPTS
 
 POLLS = """Materi mana yang paling berguna?
@@ -76,6 +77,39 @@ def test_polls_text_reads_questions_answers_and_the_multiple_marker() -> None:
 
 
 @pytest.mark.parametrize(
+    ("answers", "read"),
+    [
+        # One list, marked the same way throughout: the markers go.
+        ("- Perencanaan\n- Anggaran", ("Perencanaan", "Anggaran")),
+        ("* Ya\n* Tidak", ("Ya", "Tidak")),
+        ("• Ya\n• Tidak", ("Ya", "Tidak")),
+        ("1. Ya\n2. Tidak\n3. Ragu", ("Ya", "Tidak", "Ragu")),
+        ("1) Ya\n2) Tidak", ("Ya", "Tidak")),
+        ("a. Ya\nb. Tidak", ("Ya", "Tidak")),
+        ("A) Ya\nB) Tidak", ("Ya", "Tidak")),
+        ("1. Dr. Budi\n2. Ir. Sari", ("Dr. Budi", "Ir. Sari")),
+        ("\n".join(f"{n}. Jawaban {n}" for n in range(1, 11)), tuple(f"Jawaban {n}" for n in range(1, 11))),
+        # Answers that only look like a marker, or markers that are not one list: kept as typed.
+        ("Ya.\nOK.\n10.", ("Ya.", "OK.", "10.")),
+        ("Dr. Budi\nIr. Sari\nSt. Mary", ("Dr. Budi", "Ir. Sari", "St. Mary")),
+        ("A. Rahman\nM. Yusuf", ("A. Rahman", "M. Yusuf")),
+        ("- Ya\nTidak", ("- Ya", "Tidak")),
+        ("- Ya\n* Tidak", ("- Ya", "* Tidak")),
+        ("1. Ya\n3. Tidak", ("1. Ya", "3. Tidak")),
+        ("2. Ya\n3. Tidak", ("2. Ya", "3. Tidak")),
+        ("1. Ya\n2) Tidak", ("1. Ya", "2) Tidak")),
+        ("a. Ya\nB. Tidak", ("a. Ya", "B. Tidak")),
+        ("-\n*", ("-", "*")),  # nothing would be left
+        ("1.\n2.", ("1.", "2.")),
+        ("-5 derajat\n-10 derajat", ("-5 derajat", "-10 derajat")),
+    ],
+)
+def test_polls_answers_lose_list_markers_only_when_they_are_one_list(answers: str, read: tuple[str, ...]) -> None:
+    [question] = parse_polls(f"Pertanyaan?\n{answers}")
+    assert question.answers == read
+
+
+@pytest.mark.parametrize(
     ("text", "said"),
     [
         ("Satu jawaban saja?\nYa", "Pertanyaan 1: tulis 2 sampai 10 jawaban"),
@@ -83,7 +117,7 @@ def test_polls_text_reads_questions_answers_and_the_multiple_marker() -> None:
         ("\n\n".join(f"Tanya {n}?\nYa\nTidak" for n in range(POLL_MAX_QUESTIONS + 1)), "paling banyak 25 pertanyaan"),
         ("Ok?\nYa\nTidak\n\n" + "x" * 1025 + "\nYa\nTidak", "Pertanyaan 2: paling banyak 1024 karakter"),
         ("Jawaban panjang?\nYa\n" + "y" * 201, "setiap jawaban paling banyak 200 karakter"),
-        ("Kosong?\nYa\n-", "ada jawaban yang kosong"),
+        ("Sama setelah penanda dibuang?\n- Ya\n- ya", "ada jawaban yang sama dua kali"),
         ("[pilih banyak]\nYa\nTidak", "teks pertanyaannya kosong"),
         ("Sama?\nYa\nya", "ada jawaban yang sama dua kali"),
     ],
@@ -433,3 +467,170 @@ def test_the_stream_key_is_never_logged(
     for record in caplog.records:
         assert STREAM_KEY not in record.getMessage() and STREAM_KEY not in (record.exc_text or ""), record.name
     assert STREAM_KEY not in caplog.text
+
+
+# ---- the store failing after Zoom answered; two attempts at the polls at once -----------------------------------
+
+
+def _store_failing_to_set(harness: Harness, field: str) -> StoreWith:
+    """The harness's store, whose update_request fails whenever it would set `field`."""
+    store = harness.core.store
+
+    def update_request(request_id: str, changes: RequestChanges) -> Any:
+        if field in changes.model_fields_set:
+            raise RuntimeError("store unavailable")
+        return store.update_request(request_id, changes)
+
+    return StoreWith(store, update_request=update_request)
+
+
+def _errors(caplog: pytest.LogCaptureFixture, said: str) -> list[logging.LogRecord]:
+    return [record for record in caplog.records if record.levelno >= logging.ERROR and said in record.getMessage()]
+
+
+def test_a_poll_made_in_zoom_but_not_recorded_is_recorded_by_the_polls_job(
+    zoom_staff: Harness, zoom_sandbox: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    harness = zoom_staff
+    request_id = _submit_with_needs(harness)
+    store = harness.core.store
+    harness.core.store = _store_failing_to_set(harness, "zoom_polls")
+    _approve(harness, request_id)
+    harness.core.store = store
+    record = harness.request(request_id)
+    assert record.status == Status.PROVISIONED and record.zoom_polls == () and record.polls_lease is None
+    [poll] = zoom_sandbox.state.polls[record.held_meeting().id]
+    assert _errors(caplog, f"poll {poll['id']} of {request_id} is in meeting")
+    job = harness.store.job(polls_job_key(request_id))
+    assert job is not None and job.state == "pending"
+    # The job lists the meeting's polls first: it records the one made, and makes no second.
+    assert _run_jobs_at(harness, 2)["done"] == 1
+    record = harness.request(request_id)
+    assert record.zoom_polls == (poll["id"],) and record.polls_error is None
+    assert len(zoom_sandbox.state.polls[record.held_meeting().id]) == 1
+    assert zoom_sandbox.state.calls_to("POST", POLLS_PATH) == 1
+    assert [entry.action for entry in harness.store.audit_trail(request_id)].count("polls") == 1
+
+
+def test_a_polls_refusal_not_recorded_is_tried_again_by_the_job_then_mailed_once(
+    zoom_staff: Harness, zoom_sandbox: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    harness = zoom_staff
+    request_id = _submit_with_needs(harness)
+    disabled = {"code": 4400, "message": "Meeting polls disabled."}
+    zoom_sandbox.state.inject("POST", POLLS_PATH, status=400, body=disabled, times=2)
+    store = harness.core.store
+    harness.core.store = _store_failing_to_set(harness, "polls_error")
+    _approve(harness, request_id)
+    harness.core.store = store
+    assert harness.request(request_id).polls_error is None and _polls_mails(harness) == []
+    assert _errors(caplog, f"recording why the polls of {request_id} failed")
+    job = harness.store.job(polls_job_key(request_id))
+    assert job is not None and job.state == "pending"
+    assert _run_jobs_at(harness, 2)["done"] == 1
+    assert "Meeting Polls/Quizzes" in (harness.request(request_id).polls_error or "")
+    assert len(_polls_mails(harness)) == 1
+
+
+@pytest.mark.parametrize("failing", ["update_request", "record_audit"])
+def test_a_live_stream_set_in_zoom_but_not_recorded_tells_the_officer_to_send_it_again(
+    zoom_staff: Harness, zoom_sandbox: Any, caplog: pytest.LogCaptureFixture, failing: str
+) -> None:
+    harness = zoom_staff
+    request_id = _submit_with_needs(harness)
+    _approve(harness, request_id)
+    operator = sign_in(harness, OPERATOR)
+    store = harness.core.store
+
+    def unavailable(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("store unavailable")
+
+    harness.core.store = StoreWith(store, **{failing: unavailable})
+    answer = staff_post(harness, "staff_request", operator, id=request_id, action="livestream", **LIVESTREAM)
+    harness.core.store = store
+    text = answer.get_data(as_text=True)
+    assert answer.status_code == 503 and "sudah dipasang di Zoom, tetapi belum tercatat di Vicon" in text
+    assert "kirim pengaturan live streaming sekali lagi" in text and STREAM_KEY not in text
+    meeting_id = harness.request(request_id).held_meeting().id
+    assert zoom_sandbox.state.livestreams[meeting_id] == LIVESTREAM
+    assert _errors(caplog, f"the live stream of {request_id} is set in Zoom")
+    assert STREAM_KEY not in caplog.text
+    # Sent again, as the page says: Zoom holds the same stream, and now the request and its audit trail have it.
+    answer = staff_post(harness, "staff_request", operator, id=request_id, action="livestream", **LIVESTREAM)
+    assert answer.status_code == 303
+    assert zoom_sandbox.state.livestreams[meeting_id] == LIVESTREAM
+    record = harness.request(request_id)
+    assert record.livestream is not None and record.livestream.set_by == OPERATOR
+    assert [entry.action for entry in harness.store.audit_trail(request_id)].count("livestream") == 1
+
+
+class _MeanwhileListingPolls:
+    """The harness's Zoom client, running `meanwhile` once just after the first attempt listed the meeting's polls
+    and before it creates any: the window in which two attempts that both listed nothing would both create."""
+
+    def __init__(self, meetings: Any, meanwhile: Any) -> None:
+        self._meetings = meetings
+        self._meanwhile = meanwhile
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._meetings, name)
+
+    def list_polls(self, meeting_id: int | str) -> list[Poll]:
+        listed = self._meetings.list_polls(meeting_id)
+        meanwhile, self._meanwhile = self._meanwhile, None
+        if meanwhile is not None:
+            meanwhile()
+        return listed
+
+
+def test_the_console_pressed_while_the_polls_job_runs_creates_no_second_poll(
+    zoom_staff: Harness, zoom_sandbox: Any
+) -> None:
+    harness = zoom_staff
+    request_id = _submit_with_needs(harness)
+    zoom_sandbox.state.inject("POST", POLLS_PATH, status=503)
+    _approve(harness, request_id)
+    operator = sign_in(harness, OPERATOR)
+    pressed: list[Any] = []
+    meetings = harness.core.meetings
+    harness.core.meetings = _MeanwhileListingPolls(
+        meetings, lambda: pressed.append(staff_post(harness, "staff_request", operator, id=request_id, action="polls"))
+    )
+    assert _run_jobs_at(harness, 2)["done"] == 1
+    harness.core.meetings = meetings
+    [answer] = pressed
+    assert answer.status_code == 409 and "sedang dibuat oleh proses lain" in answer.get_data(as_text=True)
+    record = harness.request(request_id)
+    [poll] = zoom_sandbox.state.polls[record.held_meeting().id]
+    assert record.zoom_polls == (poll["id"],) and record.polls_lease is None
+    # Pressed again afterwards: the poll is recorded, nothing more is sent to Zoom.
+    assert staff_post(harness, "staff_request", operator, id=request_id, action="polls").status_code == 409
+    assert zoom_sandbox.state.calls_to("POST", POLLS_PATH) == 2  # the inline try (503) and the job's
+
+
+def test_the_polls_job_due_while_the_console_creates_the_poll_creates_no_second(
+    zoom_staff: Harness, zoom_sandbox: Any
+) -> None:
+    harness = zoom_staff
+    request_id = _submit_with_needs(harness)
+    zoom_sandbox.state.inject("POST", POLLS_PATH, status=503)
+    _approve(harness, request_id)
+    operator = sign_in(harness, OPERATOR)
+    harness.clock.now += dt.timedelta(minutes=2)  # the polls job is due
+    meetings = harness.core.meetings
+    harness.core.meetings = _MeanwhileListingPolls(meetings, harness.core.run_jobs)
+    assert staff_post(harness, "staff_request", operator, id=request_id, action="polls").status_code == 303
+    harness.core.meetings = meetings
+    job = harness.store.job(polls_job_key(request_id))
+    assert job is not None and job.state == "pending" and job.job.due_at == harness.clock() + POLLS_LEASE
+    record = harness.request(request_id)
+    [poll] = zoom_sandbox.state.polls[record.held_meeting().id]
+    assert record.zoom_polls == (poll["id"],) and record.polls_lease is None
+    [done] = [entry for entry in harness.store.audit_trail(request_id) if entry.action == "polls"]
+    assert done.actor == OPERATOR
+    # The job's next run finds the poll recorded: done, nothing more sent to Zoom.
+    harness.clock.now = job.job.due_at
+    harness.core.run_jobs()
+    job = harness.store.job(polls_job_key(request_id))
+    assert job is not None and job.state == "done"
+    assert zoom_sandbox.state.calls_to("POST", POLLS_PATH) == 2  # the inline try (503) and the console's

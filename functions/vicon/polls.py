@@ -2,8 +2,12 @@
 
 The format, as the form explains it: one question per block, blocks separated by a blank line; a block's first
 line is the question, each following line one answer. A question that starts with `[pilih banyak]` lets a
-participant choose more than one answer (Zoom's `multiple`), any other one answer (`single`). A leading list
-marker on an answer ("-", "*", "a.", "1)") is dropped, since people paste lists that way.
+participant choose more than one answer (Zoom's `multiple`), any other one answer (`single`).
+
+People paste lists, so a question's answers lose their list markers, but only when every answer carries one of
+the same kind, followed by a space and some text: the same bullet ("-", "*", "•"), or numbers or single letters
+in sequence from the first with the same delimiter ("1." "2." …, "a)" "b)" …). Anything else stays as typed:
+"Ya.", "OK." and "10." are answers, "Dr. Budi" and "Ir. Sari" names.
 
 Standard library only: the form's rules (`vicon.inputs`) and the submission (`vicon.usecases.submit`) read it.
 """
@@ -23,7 +27,10 @@ from vicon.meetings import (
 
 MULTIPLE_MARKER = "[pilih banyak]"
 POLLS_TEXT_LIMIT = 20_000
-_LIST_MARKER = re.compile(r"^(?:[-*•]|[a-zA-Z0-9]{1,2}[.)])(?:\s+|$)")
+# An answer's list marker and its text; a marker needs a space after it and text after that.
+_BULLET = re.compile(r"^(?P<label>[-*•])(?P<delimiter>)\s+(?P<text>\S.*)$")
+_NUMBERED = re.compile(r"^(?P<label>\d{1,2})(?P<delimiter>[.)])\s+(?P<text>\S.*)$")
+_LETTERED = re.compile(r"^(?P<label>[a-zA-Z])(?P<delimiter>[.)])\s+(?P<text>\S.*)$")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
@@ -49,9 +56,7 @@ def parse_polls(text: str) -> tuple[PollQuestion, ...]:
             raise PollsInvalid(f"Pertanyaan {number}: teks pertanyaannya kosong.")
         if len(name) > POLL_QUESTION_MAX_LENGTH:
             raise PollsInvalid(f"Pertanyaan {number}: paling banyak {POLL_QUESTION_MAX_LENGTH} karakter.")
-        answers = [_LIST_MARKER.sub("", line).strip() for line in lines[1:]]
-        if any(not answer for answer in answers):
-            raise PollsInvalid(f"Pertanyaan {number}: ada jawaban yang kosong.")
+        answers = without_list_markers(lines[1:])
         if not POLL_MIN_ANSWERS <= len(answers) <= POLL_MAX_ANSWERS:
             raise PollsInvalid(
                 f"Pertanyaan {number}: tulis {POLL_MIN_ANSWERS} sampai {POLL_MAX_ANSWERS} jawaban, satu per baris "
@@ -63,3 +68,20 @@ def parse_polls(text: str) -> tuple[PollQuestion, ...]:
             raise PollsInvalid(f"Pertanyaan {number}: ada jawaban yang sama dua kali.")
         questions.append(PollQuestion(name=name, kind=kind, answers=tuple(answers)))
     return tuple(questions)
+
+
+def without_list_markers(lines: list[str]) -> list[str]:
+    """`lines` without their markers when they are one list (module docstring); otherwise `lines` as typed."""
+    count = len(lines)
+    lists = (
+        (_BULLET, [[bullet] * count for bullet in "-*•"]),
+        (_NUMBERED, [[str(n) for n in range(1, count + 1)]]),
+        (_LETTERED, [[chr(ord(first) + n) for n in range(count)] for first in "aA"]),
+    )
+    for pattern, sequences in lists:
+        items = [match for line in lines if (match := pattern.match(line))]
+        if len(items) != count or len({item["delimiter"] for item in items}) != 1:
+            continue
+        if [item["label"] for item in items] in sequences:
+            return [item["text"] for item in items]
+    return lines

@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 from vicon.hostbusy import blocking_meetings
@@ -78,6 +80,9 @@ POLLS_DISABLED_CODE = 4400  # "Meeting polls disabled" (the account's setting), 
 # The job that retries polls after a transient Zoom failure (one per request), and its Zoom time per attempt.
 POLLS_JOB = "polls"
 POLLS_JOB_ZOOM_BUDGET_SECONDS = 30.0
+# Held on the request by the one attempt that lists and creates its polls (the inline try, the job, the console):
+# longer than any attempt's Zoom budget, so a holder that died blocks the others for a few minutes only.
+POLLS_LEASE = dt.timedelta(minutes=2)
 
 
 def meeting_tag(request_id: str) -> str:
@@ -161,7 +166,10 @@ def provision(
     provisioned = _record_meeting(service, record, host, meeting)
     if provisioned is not None and provisioned.status == Status.PROVISIONED and provisioned.polls:
         # After the meeting is recorded, never before: a poll that fails costs the poll, not the meeting.
-        return create_polls(service, provisioned, zoom_budget_seconds=POLLS_ZOOM_BUDGET_SECONDS)
+        try:
+            return create_polls(service, provisioned, zoom_budget_seconds=POLLS_ZOOM_BUDGET_SECONDS)
+        except PollsInProgress:
+            return provisioned  # another attempt is making them and records the outcome
     return provisioned
 
 
@@ -175,6 +183,17 @@ def polls_job_key(request_id: str) -> str:
     return f"{POLLS_JOB}:{request_id}"
 
 
+class PollsInProgress(Exception):
+    """Another attempt holds the request's polls lease (it is listing or creating them now); this one did nothing."""
+
+
+@dataclass(frozen=True)
+class _PollsAttempt:
+    record: RequestRecord  # as stored afterwards; as it was when the outcome could not be written
+    failure: Exception | None  # None: the poll is in the meeting
+    recorded: bool  # False: the store failed after Zoom answered, so the outcome is on no record yet
+
+
 def create_polls(
     service: ProvisioningContext,
     record: RequestRecord,
@@ -182,26 +201,40 @@ def create_polls(
     zoom_budget_seconds: float = 8.0,
     via: str | None = None,
 ) -> RequestRecord:
-    """Create the requester's polls in the meeting as one poll, once; a failure is recorded, never raised.
+    """Create the requester's polls in the meeting as one poll, once; PollsInProgress while another attempt does.
 
-    Zoom has no idempotency key for polls, so the meeting's polls are listed first and one already titled
+    Zoom has no idempotency key for polls, so one attempt at a time holds the request's polls lease (a
+    compare-and-set on the record), and lists the meeting's polls before it creates: one already titled
     `poll_title` (made by an attempt whose answer was lost) is taken as done. The outcome is written on the
     record (`zoom_polls` or `polls_error`) and in the audit trail. A transient failure (Zoom unreachable, a 5xx,
-    a timeout, a 429) schedules the `polls` job, which retries with backoff; a refusal mails the operators once,
-    since a person has to change something first. The console offers a retry after either.
+    a timeout, a 429), or a store failure that leaves the outcome unwritten, schedules the `polls` job, which
+    tries again with backoff (and, listing first, records a poll already made); a refusal mails the operators
+    once, since a person has to change something first. The console offers a retry after either. Any failure
+    but PollsInProgress is logged or recorded, never raised.
     """
-    updated, failure = _attempt_polls(service, record, actor, zoom_budget_seconds, via)
-    if failure is not None and _is_transient(failure):
-        try:
-            due = service.clock() + retry_delay(1)
-            service.jobs.schedule_job(
-                Job(polls_job_key(record.id), POLLS_JOB, due, RequestJob(request_id=record.id).payload(), record.id)
-            )
-        except Exception:
-            log.exception("scheduling the polls retry of %s failed; the console's button still retries", record.id)
-    elif failure is not None:
-        _tell_operators(service, updated)
-    return updated
+    try:
+        attempt = _attempt_polls(service, record, actor, zoom_budget_seconds, via)
+    except PollsInProgress:
+        raise
+    except Exception:
+        log.exception("the polls of %s could not be tried; the polls job tries again", record.id)
+        _schedule_polls_job(service, record.id)
+        return record
+    if not attempt.recorded or (attempt.failure is not None and _is_transient(attempt.failure)):
+        _schedule_polls_job(service, record.id)
+    elif attempt.failure is not None:
+        _tell_operators(service, attempt.record)
+    return attempt.record
+
+
+def _schedule_polls_job(service: ProvisioningContext, request_id: str) -> None:
+    try:
+        due = service.clock() + retry_delay(1)
+        service.jobs.schedule_job(
+            Job(polls_job_key(request_id), POLLS_JOB, due, RequestJob(request_id=request_id).payload(), request_id)
+        )
+    except Exception:
+        log.exception("scheduling the polls retry of %s failed; the console's button still retries", request_id)
 
 
 def retry_polls(service: ProvisioningContext, claimed: ClaimedJob) -> Outcome:
@@ -221,26 +254,51 @@ def retry_polls(service: ProvisioningContext, claimed: ClaimedJob) -> Outcome:
         or record.end <= now
     ):
         return Done()
-    updated, failure = _attempt_polls(service, record, SYSTEM, POLLS_JOB_ZOOM_BUDGET_SECONDS, None)
-    if failure is None:
+    try:
+        attempt = _attempt_polls(service, record, SYSTEM, POLLS_JOB_ZOOM_BUDGET_SECONDS, None)
+    except PollsInProgress:
+        return RetryAt(now + POLLS_LEASE, "polling sedang dibuat oleh percobaan lain")
+    failure = attempt.failure
+    if attempt.recorded and failure is None:
         return Done()
-    if not _is_transient(failure):
-        _tell_operators(service, updated)
+    if attempt.recorded and failure is not None and not _is_transient(failure):
+        _tell_operators(service, attempt.record)
         return Done()
+    reason = f"Zoom: {type(failure).__name__}: {failure}" if failure else "hasil polling tidak tercatat di Vicon"
     if claimed.attempts + 1 >= MAX_JOB_ATTEMPTS:
-        _tell_operators(service, updated, attempts=MAX_JOB_ATTEMPTS)
-        return GiveUp(f"{MAX_JOB_ATTEMPTS} percobaan: {type(failure).__name__}")
+        if failure is not None:
+            _tell_operators(service, attempt.record, attempts=MAX_JOB_ATTEMPTS)
+        return GiveUp(f"{MAX_JOB_ATTEMPTS} percobaan: {reason}")
     # The try that scheduled the job waited retry_delay(1); each of the job's failures doubles that.
-    return RetryAt(now + retry_delay(claimed.attempts + 2), f"Zoom: {type(failure).__name__}: {failure}")
+    return RetryAt(now + retry_delay(claimed.attempts + 2), reason)
 
 
 def _attempt_polls(
     service: ProvisioningContext, record: RequestRecord, actor: str, zoom_budget_seconds: float, via: str | None
-) -> tuple[RequestRecord, Exception | None]:
-    """One try: the record as it is afterwards, and the failure (None when the poll is in the meeting)."""
+) -> _PollsAttempt:
+    """One try under the request's polls lease; PollsInProgress when another attempt holds it."""
     if not record.polls or record.zoom_polls or record.meeting is None:
-        return record, None
-    meeting_id, title = record.meeting.id, poll_title(record)
+        return _PollsAttempt(record, None, recorded=True)
+    current, lease = _take_polls_lease(service, record.id)
+    if current.zoom_polls or not current.polls or current.meeting is None:
+        return _PollsAttempt(current, None, recorded=True)  # made, or the meeting gone, since `record` was read
+    if lease is None:
+        raise PollsInProgress(record.id)
+    try:
+        return _polls_under_lease(service, current, current.meeting.id, actor, zoom_budget_seconds, via)
+    finally:
+        _release_polls_lease(service, record.id, lease)
+
+
+def _polls_under_lease(
+    service: ProvisioningContext,
+    record: RequestRecord,
+    meeting_id: int,
+    actor: str,
+    zoom_budget_seconds: float,
+    via: str | None,
+) -> _PollsAttempt:
+    title = poll_title(record)
     questions = [PollQuestion(name=q.name, kind=q.kind, answers=q.answers) for q in record.polls]
     try:
         with service.meetings.time_budget(zoom_budget_seconds):
@@ -250,15 +308,64 @@ def _attempt_polls(
     except (ZoomError, ValueError) as exc:
         reason = _polls_reason(exc)
         log.warning("creating the polls of %s in meeting %s failed: %s", record.id, meeting_id, exc)
-        updated = service.requests.update_request(record.id, RequestChanges(polls_error=reason))
-        service.requests.record_audit(
-            AuditEntry(record.id, service.clock(), actor, "polls_failed", None, None, {"reason": reason, "via": via})
+        try:
+            updated = service.requests.update_request(record.id, RequestChanges(polls_error=reason))
+        except Exception:
+            log.exception("recording why the polls of %s failed did not work; the polls job tries again", record.id)
+            return _PollsAttempt(record, exc, recorded=False)
+        _audit(
+            service,
+            AuditEntry(record.id, service.clock(), actor, "polls_failed", None, None, {"reason": reason, "via": via}),
         )
-        return updated, exc
-    updated = service.requests.update_request(record.id, RequestChanges(zoom_polls=(made.id,), polls_error=None))
+        return _PollsAttempt(updated, exc, recorded=True)
+    try:
+        updated = service.requests.update_request(record.id, RequestChanges(zoom_polls=(made.id,), polls_error=None))
+    except Exception:
+        log.exception(
+            "poll %s of %s is in meeting %s but recording it failed; the polls job lists and records it",
+            made.id,
+            record.id,
+            meeting_id,
+        )
+        return _PollsAttempt(record, None, recorded=False)
     detail = {"polls": f"{len(questions)} pertanyaan", "meeting": meeting_id, "via": via}
-    service.requests.record_audit(AuditEntry(record.id, service.clock(), actor, "polls", None, None, detail))
-    return updated, None
+    _audit(service, AuditEntry(record.id, service.clock(), actor, "polls", None, None, detail))
+    return _PollsAttempt(updated, None, recorded=True)
+
+
+def _take_polls_lease(service: ProvisioningContext, request_id: str) -> tuple[RequestRecord, str | None]:
+    """The request as stored, and the lease when this attempt took it (None: held by another, or no longer needed)."""
+    now, lease = service.clock(), secrets.token_hex(8)
+    taken = False
+
+    def take(current: RequestRecord) -> RequestChanges | None:
+        nonlocal taken  # `take` may run again after a lost race: the last run is the one stored
+        held = current.polls_lease_until is not None and current.polls_lease_until > now
+        taken = not held and not current.zoom_polls and bool(current.polls) and current.meeting is not None
+        return RequestChanges(polls_lease=lease, polls_lease_until=now + POLLS_LEASE) if taken else None
+
+    current = service.requests.modify_request(request_id, take)
+    return current, lease if taken else None
+
+
+def _release_polls_lease(service: ProvisioningContext, request_id: str, lease: str) -> None:
+    def release(current: RequestRecord) -> RequestChanges | None:
+        if current.polls_lease != lease:
+            return None
+        return RequestChanges(polls_lease=None, polls_lease_until=None)
+
+    try:
+        service.requests.modify_request(request_id, release)
+    except Exception:
+        log.exception("releasing the polls lease of %s failed; it lapses in %s", request_id, POLLS_LEASE)
+
+
+def _audit(service: ProvisioningContext, entry: AuditEntry) -> None:
+    """The audit entry of a polls outcome already on the record; a store failure here is logged, not raised."""
+    try:
+        service.requests.record_audit(entry)
+    except Exception:
+        log.exception("the audit entry %s of %s was not written", entry.action, entry.request_id)
 
 
 def _is_transient(exc: Exception) -> bool:

@@ -260,6 +260,9 @@ class RequestRecord(Record):
     # Zoom's id of the poll made from `polls`; empty until it exists. `polls_error` says why it does not yet.
     zoom_polls: tuple[str, ...] = ()
     polls_error: str | None = None
+    # Held by the one attempt that lists and creates the polls in Zoom now (the inline try, the job, the console).
+    polls_lease: str | None = None
+    polls_lease_until: UtcTime | None = None
     livestream: LiveStream | None = None
     # Appended by the store with every transition (the audit trail has the rest).
     history: tuple[HistoryItem, ...] = ()
@@ -399,6 +402,8 @@ class RequestChanges(BaseModel):
     meeting: StoredMeeting | None = None
     zoom_polls: tuple[str, ...] = ()
     polls_error: str | None = None
+    polls_lease: str | None = None
+    polls_lease_until: UtcTime | None = None
     livestream: LiveStream | None = None
     decided_by: str | None = None
     decided_at: UtcTime | None = None

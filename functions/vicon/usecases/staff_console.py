@@ -30,7 +30,7 @@ from vicon.ports import (
     StaffQueue,
     TransitionRefused,
 )
-from vicon.provisioning import STALE_APPROVAL, ProvisioningContext, create_polls, provision
+from vicon.provisioning import STALE_APPROVAL, PollsInProgress, ProvisioningContext, create_polls, provision
 from vicon.records import RECEIVED_VIA_LABELS, LiveStream, QueueEntry, RequestChanges, RequestRecord
 from vicon.settings import Settings
 from vicon.sla import ServiceLevel
@@ -66,6 +66,15 @@ ACTION_ROLES: dict[str, frozenset[StaffRole]] = {
 # What the audit trail says in place of the stream key: Zoom holds it, Vicon keeps no copy (decision 0032).
 STREAM_KEY_NOTE = "kunci disimpan di Zoom"
 STREAM_KEY_MASK = "[kunci stream]"  # in place of the key wherever Zoom's own message quotes it
+LIVESTREAM_NOT_RECORDED = (
+    "Live streaming sudah dipasang di Zoom, tetapi belum tercatat di Vicon karena gangguan penyimpanan. "
+    "Muat ulang halaman ini, lalu kirim pengaturan live streaming sekali lagi (dengan kunci stream yang sama) "
+    "agar tercatat; Zoom tidak memasangnya dua kali."
+)
+POLLS_IN_PROGRESS = (
+    "Polling permohonan ini sedang dibuat oleh proses lain (percobaan otomatis atau petugas lain). "
+    "Tidak ada yang diubah; muat ulang halaman ini sebentar lagi untuk melihat hasilnya."
+)
 # What the page says after an action (the 303 back to it names the action).
 DONE_MESSAGES = {
     "approve": "Permohonan disetujui.",
@@ -389,7 +398,8 @@ class StaffConsole:
         """Set the meeting's custom live stream at Zoom; on success record the URLs (never the key) and audit it.
 
         Zoom is called first and nothing is written unless it accepted all three values, so a failure leaves
-        the request as it was.
+        the request as it was. Should the store fail after Zoom accepted, the officer is told the stream is set in
+        Zoom but not recorded, and to send it again (setting the same stream at Zoom twice changes nothing).
         """
         if "live_streaming" not in record.needs:
             raise Refused(409, "Permohonan ini tidak meminta live streaming.", "action")
@@ -411,14 +421,21 @@ class StaffConsole:
             ) from None
         now = self.clock()
         stream = LiveStream(stream_url=form.stream_url, page_url=form.page_url, set_by=member.email, set_at=now)
-        updated = self.requests.update_request(record.id, RequestChanges(livestream=stream))
         detail = {
             "via": VIA_CONSOLE,
             "stream_url": form.stream_url,
             "page_url": form.page_url,
             "stream_key": STREAM_KEY_NOTE,
         }
-        self.requests.record_audit(AuditEntry(record.id, now, member.email, "livestream", None, None, detail))
+        try:
+            updated = self.requests.update_request(record.id, RequestChanges(livestream=stream))
+            self.requests.record_audit(AuditEntry(record.id, now, member.email, "livestream", None, None, detail))
+        except Exception:
+            # The store was never given the key, so its traceback cannot carry it.
+            log.exception(
+                "the live stream of %s is set in Zoom (meeting %s) but recording it failed", record.id, meeting_id
+            )
+            raise Refused(503, LIVESTREAM_NOT_RECORDED) from None
         return updated
 
     def _polls(self, member: StaffMember, record: RequestRecord) -> RequestRecord:
@@ -428,7 +445,10 @@ class StaffConsole:
         self._provisioned_meeting(record, "Polling")
         if record.zoom_polls:
             raise Refused(409, "Polling permohonan ini sudah ada di meeting Zoom.")
-        return create_polls(self.provisioning, record, actor=member.email, via=VIA_CONSOLE)
+        try:
+            return create_polls(self.provisioning, record, actor=member.email, via=VIA_CONSOLE)
+        except PollsInProgress:
+            raise Refused(409, POLLS_IN_PROGRESS) from None
 
     def _retry(self, member: StaffMember, record: RequestRecord) -> RequestRecord:
         """A `provisioning_failed` request claimed back to `approved` (as the tick does) and provisioned now."""

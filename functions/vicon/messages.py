@@ -509,11 +509,6 @@ class MailComposer:
             "quoted_text": quoted_lines(quoted),
         }
 
-    def complaint_staff(self) -> tuple[str, ...]:
-        """Who complaints go to and who may answer them: OPERATOR_EMAILS and SUPERVISOR_EMAILS, each once."""
-        settings = self.service.settings
-        return tuple(dict.fromkeys((*settings.operator_emails, *settings.supervisor_emails)))
-
     def complaint_received(self, complaint: ComplaintRecord, request: RequestRecord | None) -> list[OutgoingMail]:
         """The sender's acknowledgement (when they gave an address) and the complaint to each officer.
 
@@ -541,7 +536,7 @@ class MailComposer:
                 answer_url=self.service.complaint_answer_url(complaint, person),
                 register_url=self.service.complaint_register_url(person, now),
             )
-            for person in self.complaint_staff()
+            for person in self.service.settings.complaint_staff
         ]
         return mails
 

@@ -327,6 +327,12 @@ class Settings:
     trusted_signature_roots: tuple[TrustRoot, ...] = ()
 
     @property
+    def complaint_staff(self) -> tuple[str, ...]:
+        """Who receives complaints and may answer or register them (decision 0027): OPERATOR_EMAILS and
+        SUPERVISOR_EMAILS, each address once. The one list the complaint mails, links and console use."""
+        return tuple(dict.fromkeys((*self.operator_emails, *self.supervisor_emails)))
+
+    @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 

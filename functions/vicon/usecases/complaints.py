@@ -82,11 +82,6 @@ class ComplaintReceipt:
         return COMPLAINT_CATEGORIES.get(self.category, self.category)
 
 
-def staff_of(settings: Settings) -> tuple[str, ...]:
-    """Who receives complaints and may answer or register them: OPERATOR_EMAILS and SUPERVISOR_EMAILS."""
-    return tuple(dict.fromkeys((*settings.operator_emails, *settings.supervisor_emails)))
-
-
 def _context(settings: Settings) -> ComplaintContext:
     from vicon.inputs import ComplaintContext
 
@@ -308,7 +303,7 @@ class ComplaintAnswerLink:
         self.clock = clock
 
     def _open(self, token: str) -> tuple[str, ComplaintRecord]:
-        link = authorised_staff(self.signer, self.clock, token, "complaint", staff_of(self.settings))
+        link = authorised_staff(self.signer, self.clock, token, "complaint", self.settings.complaint_staff)
         complaint = self.complaints.get_complaint(link.subject)
         if complaint is None:
             raise Refused(404, "Pengaduan tidak ditemukan.", "token")
@@ -391,7 +386,9 @@ class ComplaintRegistration:
         self.clock = clock
 
     def _officer(self, token: str) -> str:
-        return authorised_staff(self.signer, self.clock, token, "complaint_register", staff_of(self.settings)).person
+        return authorised_staff(
+            self.signer, self.clock, token, "complaint_register", self.settings.complaint_staff
+        ).person
 
     def form_page(
         self,
@@ -444,7 +441,7 @@ class ComplaintRegistration:
             retry_after = max(1, math.ceil((full.window_end - now).total_seconds()))
             wait = _wait_text(retry_after)
             raise RateLimited(None, f"Terlalu banyak permintaan tautan; coba lagi {wait}.", retry_after)
-        officer = next((person for person in staff_of(self.settings) if person.lower() == email.lower()), None)
+        officer = next((person for person in self.settings.complaint_staff if person.lower() == email.lower()), None)
         if officer is None:
             log.info("registration link asked for an address that is not staff")
             return None

@@ -50,7 +50,8 @@ class StaffRole(StrEnum):
     SUPERVISOR = "supervisor"  # SUPERVISOR_EMAILS
 
 
-# Who registers what arrives on paper, by phone or in person: the people complaints already go to.
+# Who registers what arrives on paper, by phone or in person: the roles of `Settings.complaint_staff`, the people
+# complaints already go to.
 REGISTER_ROLES = frozenset({StaffRole.OFFICER, StaffRole.SUPERVISOR})
 
 ROLE_LABELS = {

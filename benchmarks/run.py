@@ -928,8 +928,10 @@ def _report_once(store: Any, quarter: Any) -> dict[str, float]:
     from vicon.reporting.facts import gather
     from vicon.reporting.render import render_csv, render_html
     from vicon.settings import Settings
+    from vicon.usecases.sla import service_level
 
-    tz = Settings().tz
+    settings = Settings()
+    tz, level = settings.tz, service_level(settings, CALENDAR)
     start = time.perf_counter()
     store.requests_starting_between(*quarter.bounds(tz))
     read = time.perf_counter() - start
@@ -937,7 +939,7 @@ def _report_once(store: Any, quarter: Any) -> dict[str, float]:
     start, cpu = time.perf_counter(), time.process_time()
     current, previous = gather(store, quarter, tz), gather(store, quarter.previous(), tz)
     gathered = time.perf_counter()
-    report = compute(current, previous, CALENDAR, tz, dt_now())
+    report = compute(current, previous, level, dt_now())
     computed = time.perf_counter()
     html = render_html(report, lambda name, **c: render("Asia/Jakarta", name, **c), tz, lambda slug: slug)
     csvs = [render_csv(table, tz) for table in report.tables]

@@ -69,7 +69,7 @@ def _quarterly_report(harness: Harness, r: dict[str, RequestRecord]) -> list[Out
 
     quarter = Quarter(2026, 4)
     facts = QuarterFacts(quarter, tuple(request_facts(record) for record in r.values()), None)
-    report = compute(facts, facts, harness.core.calendar, harness.core.settings.tz, harness.clock())
+    report = compute(facts, facts, harness.core.service_level, harness.clock())
     now = harness.clock()
     links = [(s, harness.core.links.report_url(str(quarter), s, now)) for s in harness.core.settings.supervisor_emails]
     return harness.core.mails.quarterly_report(quarter.label, quarter.months, links, headline(report))

@@ -120,6 +120,48 @@ def test_office_time_added_and_subtracted_round_trip_inside_office_hours() -> No
         clock.add(start, dt.timedelta(hours=-1))
 
 
+def test_the_whole_path_is_due_two_working_days_after_submission_but_never_after_the_event_starts() -> None:
+    sla = level()
+    far = wib("2027-01-11", "09:00")
+    # Monday 15:00: 1 h Monday, 8 h Tuesday, 7 h Wednesday: the day after the verification's due time, same time.
+    assert sla.completion_due(wib("2026-11-30", "15:00"), far) == wib("2026-12-02", "15:00")
+    assert sla.completion_due(wib("2026-11-30", "15:00"), far) == sla.clock.add(
+        sla.verification_due(wib("2026-11-30", "15:00")), sla.clock.day_length
+    )
+    # Wednesday 23 December 15:00: over cuti bersama, Christmas and the weekend, two office days to Tuesday 15:00.
+    assert sla.completion_due(wib("2026-12-23", "15:00"), far) == wib("2026-12-29", "15:00")
+    assert sla.completion_due(wib("2026-11-30", "15:00"), wib("2026-12-01", "13:00")) == wib("2026-12-01", "13:00")
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "hours", "why"),
+    [
+        (wib("2026-11-30", "10:00"), wib("2026-11-30", "14:30"), 4.5, "inside one office day"),
+        (wib("2026-11-30", "06:00"), wib("2026-11-30", "20:00"), 8, "a whole day, the night around it left out"),
+        (wib("2026-11-27", "15:00"), wib("2026-11-30", "09:00"), 2, "Friday 15:00 to Monday 09:00: 1 + 1"),
+        (wib("2026-08-14", "15:00"), wib("2026-08-18", "09:00"), 2, "over a weekend and Independence Day"),
+        (wib("2026-11-28", "09:00"), wib("2026-11-29", "17:00"), 0, "a weekend only"),
+        (wib("2026-11-30", "14:00"), wib("2026-11-30", "14:00"), 0, "no time at all"),
+        (wib("2026-11-30", "14:00"), wib("2026-11-30", "13:00"), 0, "an end before the start"),
+    ],
+)
+def test_office_seconds_between_count_open_office_hours_on_working_days_only(
+    start: dt.datetime, end: dt.datetime, hours: float, why: str
+) -> None:
+    assert level().clock.office_seconds_between(start, end) == int(hours * 3600), why
+
+
+def test_office_seconds_between_use_friday_hours_and_undo_add() -> None:
+    friday = level("08:00-16:00", friday="08:00-16:30").clock
+    # Friday 16:15-16:30 and Monday 08:00-15:45: one working day (8 h) of office time.
+    assert friday.office_seconds_between(wib("2026-11-27", "16:15"), wib("2026-11-30", "15:45")) == 8 * 3600
+    clock = level().clock
+    for start in (wib("2026-12-23", "10:00"), wib("2026-11-28", "10:00"), wib("2026-11-30", "19:00")):
+        for hours in (0, 1, 8, 9, 30):
+            span = dt.timedelta(hours=hours)
+            assert clock.office_seconds_between(start, clock.add(start, span)) == hours * 3600, (start, hours)
+
+
 def test_a_calendar_without_working_days_is_an_error_not_a_hang() -> None:
     class NeverWorking(WorkingCalendar):
         def is_working_day(self, day: dt.date) -> bool:

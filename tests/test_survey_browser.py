@@ -151,7 +151,7 @@ def test_browser_the_quarterly_report_fits_a4_and_a_phone_and_passes_axe(
     webhook_server: str, page: Page, tmp_path: Path
 ) -> None:
     from tests.report_data import synthetic
-    from tests.test_report_compute import CALENDAR, NOW, Q3
+    from tests.test_report_compute import LEVEL, NOW, Q3
     from vicon.rendering import render
     from vicon.reporting.compute import compute
     from vicon.reporting.facts import QuarterFacts, request_facts
@@ -161,7 +161,7 @@ def test_browser_the_quarterly_report_fits_a4_and_a_phone_and_passes_axe(
     tz = Settings().tz
     current = QuarterFacts(Q3, tuple(request_facts(r) for r in synthetic(120, Q3)), ())
     previous = QuarterFacts(Q3.previous(), tuple(request_facts(r) for r in synthetic(60, Q3.previous(), 4)), ())
-    report = compute(current, previous, CALENDAR, tz, NOW)
+    report = compute(current, previous, LEVEL, NOW)
     html = render_html(report, lambda name, **c: render("Asia/Jakarta", name, **c), tz, lambda slug: f"{slug}.csv")
     (tmp_path / "laporan.html").write_text(html, encoding="utf-8")
     for width in (794, PHONE["width"]):

@@ -978,8 +978,7 @@ def quarterly_report_context(harness: Harness) -> dict[str, Any]:
     report = compute(
         facts,
         QuarterFacts(quarter.previous(), (), None),
-        harness.core.calendar,
-        harness.core.settings.tz,
+        harness.core.service_level,
         dt.datetime(2027, 1, 4, 2, tzinfo=dt.UTC),
     )
     captured: dict[str, Any] = {}

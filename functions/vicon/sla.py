@@ -71,6 +71,10 @@ class OfficeClock:
         self.tz = tz
         self.hours = hours
         self.friday_hours = friday_hours or hours
+        # Each day's opening and closing in UTC, remembered: the holiday table is slow to ask and a zone's times
+        # slow to compare, and the quarterly report asks about the same days for every request (the calendar and
+        # the hours do not change under a clock, so the answers never go stale).
+        self._spans: dict[dt.date, tuple[dt.datetime, dt.datetime] | None] = {}
 
     @property
     def day_length(self) -> dt.timedelta:
@@ -89,6 +93,18 @@ class OfficeClock:
             dt.datetime.combine(day, hours.closes, tzinfo=self.tz),
         )
 
+    def _span(self, day: dt.date) -> tuple[dt.datetime, dt.datetime] | None:
+        """When the office opens and closes on `day`, in UTC; None when it is not a working day."""
+        if day in self._spans:
+            return self._spans[day]
+        hours = self.hours_on(day)
+        span = None
+        if hours is not None:
+            opens, closes = self._bounds(day, hours)
+            span = (opens.astimezone(dt.UTC), closes.astimezone(dt.UTC))
+        self._spans[day] = span
+        return span
+
     def opening(self, day: dt.date) -> dt.datetime:
         """When the office opens on the working day `day` (UTC)."""
         hours = self.hours_on(day)
@@ -103,41 +119,59 @@ class OfficeClock:
         """
         if office_time < dt.timedelta(0):
             raise ValueError("office time to add must not be negative")
-        cursor = moment.astimezone(self.tz)
-        day = cursor.date()
+        # The cursor stays in UTC; a later day's opening is after any moment of an earlier day, so it needs no reset.
+        cursor = moment.astimezone(dt.UTC)
+        day = moment.astimezone(self.tz).date()
         remaining = office_time
         for _ in range(_MAX_DAYS):
-            hours = self.hours_on(day)
-            if hours is not None:
-                opens, closes = self._bounds(day, hours)
+            span = self._span(day)
+            if span is not None:
+                opens, closes = span
                 cursor = max(cursor, opens)
                 if cursor < closes:
                     if remaining <= closes - cursor:
-                        return (cursor + remaining).astimezone(dt.UTC)
+                        return cursor + remaining
                     remaining -= closes - cursor
             day += dt.timedelta(days=1)
-            cursor = dt.datetime.combine(day, dt.time(), tzinfo=self.tz)
         raise ValueError("no working day in ten years: check EXTRA_HOLIDAYS")
 
     def subtract(self, moment: dt.datetime, office_time: dt.timedelta) -> dt.datetime:
         """The moment `office_time` of open office hours before `moment` (outside hours: from the last closing)."""
         if office_time < dt.timedelta(0):
             raise ValueError("office time to subtract must not be negative")
-        cursor = moment.astimezone(self.tz)
-        day = cursor.date()
+        cursor = moment.astimezone(dt.UTC)
+        day = moment.astimezone(self.tz).date()
         remaining = office_time
         for _ in range(_MAX_DAYS):
-            hours = self.hours_on(day)
-            if hours is not None:
-                opens, closes = self._bounds(day, hours)
+            span = self._span(day)
+            if span is not None:
+                opens, closes = span
                 cursor = min(cursor, closes)
                 if cursor > opens:
                     if remaining <= cursor - opens:
-                        return (cursor - remaining).astimezone(dt.UTC)
+                        return cursor - remaining
                     remaining -= cursor - opens
-            cursor = dt.datetime.combine(day, dt.time(), tzinfo=self.tz)
             day -= dt.timedelta(days=1)
         raise ValueError("no working day in ten years: check EXTRA_HOLIDAYS")
+
+    def office_seconds_between(self, start: dt.datetime, end: dt.datetime) -> int:
+        """Whole seconds of open office hours in [start, end) (Friday's own hours; 0 unless `end` is later).
+
+        The inverse of `add` inside office hours: `office_seconds_between(m, add(m, t))` is `t` in seconds.
+        """
+        if end <= start:
+            return 0
+        day, last = start.astimezone(self.tz).date(), end.astimezone(self.tz).date()
+        start, end = start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+        total = dt.timedelta(0)
+        while day <= last:
+            span = self._span(day)
+            if span is not None:
+                overlap = min(span[1], end) - max(span[0], start)
+                if overlap > dt.timedelta(0):
+                    total += overlap
+            day += dt.timedelta(days=1)
+        return int(total.total_seconds())
 
     def add_working_days(self, moment: dt.datetime, days: int) -> dt.datetime:
         """`days` working days of office time after `moment`."""
@@ -155,7 +189,7 @@ class OfficeClock:
 
 @dataclass(frozen=True)
 class ServiceLevel:
-    """The SOP's due times, and when people are reminded of them. One rule for mails, pages and jobs."""
+    """The SOP's due times, and when people are reminded of them. One rule for mails, pages, jobs and the report."""
 
     clock: OfficeClock
 
@@ -166,6 +200,13 @@ class ServiceLevel:
     def provisioning_due(self, approved_at: dt.datetime, event_start: dt.datetime) -> dt.datetime:
         """The latest the meeting should exist: 1 working day after the approval, and never after the event starts."""
         return min(self.clock.add_working_days(approved_at, PROVISION_WITHIN_WORKING_DAYS), event_start)
+
+    def completion_due(self, submitted_at: dt.datetime, event_start: dt.datetime) -> dt.datetime:
+        """The latest the whole path (submission to meeting) should end: 2 working days of office time after the
+        submission, and never after the event starts. No notice goes at it (each step escalates on its own); the
+        quarterly report judges the "total" by it."""
+        days = VERIFY_WITHIN_WORKING_DAYS + PROVISION_WITHIN_WORKING_DAYS
+        return min(self.clock.add_working_days(submitted_at, days), event_start)
 
     def reminder_at(self, due: dt.datetime) -> dt.datetime:
         """When the people who must act are reminded: REMIND_BEFORE of office time before `due`."""

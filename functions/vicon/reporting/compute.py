@@ -1,16 +1,17 @@
 """The quarterly evaluation computed from facts: pure functions, exact numbers, every table the report shows.
 
-Nothing here reads a store or a clock: `compute(current, previous, calendar, tz, now)` is the whole report, so
-its numbers are checked against known answers (tests/test_report_compute.py). Numbers are exact (`Fraction`)
-until a table cell, where each is rounded half up to the places it is shown with; the HTML and the CSV print
-the very same cells, the HTML the Indonesian way, the CSV for machines (vicon.reporting.render).
+Nothing here reads a store or a clock: `compute(current, previous, level, now)` is the whole report, so its
+numbers are checked against known answers (tests/test_report_compute.py). Numbers are exact (`Fraction`) until a
+table cell, where each is rounded half up to the places it is shown with; the HTML and the CSV print the very same
+cells, the HTML the Indonesian way, the CSV for machines (vicon.reporting.render).
 
-SLA (SOP item 4, in working days of vicon.workdays): verification is due by the end of the first working day
-after the (local) day of submission, the meeting by the end of the first working day after the decision, both
-together by the end of the second working day after submission. A step done by then is on time; one done later,
-or still open when its day has passed, is late and listed. "Jam kerja" is the time a step took counting only
-working days (whole days, in TIMEZONE): a request submitted on Friday 15.00 and decided on Monday 09.00 took
-9 + 9 = 18 working hours.
+SLA (SOP item 4): the due times are the SLA clocks' own (`vicon.sla.ServiceLevel`, decision 0031), the ones the
+reminders, the escalations to the supervisors, the review page and the staff console use: verification is due 1
+working day of office time after the submission, the meeting 1 working day after the decision (never after the
+event starts), the whole path 2 working days after the submission (never after the event starts). A step done by
+its due time (that moment included) is on time; one done later, or still open after it, is late and listed with
+its due time. "Jam kerja" is office time (OFFICE_HOURS on working days, `OfficeClock.office_seconds_between`): a
+request submitted on Friday 15.00 and decided on Monday 09.00 took 1 + 1 = 2 working hours with 08.00–16.00.
 """
 
 from __future__ import annotations
@@ -30,10 +31,9 @@ from vicon.lifecycle import STATUS_LABELS, Status
 from vicon.numbers import format_decimal, percent, round_half_up
 from vicon.quarters import Quarter
 from vicon.reporting.facts import ComplaintFacts, QuarterFacts, RequestFacts
-from vicon.workdays import WorkingCalendar
+from vicon.sla import PROVISION_WITHIN_WORKING_DAYS, VERIFY_WITHIN_WORKING_DAYS, OfficeClock, ServiceLevel
 
 Cell = int | Decimal | str | dt.date | dt.datetime | None
-DAY = dt.timedelta(days=1)
 NO_COMPLAINT_DATA = "Belum ada data pengaduan."
 NO_NEEDS = "Tanpa kebutuhan khusus"
 # Every table of the report, in its order: the CSV export's `table` names (the OpenAPI document lists them).
@@ -82,8 +82,8 @@ class SlaStep:
     working_days: int
     done: int  # finished, on time or late
     on_time: int
-    open_overdue: int  # not finished, its day past
-    median_seconds: int | None  # working time of the finished ones
+    open_overdue: int  # not finished, its due time past
+    median_seconds: int | None  # office time of the finished ones
 
     @property
     def counted(self) -> int:
@@ -105,9 +105,9 @@ class Overdue:
     event_name: str
     step: str
     started_at: dt.datetime
-    due_day: dt.date
+    due: dt.datetime
     done_at: dt.datetime | None
-    working_seconds: int
+    office_seconds: int  # office time from the start to its end (or to `now` while open)
 
 
 @dataclass(frozen=True)
@@ -141,6 +141,7 @@ class Report:
     overdue: tuple[Overdue, ...]
     has_complaint_data: bool
     tables: tuple[Table, ...]
+    office_hours: str  # the SLA clocks' OFFICE_HOURS as people read them: "08.00–16.00, Jumat 08.00–16.30"
 
     def table(self, slug: str) -> Table:
         for table in self.tables:
@@ -161,65 +162,6 @@ class Report:
 # ---- time ---------------------------------------------------------------------------------------------------
 
 
-class Days:
-    """The working calendar in the office's zone, remembered day by day: a report asks about the same days
-    thousands of times (every request's steps), and the holiday table is slow to ask."""
-
-    def __init__(self, calendar: WorkingCalendar, tz: ZoneInfo) -> None:
-        self.calendar = calendar
-        self.tz = tz
-        self._working: dict[dt.date, bool] = {}
-        self._after: dict[tuple[dt.date, int], dt.date] = {}
-        self._dates: dict[dt.datetime, dt.date] = {}
-
-    def local_date(self, moment: dt.datetime) -> dt.date:
-        """The office's date at `moment` (the same moments come back in several steps: a zone lookup is slow)."""
-        found = self._dates.get(moment)
-        if found is None:
-            found = self._dates[moment] = moment.astimezone(self.tz).date()
-        return found
-
-    def is_working(self, day: dt.date) -> bool:
-        known = self._working.get(day)
-        if known is None:
-            known = self._working[day] = self.calendar.is_working_day(day)
-        return known
-
-    def add(self, day: dt.date, count: int) -> dt.date:
-        key = (day, count)
-        found = self._after.get(key)
-        if found is None:
-            found = self._after[key] = self.calendar.add_working_days(day, count)
-        return found
-
-    def midnight(self, day: dt.date) -> dt.datetime:
-        return dt.datetime.combine(day, dt.time(), self.tz)
-
-    def working_seconds(self, start: dt.datetime, end: dt.datetime) -> int:
-        """Seconds of [start, end) that fall on working days (whole local days in the zone)."""
-        if end <= start:
-            return 0
-        first, last = self.local_date(start), self.local_date(end)
-        if first == last:
-            return int((end - start).total_seconds()) if self.is_working(first) else 0
-        total = 0
-        if self.is_working(first):
-            total += int((self.midnight(first + DAY) - start).total_seconds())
-        if self.is_working(last):
-            total += int((end - self.midnight(last)).total_seconds())
-        day = first + DAY
-        while day < last:
-            if self.is_working(day):
-                total += int((self.midnight(day + DAY) - self.midnight(day)).total_seconds())
-            day += DAY
-        return total
-
-
-def working_seconds(calendar: WorkingCalendar, tz: ZoneInfo, start: dt.datetime, end: dt.datetime) -> int:
-    """Seconds of [start, end) that fall on working days (local days in `tz`)."""
-    return Days(calendar, tz).working_seconds(start, end)
-
-
 def hours(seconds: int | Fraction, places: int = 1) -> Decimal:
     return round_half_up(Fraction(seconds) / 3600, places)
 
@@ -227,32 +169,36 @@ def hours(seconds: int | Fraction, places: int = 1) -> Decimal:
 @dataclass(frozen=True)
 class _StepRun:
     started_at: dt.datetime
-    due_day: dt.date
+    due: dt.datetime
     done_at: dt.datetime | None
     on_time: bool
     open_overdue: bool
-    working_seconds: int
+    office_seconds: int
 
 
 def _run(
-    days: Days, now: dt.datetime, started_at: dt.datetime, done_at: dt.datetime | None, count: int
+    clock: OfficeClock, now: dt.datetime, started_at: dt.datetime, due: dt.datetime, done_at: dt.datetime | None
 ) -> _StepRun | None:
-    """One request's pass through one step; None while it is still within its time."""
-    due_day = days.add(days.local_date(started_at), count)
-    due_end = days.midnight(due_day + DAY)
+    """One request's pass through one step; None while it is still open and not past its due time.
+
+    Done by the due time (that moment included) is on time; open after it is late, as the review page and the
+    staff console call it overdue (`now > due`) and the escalation has gone.
+    """
     if done_at is None:
-        if now < due_end:
+        if now <= due:
             return None
-        return _StepRun(started_at, due_day, None, False, True, days.working_seconds(started_at, now))
-    return _StepRun(started_at, due_day, done_at, done_at < due_end, False, days.working_seconds(started_at, done_at))
+        return _StepRun(started_at, due, None, False, True, clock.office_seconds_between(started_at, now))
+    return _StepRun(started_at, due, done_at, done_at <= due, False, clock.office_seconds_between(started_at, done_at))
 
 
-# Each step: (key, name, working days allowed, its start, its end, whether the request is still on its way).
+# Each step: (key, name, working days allowed, its start, its due time by the SLA module, its end, whether the
+# request is still on its way).
 StepSpec = tuple[
     str,
     str,
     int,
     Callable[[RequestFacts], dt.datetime | None],
+    Callable[[ServiceLevel, RequestFacts, dt.datetime], dt.datetime],
     Callable[[RequestFacts], dt.datetime | None],
     Callable[[RequestFacts], bool],
 ]
@@ -267,24 +213,27 @@ STEPS: tuple[StepSpec, ...] = (
     (
         "verifikasi",
         "Verifikasi (pengajuan → keputusan)",
-        1,
+        VERIFY_WITHIN_WORKING_DAYS,
         lambda r: r.created_at,
+        lambda level, r, start: level.verification_due(start),
         lambda r: r.decided_at,
         lambda r: r.status == Status.SUBMITTED,
     ),
     (
         "meeting",
         "Pembuatan meeting (keputusan → meeting siap)",
-        1,
+        PROVISION_WITHIN_WORKING_DAYS,
         lambda r: r.decided_at if _approved(r) else None,
+        lambda level, r, start: level.provisioning_due(start, r.start),
         lambda r: r.provisioned_at,
         lambda r: r.status in _AWAITING_MEETING,
     ),
     (
         "total",
         "Total (pengajuan → meeting siap)",
-        2,
+        VERIFY_WITHIN_WORKING_DAYS + PROVISION_WITHIN_WORKING_DAYS,
         lambda r: r.created_at if _approved(r) else None,
+        lambda level, r, start: level.completion_due(start, r.start),
         lambda r: r.provisioned_at,
         lambda r: r.status in _AWAITING_MEETING,
     ),
@@ -295,10 +244,10 @@ STEP_SHORT_NAMES = {"verifikasi": "Verifikasi", "meeting": "Pembuatan meeting", 
 
 
 def sla(
-    requests: Sequence[RequestFacts], days: Days, now: dt.datetime
+    requests: Sequence[RequestFacts], level: ServiceLevel, now: dt.datetime
 ) -> tuple[tuple[SlaStep, ...], tuple[Overdue, ...]]:
     steps, overdue = [], []
-    for key, name, allowed, started, finished, waiting in STEPS:
+    for key, name, allowed, started, due_of, finished, waiting in STEPS:
         done_seconds: list[int] = []
         on_time = open_overdue = 0
         for request in requests:
@@ -306,11 +255,11 @@ def sla(
             done = finished(request)
             if start is None or (done is None and not waiting(request)):
                 continue  # not part of this step (rejected, cancelled before it was done)
-            run = _run(days, now, start, done, allowed)
+            run = _run(level.clock, now, start, due_of(level, request, start), done)
             if run is None:
                 continue
             if run.done_at is not None:
-                done_seconds.append(run.working_seconds)
+                done_seconds.append(run.office_seconds)
             on_time += run.on_time
             open_overdue += run.open_overdue
             if not run.on_time:
@@ -321,15 +270,15 @@ def sla(
                         request.event_name,
                         STEP_SHORT_NAMES[key],
                         run.started_at,
-                        run.due_day,
+                        run.due,
                         run.done_at,
-                        run.working_seconds,
+                        run.office_seconds,
                     )
                 )
         median = int(statistics.median(done_seconds)) if done_seconds else None
         steps.append(SlaStep(key, name, allowed, len(done_seconds), on_time, open_overdue, median))
     order = {STEP_SHORT_NAMES[key]: n for n, (key, *_rest) in enumerate(STEPS)}
-    overdue.sort(key=lambda o: (order[o.step], o.due_day, o.request_id))
+    overdue.sort(key=lambda o: (order[o.step], o.due, o.request_id))
     return tuple(steps), tuple(overdue)
 
 
@@ -374,11 +323,11 @@ def _pct(part: int, whole: int) -> Decimal | None:
 
 
 def summary(
-    facts: QuarterFacts, days: Days, now: dt.datetime
+    facts: QuarterFacts, level: ServiceLevel, now: dt.datetime
 ) -> tuple[Summary, tuple[SlaStep, ...], tuple[Overdue, ...]]:
     requests = facts.requests
     meetings = held(requests)
-    steps, overdue = sla(requests, days, now)
+    steps, overdue = sla(requests, level, now)
     by_key = {step.key: step for step in steps}
     return (
         Summary(
@@ -401,14 +350,14 @@ def summary(
 def compute(
     current: QuarterFacts,
     previous: QuarterFacts,
-    calendar: WorkingCalendar,
-    tz: ZoneInfo,
+    level: ServiceLevel,
     now: dt.datetime,
 ) -> Report:
-    """The whole evaluation of `current`, compared with `previous`, as of `now` (for steps still open)."""
-    days = Days(calendar, tz)
-    this, steps, overdue = summary(current, days, now)
-    before, _, _ = summary(previous, days, now)
+    """The whole evaluation of `current`, compared with `previous`, as of `now` (for steps still open); the SLA's
+    due times, office hours, working days and time zone are `level`'s."""
+    tz = level.clock.tz
+    this, steps, overdue = summary(current, level, now)
+    before, _, _ = summary(previous, level, now)
     requests = current.requests
     tables = (
         comparison_table(this, before),
@@ -429,7 +378,15 @@ def compute(
         overdue=overdue,
         has_complaint_data=current.complaints is not None,
         tables=tables,
+        office_hours=office_hours_text(level.clock),
     )
+
+
+def office_hours_text(clock: OfficeClock) -> str:
+    """The office hours the due times count, as the page states them."""
+    if clock.friday_hours == clock.hours:
+        return str(clock.hours)
+    return f"{clock.hours}, Jumat {clock.friday_hours}"
 
 
 def _change(now: Cell, before: Cell) -> tuple[Cell, Cell]:
@@ -599,7 +556,9 @@ def sla_tables(steps: Sequence[SlaStep], overdue: Sequence[Overdue]) -> tuple[Ta
                 )
                 for s in steps
             ),
-            note="Terlambat: selesai setelah hari batasnya, atau belum selesai padahal hari batasnya sudah lewat.",
+            note="Batas seperti pada pengingat dan eskalasi: 1 hari kerja = satu hari jam kantor pada hari kerja; "
+            "pembuatan meeting dan total paling lambat saat kegiatan dimulai. Terlambat: selesai setelah batasnya, "
+            "atau belum selesai padahal batasnya sudah lewat. Jam kerja: hanya jam kantor pada hari kerja.",
         ),
         Table(
             "sla-terlambat",
@@ -619,13 +578,14 @@ def sla_tables(steps: Sequence[SlaStep], overdue: Sequence[Overdue]) -> tuple[Ta
                     o.office,
                     o.event_name,
                     o.step,
-                    o.due_day,
+                    o.due,
                     o.done_at,
-                    hours(o.working_seconds),
+                    hours(o.office_seconds),
                 )
                 for o in overdue
             ),
-            note="Selesai kosong: belum selesai saat laporan dibuat.",
+            note="Batas: tanggal dan jam batas tahap itu. Selesai kosong: belum selesai saat laporan dibuat (jam "
+            "kerjanya dihitung sampai saat itu).",
         ),
     )
 

@@ -255,6 +255,7 @@ def render_html(report: Report, render: Callable[..., str], tz: ZoneInfo, csv_hr
         weakest_nrr=format_decimal(index.nrr(report.weakest[0].number), 2) if index and report.weakest else None,
         response_rate=format_percent(summary.response_rate, 1) if summary.response_rate is not None else "–",
         sla_total=format_percent(summary.sla_compliance, 1) if summary.sla_compliance is not None else "–",
+        office_hours=report.office_hours,
         hours=format_decimal(summary.hours, 1),
         first_day=date_text(report.quarter.first_day),
         last_day=date_text(report.quarter.last_day),

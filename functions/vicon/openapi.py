@@ -1086,8 +1086,10 @@ def _staff_components() -> dict[str, Any]:
             "due": {
                 "type": ["string", "null"],
                 "format": "date-time",
-                "description": "Batas langkah saat ini (UTC): untuk `submitted` akhir hari batas verifikasi; null "
-                "bila tidak ada jam SLA yang berjalan.",
+                "description": "Batas langkah saat ini (UTC), menurut jam SLA: untuk `submitted` batas verifikasi "
+                "(1 hari kerja jam kantor setelah pengajuan), untuk `approved` dan `provisioning_failed` batas "
+                "pembuatan meeting (1 hari kerja setelah disetujui, paling lambat saat kegiatan mulai); null bila "
+                "tidak ada jam SLA yang berjalan.",
             },
             "overdue": {"type": "boolean", "description": "Batas `due` sudah lewat."},
             "host": {"type": ["string", "null"], "description": "Akun host Zoom meetingnya, bila sudah dibuat."},

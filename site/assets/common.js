@@ -58,6 +58,34 @@ var V = {
     parent.appendChild(e);
     return e;
   },
+  // A form page's error summary `sum` (focusable, hidden until needed): show(title, items) lists the problems,
+  // each {message, id} linking to its field; notice(title, text) says one thing. A link moves the focus to its
+  // field and scrolls its whole block into view. One behaviour for every form (intake, complaints).
+  errorSummary: function (sum) {
+    function show(title, items) {
+      sum.textContent = '';
+      V.add(sum, 'h2', title);
+      if (items.length) {
+        var ul = V.add(sum, 'ul');
+        items.forEach(function (i) {
+          var li = V.add(ul, 'li');
+          if (i.id) { var a = V.add(li, 'a', i.message); a.href = '#' + i.id; } else li.textContent = i.message;
+        });
+      }
+      sum.hidden = false;
+      sum.focus();
+      sum.scrollIntoView({ block: 'start' });
+    }
+    sum.addEventListener('click', function (e) {
+      var a = e.target.closest('a[href^="#"]');
+      var c = a && V.$(a.getAttribute('href').slice(1));
+      if (!c) return;
+      e.preventDefault();
+      (c.closest('.f') || c).scrollIntoView({ block: 'start' });
+      c.focus({ preventScroll: true });
+    });
+    return { show: show, notice: function (title, text) { show(title, []); V.add(sum, 'p', text); } };
+  },
   // GET JSON; resolves {status, body} (body null if not JSON); rejects on network error.
   getJSON: function (url) {
     return fetch(url, { headers: { Accept: 'application/json' }, cache: 'no-store', credentials: 'same-origin' })

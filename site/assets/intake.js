@@ -117,29 +117,7 @@
   const check = n => { const m = rule(n); setErr(n, m); return m; };
   const invalid = n => { const e = $(n + '-error'); return e && e.textContent !== ''; };
 
-  function summary(title, items) {
-    sum.textContent = '';
-    V.add(sum, 'h2', title);
-    if (items.length) {
-      const ul = V.add(sum, 'ul');
-      items.forEach(i => {
-        const li = V.add(ul, 'li');
-        if (i.id) { const a = V.add(li, 'a', i.message); a.href = '#' + i.id; } else li.textContent = i.message;
-      });
-    }
-    sum.hidden = false;
-    sum.focus();
-    sum.scrollIntoView({ block: 'start' });
-  }
-  function notice(title, text) { summary(title, []); V.add(sum, 'p', text); }
-  sum.addEventListener('click', e => {
-    const a = e.target.closest('a[href^="#"]');
-    const c = a && $(a.getAttribute('href').slice(1));
-    if (!c) return;
-    e.preventDefault();
-    (c.closest('.f') || c).scrollIntoView({ block: 'start' });
-    c.focus({ preventScroll: true });
-  });
+  const { show: summary, notice } = V.errorSummary(sum);
 
   // ---- OPD: a name of the regency's list (OPD_LIST) in its spelling; free text only after "Lainnya" ----
   const squash = s => s.replace(/\s+/g, ' ').trim();

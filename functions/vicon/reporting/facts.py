@@ -98,7 +98,10 @@ class QuarterFacts:
 
 
 def request_facts(record: RequestRecord | ReportedRequest) -> RequestFacts:
-    provisioned = next((item.at for item in record.history if item.status == Status.PROVISIONED), None)
+    if isinstance(record, ReportedRequest):
+        provisioned = record.provisioned_at
+    else:
+        provisioned = next((item.at for item in record.history if item.status == Status.PROVISIONED), None)
     survey = record.survey
     return RequestFacts(
         id=record.id,

@@ -38,6 +38,7 @@ from vicon.records import (
     ReportedRequest,
     RequestChanges,
     RequestRecord,
+    reported_request,
 )
 from vicon.store.records import (
     audit_from_json,
@@ -557,7 +558,7 @@ class FirestoreStore:
             .where(filter=FieldFilter("start", "<", iso(end)))
             .select(REPORTED_FIELD_PATHS)
         )
-        records = [ReportedRequest.from_stored(snapshot.to_dict() or {}) for snapshot in query.stream()]
+        records = [reported_request(snapshot.to_dict() or {}) for snapshot in query.stream()]
         return sorted(records, key=lambda record: (record.start, record.id))
 
     def audit_trail(self, request_id: str) -> list[AuditEntry]:

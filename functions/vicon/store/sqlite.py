@@ -28,7 +28,15 @@ from vicon.ports import (
     StaffSession,
     TransitionRefused,
 )
-from vicon.records import ComplaintRecord, ComplaintStatus, QueueEntry, ReportedRequest, RequestChanges, RequestRecord
+from vicon.records import (
+    ComplaintRecord,
+    ComplaintStatus,
+    QueueEntry,
+    ReportedRequest,
+    RequestChanges,
+    RequestRecord,
+    reported_request,
+)
 from vicon.store.records import (
     audit_from_json,
     audit_to_json,
@@ -493,7 +501,7 @@ class SqliteStore:
             "WHERE start_at >= ? AND start_at < ? ORDER BY start_at, id",
             (*UNREPORTED, iso(start), iso(end)),
         )
-        return [ReportedRequest.from_stored(json.loads(row[0])) for row in rows]
+        return [reported_request(json.loads(row[0])) for row in rows]
 
     def audit_trail(self, request_id: str) -> list[AuditEntry]:
         rows = self._connection().execute("SELECT data FROM audit WHERE request_id = ? ORDER BY seq", (request_id,))

@@ -28,29 +28,28 @@ REQUESTER = "budi.santoso@dinkes.example.go.id"
 RECORDINGS_DELETE = r"^/v2/meetings/.+/recordings$"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("firestore", marks=pytest.mark.firestore)])
-def rec(make_harness: HarnessFactory, zoom_sandbox: Any, request: pytest.FixtureRequest) -> Harness:
+def after_meeting_harness(make_harness: HarnessFactory, zoom_sandbox: Any, store_kind: str = "sqlite") -> Harness:
+    """Two hosts on the Zoom sandbox over HTTP, officers, a supervisor and the webhook secret: what happens after a
+    meeting (webhooks, recordings, the survey) on `store_kind`."""
     zoom_sandbox.state.base_url = zoom_sandbox.base_url
     return make_harness(
-        store_kind=request.param,
+        store_kind=store_kind,
         meetings=zoom_sandbox.client(sleep=lambda seconds: None),
         ZOOM_HOSTS=f"{BIG}:300,{SMALL}:100",
         OPERATOR_EMAILS=OPERATOR,
         SUPERVISOR_EMAILS=SUPERVISOR,
         ZOOM_WEBHOOK_SECRET=SECRET,
     )
+
+
+@pytest.fixture(params=["sqlite", pytest.param("firestore", marks=pytest.mark.firestore)])
+def rec(make_harness: HarnessFactory, zoom_sandbox: Any, request: pytest.FixtureRequest) -> Harness:
+    return after_meeting_harness(make_harness, zoom_sandbox, request.param)
 
 
 @pytest.fixture
 def rec_sqlite(make_harness: HarnessFactory, zoom_sandbox: Any) -> Harness:
-    zoom_sandbox.state.base_url = zoom_sandbox.base_url
-    return make_harness(
-        meetings=zoom_sandbox.client(sleep=lambda seconds: None),
-        ZOOM_HOSTS=f"{BIG}:300,{SMALL}:100",
-        OPERATOR_EMAILS=OPERATOR,
-        SUPERVISOR_EMAILS=SUPERVISOR,
-        ZOOM_WEBHOOK_SECRET=SECRET,
-    )
+    return after_meeting_harness(make_harness, zoom_sandbox)
 
 
 def review_token(harness: Harness, request_id: str) -> str:

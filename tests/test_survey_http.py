@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.harness import Harness, HarnessFactory
-from tests.test_recordings_http import BIG, OPERATOR, REQUESTER, SECRET, SMALL, SUPERVISOR, post_webhook, provisioned
+from tests.test_recordings_http import REQUESTER, after_meeting_harness, post_webhook, provisioned
 from vicon.lifecycle import Status
 
 WIB = dt.timezone(dt.timedelta(hours=7))
@@ -22,27 +22,12 @@ ANSWERS = {f"u{n}": str(score) for n, score in enumerate((4, 3, 4, 4, 3, 4, 4, 3
 
 @pytest.fixture(params=["sqlite", pytest.param("firestore", marks=pytest.mark.firestore)])
 def surveyed(make_harness: HarnessFactory, zoom_sandbox: Any, request: pytest.FixtureRequest) -> Harness:
-    zoom_sandbox.state.base_url = zoom_sandbox.base_url
-    return make_harness(
-        store_kind=request.param,
-        meetings=zoom_sandbox.client(sleep=lambda seconds: None),
-        ZOOM_HOSTS=f"{BIG}:300,{SMALL}:100",
-        OPERATOR_EMAILS=OPERATOR,
-        SUPERVISOR_EMAILS=SUPERVISOR,
-        ZOOM_WEBHOOK_SECRET=SECRET,
-    )
+    return after_meeting_harness(make_harness, zoom_sandbox, request.param)
 
 
 @pytest.fixture
 def surveyed_sqlite(make_harness: HarnessFactory, zoom_sandbox: Any) -> Harness:
-    zoom_sandbox.state.base_url = zoom_sandbox.base_url
-    return make_harness(
-        meetings=zoom_sandbox.client(sleep=lambda seconds: None),
-        ZOOM_HOSTS=f"{BIG}:300,{SMALL}:100",
-        OPERATOR_EMAILS=OPERATOR,
-        SUPERVISOR_EMAILS=SUPERVISOR,
-        ZOOM_WEBHOOK_SECRET=SECRET,
-    )
+    return after_meeting_harness(make_harness, zoom_sandbox)
 
 
 def tick(harness: Harness) -> None:

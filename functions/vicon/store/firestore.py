@@ -214,21 +214,28 @@ class FirestoreStore:
         return True
 
     def create_request(self, request: RequestRecord, audit: AuditEntry, outbox: Sequence[OutgoingMail]) -> None:
+        record = dict(request.to_stored(), history=[history_item(audit)])
+        if not self._create_with_audit(self._collection("requests").document(request.id), record, audit, outbox):
+            raise RequestExists(request.id)
+
+    def _create_with_audit(
+        self, ref: Any, record: dict[str, Any], audit: AuditEntry, outbox: Sequence[OutgoingMail]
+    ) -> bool:
+        """Create the document `ref` with its first audit entry and its mails, all or nothing; False (nothing
+        written) when another document already holds that id."""
         from google.api_core import exceptions
 
-        record = dict(request.to_stored(), history=[history_item(audit)])
-        ref = self._collection("requests").document(request.id)
         batch = self.client.batch()
-        # create() fails the whole batch if the id exists: no second request, audit entry or mail.
+        # create() fails the whole batch if the id exists: no second document, audit entry or mail.
         batch.create(ref, record)
         self._append(batch, audit, outbox, sequence=0)
         try:
             batch.commit()
         except exceptions.AlreadyExists:
             snapshot = ref.get()
-            if snapshot.exists and _without_write_id(snapshot.to_dict() or {}) == record:
-                return  # our own commit, applied before its answer was lost and retried by the client
-            raise RequestExists(request.id) from None
+            # True: our own commit, applied before its answer was lost and retried by the client.
+            return bool(snapshot.exists and _without_write_id(snapshot.to_dict() or {}) == record)
+        return True
 
     def get_request(self, request_id: str) -> RequestRecord | None:
         if not request_id or "/" in request_id:
@@ -318,21 +325,9 @@ class FirestoreStore:
         return self._increment(self._collection("counters").document(f"complaints-{year}"), "value")
 
     def create_complaint(self, complaint: ComplaintRecord, audit: AuditEntry, outbox: Sequence[OutgoingMail]) -> None:
-        from google.api_core import exceptions
-
-        record = complaint.to_stored()
         ref = self._collection("complaints").document(complaint.id)
-        batch = self.client.batch()
-        # create() fails the whole batch if the id exists: no second complaint, audit entry or mail.
-        batch.create(ref, record)
-        self._append(batch, audit, outbox, sequence=0)
-        try:
-            batch.commit()
-        except exceptions.AlreadyExists:
-            snapshot = ref.get()
-            if snapshot.exists and _without_write_id(snapshot.to_dict() or {}) == record:
-                return  # our own commit, applied before its answer was lost and retried by the client
-            raise ComplaintExists(complaint.id) from None
+        if not self._create_with_audit(ref, complaint.to_stored(), audit, outbox):
+            raise ComplaintExists(complaint.id)
 
     def get_complaint(self, complaint_id: str) -> ComplaintRecord | None:
         if not complaint_id or "/" in complaint_id:
